@@ -1,0 +1,129 @@
+"""Generated REST API: one viewset per record type, same filterset and scoping as the
+pages, writes through the service layer. Outside the caller's scope answers 404."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import exceptions, permissions as drf_permissions, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from fangfan.core import permissions, registry, services
+from fangfan.core.filters import filterset_class
+from fangfan.core.forms import unit_choices
+from fangfan.core.models import Unit
+from fangfan.core.registry import RecordType
+
+ACTION_OF = {"list": "view", "retrieve": "view", "create": "add", "update": "change",
+             "partial_update": "change", "destroy": "delete"}
+
+
+class ScopedSerializer(serializers.ModelSerializer):
+    """Related fields only accept records the caller may see; units are named by code."""
+
+    record_type: RecordType
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:
+            return
+        action = "change" if self.instance is not None else "add"
+        for field in self.fields.values():
+            if isinstance(field, serializers.RelatedField) and not field.read_only:
+                model = field.queryset.model
+                if model is Unit:
+                    field.queryset = unit_choices(request.user, action, self.record_type)
+                else:
+                    field.queryset = field.queryset.filter(permissions.restrict(
+                        request.user, "view", registry.for_model(model)))
+
+
+def serializer_class(rt: RecordType) -> type[ScopedSerializer]:
+    cached = getattr(rt, "_serializer_class", None)
+    if cached is None:
+        extra: dict = {}
+        for name in rt.form_fields:
+            f = rt.model._meta.get_field(name)
+            if isinstance(f, models.ForeignKey) and f.related_model is Unit:
+                extra[name] = serializers.SlugRelatedField(
+                    slug_field="code", queryset=Unit.objects.all(),
+                    allow_null=f.null, required=not f.null)
+        meta = type("Meta", (), {"model": rt.model,
+                                 "fields": ["id", *rt.form_fields]})
+        cached = type(f"{rt.model.__name__}Serializer", (ScopedSerializer,),
+                      {"Meta": meta, "record_type": rt, **extra})
+        rt._serializer_class = cached
+    return cached
+
+
+class RecordPermission(drf_permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        action = ACTION_OF.get(view.action, "view")
+        return permissions.allowed(request.user, action, view.record_type)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        action = ACTION_OF.get(view.action, "view")
+        return permissions.allowed(request.user, action, view.record_type,
+                                   services._path_of(obj))
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    record_type: RecordType
+    permission_classes = [drf_permissions.IsAuthenticated, RecordPermission]
+
+    def get_queryset(self):
+        rt = self.record_type
+        q = permissions.restrict(self.request.user, "view", rt)
+        return rt.model.objects.filter(q).order_by("-pk")
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.create_record(
+            self.request.user, self.record_type.model, serializer.validated_data)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.update_record(
+            self.request.user, serializer.instance, serializer.validated_data)
+
+    def perform_destroy(self, instance) -> None:
+        services.delete_record(self.request.user, instance)
+
+
+def viewset_class(rt: RecordType) -> type[RecordViewSet]:
+    return type(f"{rt.model.__name__}ViewSet", (RecordViewSet,), {
+        "record_type": rt,
+        "serializer_class": serializer_class(rt),
+        "filterset_class": filterset_class(rt),
+        "queryset": rt.model.objects.none(),
+    })
+
+
+def build_router() -> DefaultRouter:
+    router = DefaultRouter()
+    for rt in registry.record_types():
+        router.register(rt.slug, viewset_class(rt), basename=rt.slug)
+    return router
+
+
+def exception_handler(exc, context):
+    """Model validation from the services becomes a 400 naming the fields; a target
+    outside the caller's units becomes a 404."""
+    if isinstance(exc, services.OutOfScope):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
+                                                                        exc.messages}
+        exc = exceptions.ValidationError(detail)
+    return drf_exception_handler(exc, context)
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, receive a token (throttled like the login page)."""
+
+    throttle_classes = [TokenThrottle]

@@ -1,0 +1,165 @@
+"""Demo data: 新桥实验小学 of seed 000 under 常州市 / 新北区 authorities, with its people,
+important locations and assets from the seed's appendices, a few more units, and one
+demo user per role. Names and posts are the seed's; every phone number is fictitious
+(138-0000-xxxx). Everything is written through the services, so it is audited."""
+from __future__ import annotations
+
+from typing import Any
+
+from fangfan.core import services
+from fangfan.core.models import Role, Unit, User
+from fangfan.resources.models import Asset, Location, Person
+
+DEMO_PASSWORD = "fangfan-demo"
+
+
+def phone(n: int) -> str:
+    """An obviously fictitious mobile number."""
+    return f"1380000{n:04d}"
+
+
+UNITS: list[dict[str, Any]] = [
+    {"code": "changzhou", "parent": None, "name": "常州市教育局", "kind": "education_bureau",
+     "address": "江苏省常州市", "contact_name": "市教育局安全处", "contact_phone": phone(1)},
+    {"code": "xinbei", "parent": "changzhou", "name": "常州市新北区教育局",
+     "kind": "education_bureau", "address": "江苏省常州市新北区",
+     "contact_name": "区教育局安全科", "contact_phone": phone(2)},
+    {"code": "xinqiao", "parent": "xinbei", "name": "常州市新北区新桥实验小学", "kind": "school",
+     "stage": "primary", "locale": "city", "staff_count": 126, "student_count": 1870,
+     "key_target_grade": 2, "address": "常州市新北区新桥街道", "contact_name": "郭建刚",
+     "contact_phone": phone(16)},
+    {"code": "chunjiang", "parent": "xinbei", "name": "常州市新北区春江中学", "kind": "school",
+     "stage": "secondary", "locale": "town", "boarding": True, "staff_count": 168,
+     "student_count": 2100, "boarder_count": 760, "key_target_grade": 3,
+     "address": "常州市新北区春江镇", "contact_name": "周明", "contact_phone": phone(31)},
+    {"code": "xixiashu", "parent": "xinbei", "name": "常州市新北区西夏墅中心幼儿园",
+     "kind": "kindergarten", "stage": "kindergarten", "locale": "rural", "staff_count": 38,
+     "student_count": 320, "address": "常州市新北区西夏墅镇", "contact_name": "吴芳",
+     "contact_phone": phone(41)},
+]
+
+# Seed 000, leadership group and appendix 5 (names and posts; phones fictitious).
+XINQIAO_PEOPLE = [
+    ("张红梅", "校长", "校长室", "staff", False),
+    ("姚建法", "副校长（分管安全）", "校长室", "staff", False),
+    ("张丽", "副校长", "校长室", "staff", False),
+    ("高春媛", "副校长", "校长室", "staff", False),
+    ("章丽红", "副校长", "校长室", "staff", False),
+    ("郭建刚", "后勤保障中心主任", "后勤保障中心", "staff", False),
+    ("杨阳", "后勤保障中心副主任", "后勤保障中心", "staff", False),
+    ("黄建刚", "保安队长", "保安队", "security_company", True),
+    ("黄益芬", "教师", "教务处", "staff", False),
+    ("周雨龙", "教师", "教务处", "staff", False),
+    ("刘宇婷", "教师", "教务处", "staff", False),
+    ("赵海琴", "教师", "德育处", "staff", False),
+    ("叶凌", "教师", "德育处", "staff", False),
+    ("殷娟", "教师", "教务处", "staff", False),
+    ("苗小芬", "教师", "教务处", "staff", False),
+    ("黄桂华", "教师", "德育处", "staff", False),
+    ("罗雯娟", "教师", "教务处", "staff", False),
+    ("刘梦娇", "教师", "教务处", "staff", False),
+    ("孙雯嘉", "教师", "教务处", "staff", False),
+    ("王建国", "保安员", "保安队", "security_company", True),
+    ("李卫东", "保安员", "保安队", "security_company", True),
+    ("陈志强", "保安员", "保安队", "security_company", True),
+]
+
+# Seed 000 section 4 (important locations) and the places its appendix tables name.
+XINQIAO_LOCATIONS = [
+    ("南校门", "main_gate", True, True),
+    ("南门卫", "gate_duty_room", True, False),
+    ("食堂", "canteen", True, False),
+    ("学生饮水处", "drinking_water", True, False),
+    ("配电房", "power_room", True, False),
+    ("监控中心", "control_room", True, False),
+    ("信息中心", "information_centre", True, False),
+    ("周界", "perimeter", False, False),
+    ("办公室", "other", False, False),
+    ("应急中心", "other", False, False),
+]
+
+# Seed 000 appendices 3 (物防) and 4 (技防): category, name, location, quantity, attributes.
+XINQIAO_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
+    ("warning_sign", "警示（警戒）标志", "南校门", 4, {}),
+    ("wall_fence", "围墙", "周界", 1, {}),
+    ("anti_climb_fence", "防爬围栏", "周界", 1, {}),
+    ("security_door", "防盗安全门", "南校门", 1, {}),
+    ("vehicle_barrier", "防冲撞石球", "南校门", 6, {}),
+    ("helmet", "防爆头盔", "南门卫", 2, {}),
+    ("shield", "防暴盾牌", "南门卫", 2, {}),
+    ("stab_vest", "防刺背心", "南门卫", 2, {}),
+    ("cut_gloves", "防割手套", "南门卫", 2, {}),
+    ("baton", "橡胶警棍", "南门卫", 2, {}),
+    ("strong_flashlight", "强光手电", "南门卫", 2, {}),
+    ("defence_spray", "防卫喷雾", "南门卫", 2, {}),
+    ("steel_fork", "安全钢叉", "南门卫", 2, {}),
+    ("seal", "封条", None, 50, {}),
+    ("temporary_barrier", "临时栅栏", "南校门", 4, {}),
+    ("towels_masks", "毛巾、口罩", "办公室", 100, {}),
+    ("walkie_talkie", "对讲机", "应急中心", 6, {}),
+    ("flashlight", "电筒", "应急中心", 6, {}),
+    ("fire_equipment", "消防器材", "食堂", 12, {}),
+    ("baggage_storage", "行包寄存柜", "南校门", 1, {"distance_to_key_m": 35}),
+    ("lighting", "校门照明", "南校门", 4, {"night_capable": True}),
+    ("control_room_system", "安防系统", "监控中心", 1, {}),
+    ("camera", "校门摄像机", "南校门", 4,
+     {"night_capable": True, "identifies_faces": True, "identifies_plates": True}),
+    ("camera", "食堂摄像机", "食堂", 3, {"night_capable": True}),
+    ("camera", "饮水处摄像机", "学生饮水处", 1, {"night_capable": True}),
+    ("camera", "配电房摄像机", "配电房", 1, {"night_capable": True}),
+    ("camera", "信息中心摄像机", "信息中心", 1, {"night_capable": True}),
+    ("recorder", "图像记录与回放装置", "监控中心", 2, {"retention_days": 90}),
+    ("intrusion_detector", "周界入侵探测器", "周界", 8, {}),
+    ("emergency_button", "紧急报警装置", "监控中心", 1, {"police_networked": True}),
+    ("alarm_controller", "报警控制器", "监控中心", 1, {}),
+    ("alarm_display", "终端图形显示装置", "监控中心", 1, {}),
+    ("access_control", "出入口控制装置", "南校门", 1, {}),
+    ("one_key_alarm", "一键报警装置", "南门卫", 1, {"police_networked": True}),
+    ("info_processing", "信息处理装置", "监控中心", 1, {}),
+    ("vehicle_gps", "检修抢修车辆定位", None, 1, {}),
+]
+
+USERS = [
+    ("admin", "系统", "管理员", Role.SYSTEM_ADMIN, "changzhou"),
+    ("city_supervisor", "市教育局", "督导员", Role.SUPERVISOR, "changzhou"),
+    ("xinbei_supervisor", "新北区", "督导员", Role.SUPERVISOR, "xinbei"),
+    ("xinbei_auditor", "新北区", "审计员", Role.AUDITOR, "xinbei"),
+    ("xinqiao_admin", "郭", "建刚", Role.UNIT_ADMIN, "xinqiao"),
+    ("xinqiao_principal", "张", "红梅", Role.PRINCIPAL, "xinqiao"),
+    ("xinqiao_guard", "黄", "建刚", Role.GUARD, "xinqiao"),
+    ("xinqiao_teacher", "黄", "益芬", Role.STAFF, "xinqiao"),
+    ("chunjiang_admin", "周", "明", Role.UNIT_ADMIN, "chunjiang"),
+]
+
+
+def load_demo() -> list[tuple[str, str, str]] | None:
+    """Create the demo data; return the users made, or None if it was already there."""
+    if Unit.objects.filter(code="changzhou").exists():
+        return None
+    units: dict[str, Unit] = {}
+    for spec in UNITS:
+        data = {**spec, "parent": units.get(spec["parent"]) if spec["parent"] else None}
+        units[spec["code"]] = services.create_unit(None, data)
+    _load_school(units["xinqiao"])
+    made = []
+    for username, last, first, role, code in USERS:
+        user = User.objects.create_user(username, password=DEMO_PASSWORD, last_name=last,
+                                        first_name=first)
+        services.grant_role(None, user, units[code], role)
+        made.append((username, str(role.label), units[code].name))
+    return made
+
+
+def _load_school(unit: Unit) -> None:
+    for i, (name, post, dept, employment, guard) in enumerate(XINQIAO_PEOPLE, start=100):
+        services.create_record(None, Person, {
+            "unit": unit, "name": name, "post": post, "department": dept, "phone": phone(i),
+            "employment_type": employment, "is_guard": guard})
+    places = {}
+    for name, kind, key, main in XINQIAO_LOCATIONS:
+        places[name] = services.create_record(None, Location, {
+            "unit": unit, "name": name, "kind": kind, "is_key": key, "is_main_entrance": main})
+    for category, name, place, qty, attrs in XINQIAO_ASSETS:
+        services.create_record(None, Asset, {
+            "unit": unit, "category": category, "name": name,
+            "location": places.get(place) if place else None, "quantity": qty, **attrs})

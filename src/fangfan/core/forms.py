@@ -1,0 +1,68 @@
+"""Generated forms: the record type's fields, with every choice of a related record
+limited to what the user may see (no leaking of other units through a dropdown)."""
+from __future__ import annotations
+
+from django import forms
+from django.forms import modelform_factory
+
+from fangfan.core import permissions
+from fangfan.core.models import Unit
+from fangfan.core.registry import RecordType, for_model
+from fangfan.core.scoping import subtree_q
+
+
+def unit_choices(user, action: str, rt: RecordType):
+    """Units where the user may `action` records of `rt` (for a Unit: its parent)."""
+    roots = permissions.scope_roots(user, action, rt)
+    if getattr(user, "is_superuser", False):
+        return Unit.objects.all()
+    return Unit.objects.filter(subtree_q("path", roots))
+
+
+def style(form: forms.BaseForm) -> None:
+    """Give widgets Tabler's classes (forms are generated, so no per-form templates)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        if isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("rows", 3)
+
+
+class RecordForm(forms.ModelForm):
+    """Base of generated forms; `scope(user, action)` narrows related choices."""
+
+    record_type: RecordType
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def scope(self, user, action: str) -> RecordForm:
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            related = field.queryset.model
+            if related is Unit:
+                field.queryset = unit_choices(user, action, self.record_type)
+            else:
+                rel_rt = for_model(related)
+                field.queryset = field.queryset.filter(permissions.restrict(user, "view", rel_rt))
+            if name in self.record_type.lookups:
+                field.to_field_name = None
+        return self
+
+
+def form_class(rt: RecordType) -> type[RecordForm]:
+    """The model form of a record type, built once per type."""
+    cached = getattr(rt, "_form_class", None)
+    if cached is None:
+        cached = modelform_factory(rt.model, form=RecordForm, fields=rt.form_fields)
+        cached.record_type = rt
+        rt._form_class = cached
+    return cached

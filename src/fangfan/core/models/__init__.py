@@ -1,0 +1,25 @@
+"""Core models: the unit tree, users and role grants, the audit chain, evidence files."""
+from fangfan.core.models.audit import AuditChainHead, AuditEntry
+from fangfan.core.models.evidence import Attachment
+from fangfan.core.models.records import UnitRecord
+from fangfan.core.models.units import (
+    PATH_SEGMENT_WIDTH as PATH_WIDTH,
+)
+from fangfan.core.models.units import KeyTargetGrade, Locale, Stage, Unit, UnitKind
+from fangfan.core.models.users import Role, RoleGrant, User
+
+__all__ = [
+    "Attachment",
+    "AuditChainHead",
+    "AuditEntry",
+    "KeyTargetGrade",
+    "PATH_WIDTH",
+    "Locale",
+    "Role",
+    "RoleGrant",
+    "Stage",
+    "Unit",
+    "UnitKind",
+    "UnitRecord",
+    "User",
+]

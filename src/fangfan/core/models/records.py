@@ -1,0 +1,27 @@
+"""The base of every unit-scoped record type."""
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordUrlMixin:
+    """Detail URL from the registry, so generated tables and redirects can link."""
+
+    def get_absolute_url(self) -> str:
+        from fangfan.core.registry import for_model
+
+        return reverse(for_model(type(self)).url_name("detail"), args=[self.pk])
+
+
+class UnitRecord(RecordUrlMixin, models.Model):
+    """A record owned by one unit. `unit_path` copies the unit's tree path so scoping
+    and aggregates over a subtree are one index range, without joining the tree.
+    The service layer (core.services) sets it; nothing else writes records."""
+
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, verbose_name=_("unit"))
+    unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True

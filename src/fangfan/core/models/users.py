@@ -1,0 +1,49 @@
+"""Users and the roles they hold on units (SPEC §0)."""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    UNIT_ADMIN = "unit_admin", _("Unit administrator")
+    PRINCIPAL = "principal", _("Principal")
+    GUARD = "guard", _("Guard")
+    STAFF = "staff", _("Staff")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may see comes only from their role grants."""
+
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class RoleGrant(models.Model):
+    """A role held on a unit; it covers the unit's whole subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants",
+                             verbose_name=_("user"))
+    unit = models.ForeignKey("core.Unit", on_delete=models.CASCADE, related_name="grants",
+                             verbose_name=_("unit"))
+    unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_role_grant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"

@@ -1,0 +1,104 @@
+"""Who may do what (SPEC §0). A role is granted on a unit and covers its subtree.
+`restrict` turns a user's grants into one SQL condition; docs/permissions.md is
+generated from this module (`fangfan permissions --markdown`) and a test keeps them equal."""
+from __future__ import annotations
+
+from django.db.models import Q
+
+from fangfan.core.models import Role, RoleGrant
+from fangfan.core.registry import RecordType
+from fangfan.core.scoping import in_subtree, subtree_q
+
+ACTIONS = ("view", "add", "change", "delete", "import", "export")
+ALL = set(ACTIONS)
+READ = {"view", "export"}
+
+# What each role may do on an ordinary unit record; a record type can override a role.
+DEFAULT_ROLE_ACTIONS: dict[str, set[str]] = {
+    Role.SYSTEM_ADMIN: ALL,
+    Role.SUPERVISOR: READ,
+    Role.UNIT_ADMIN: ALL,
+    Role.PRINCIPAL: READ,
+    Role.GUARD: set(),
+    Role.STAFF: set(),
+    Role.AUDITOR: READ,
+}
+
+# The audit log is read by administrators and auditors only (SPEC X-2).
+AUDIT_ROLES = {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.AUDITOR}
+
+
+def role_actions(role: str, record_type: RecordType) -> set[str]:
+    return set(record_type.roles.get(role, DEFAULT_ROLE_ACTIONS[role]))
+
+
+def grants(user) -> list[tuple[str, str]]:
+    """(role, unit path) pairs of the user, read once per request and cached on it."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_fangfan_grants", None)
+    if cached is None:
+        cached = list(RoleGrant.objects.filter(user=user).values_list("role", "unit__path"))
+        user._fangfan_grants = cached
+    return cached
+
+
+def forget_grants(user) -> None:
+    user.__dict__.pop("_fangfan_grants", None)
+
+
+def scope_roots(user, action: str, record_type: RecordType) -> list[str]:
+    """Paths of the subtrees where `user` may do `action` on `record_type`."""
+    return [path for role, path in grants(user) if action in role_actions(role, record_type)]
+
+
+def restrict(user, action: str, record_type: RecordType) -> Q:
+    """The SQL condition for rows of `record_type` the user may `action`."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Q()
+    return subtree_q(record_type.path_field, scope_roots(user, action, record_type))
+
+
+def allowed(user, action: str, record_type: RecordType, path: str | None = None) -> bool:
+    """May the user `action` this record type at all, or at a given unit path?"""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    roots = scope_roots(user, action, record_type)
+    return bool(roots) if path is None else in_subtree(path, roots)
+
+
+def audit_q(user) -> Q:
+    """Audit entries the user may read: those of units under an admin/auditor grant."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Q()
+    return subtree_q("unit_path", [p for role, p in grants(user) if role in AUDIT_ROLES])
+
+
+def can_read_audit(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or any(
+        role in AUDIT_ROLES for role, _ in grants(user)
+    )
+
+
+def unit_roots(user) -> list[str]:
+    """Every subtree the user holds any role in (for the unit switcher and home page)."""
+    from fangfan.core.scoping import minimal_roots
+
+    return minimal_roots(p for _, p in grants(user))
+
+
+def markdown_table(record_types: list[RecordType]) -> str:
+    """The permission table of docs/permissions.md."""
+    roles = list(Role)
+    head = "| record type | " + " | ".join(str(r.label) for r in roles) + " |"
+    rows = [head, "|" + "---|" * (len(roles) + 1)]
+    for rt in record_types:
+        cells = []
+        for role in roles:
+            acts = role_actions(role, rt)
+            cells.append(", ".join(a for a in ACTIONS if a in acts) or "—")
+        rows.append(f"| {rt.model._meta.verbose_name.title()} (`{rt.slug}`) | "
+                    + " | ".join(cells) + " |")
+    audit = ["read" if r in AUDIT_ROLES else "—" for r in roles]
+    rows.append("| Audit log | " + " | ".join(audit) + " |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,33 @@
+"""Record type declarations of the core app: the unit tree itself."""
+from django.utils.translation import gettext_lazy as _  # noqa: F401
+
+from fangfan.core.models import Role, Unit
+from fangfan.core.registry import RecordType, register
+
+register(RecordType(
+    model=Unit,
+    slug="units",
+    area="org",
+    path_field="path",
+    list_fields=["name", "code", "kind", "stage", "locale", "key_target_grade",
+                 "staff_count", "student_count"],
+    form_fields=["parent", "code", "name", "kind", "stage", "locale", "boarding",
+                 "staff_count", "student_count", "boarder_count", "key_target_grade",
+                 "address", "contact_name", "contact_phone"],
+    filter_fields=["kind", "stage", "locale", "boarding", "key_target_grade"],
+    search_fields=["name", "code", "address"],
+    lookups={"parent": "code"},
+    roles={
+        # Authorities register and maintain the units under them; a unit's own
+        # administrator keeps its attributes (headcount, contact) current.
+        Role.SUPERVISOR: {"view", "add", "change", "import", "export"},
+        Role.UNIT_ADMIN: {"view", "change", "export"},
+        Role.GUARD: {"view"},
+        Role.STAFF: {"view"},
+    },
+    example=lambda parent: {
+        "parent": parent, "code": f"ex-{parent.pk}-{Unit.objects.count()}",
+        "name": "示例学校", "kind": "school", "stage": "primary", "locale": "city",
+        "staff_count": 50, "student_count": 600,
+    },
+))

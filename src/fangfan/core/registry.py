@@ -1,0 +1,93 @@
+"""The record registry: one declaration per record type drives its pages, API,
+filters, import/export, audit and the generated scoping tests (ARCHITECTURE.md)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from fangfan.core.models import Unit
+
+
+@dataclass
+class RecordType:
+    """Everything the machinery needs to know about one record type."""
+
+    model: type[models.Model]
+    slug: str
+    area: str
+    list_fields: list[str]
+    form_fields: list[str]
+    example: Callable[[Unit], dict[str, Any]]
+    filter_fields: list[str] = field(default_factory=list)
+    search_fields: list[str] = field(default_factory=list)
+    import_fields: list[str] | None = None
+    detail_fields: list[str] | None = None
+    lookups: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, set[str]] = field(default_factory=dict)
+    path_field: str = "unit_path"
+    icon: str = ""
+    services: Any = None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def url_name(self, view: str) -> str:
+        return f"records:{self.slug}-{view}"
+
+    # Names for {% url %} in templates, which cannot pass arguments to url_name().
+    list_url_name = property(lambda self: self.url_name("list"))
+    add_url_name = property(lambda self: self.url_name("add"))
+    import_url_name = property(lambda self: self.url_name("import"))
+    export_url_name = property(lambda self: self.url_name("export"))
+    edit_url_name = property(lambda self: self.url_name("edit"))
+    delete_url_name = property(lambda self: self.url_name("delete"))
+    attach_url_name = property(lambda self: self.url_name("attach"))
+
+    def columns(self) -> list[str]:
+        """Fields of imports and exports (the form's fields, or a narrower list)."""
+        return list(self.import_fields or self.form_fields)
+
+    def shown_fields(self) -> list[str]:
+        return list(self.detail_fields or self.form_fields)
+
+
+_registry: dict[str, RecordType] = {}
+
+
+def register(record_type: RecordType) -> RecordType:
+    if record_type.slug in _registry:
+        raise ValueError(f"record type {record_type.slug!r} registered twice")
+    _registry[record_type.slug] = record_type
+    return record_type
+
+
+def record_types() -> list[RecordType]:
+    return list(_registry.values())
+
+
+def get(slug: str) -> RecordType:
+    return _registry[slug]
+
+
+def for_model(model: type[models.Model]) -> RecordType:
+    for rt in _registry.values():
+        if rt.model is model:
+            return rt
+    raise KeyError(model)
+
+
+def for_label(label: str) -> RecordType | None:
+    return next((rt for rt in _registry.values() if rt.label == label), None)

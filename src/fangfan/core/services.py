@@ -1,0 +1,147 @@
+"""The one write path. Every change to a record goes through these functions:
+check scope, validate, save, audit in the same transaction, re-check visibility.
+Domain apps wrap them for rules of their own (ARCHITECTURE.md, "One write path")."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from fangfan.core import audit, permissions
+from fangfan.core.models import Unit
+from fangfan.core.models.audit import AuditAction
+from fangfan.core.models.units import PATH_SEGMENT_WIDTH
+from fangfan.core.registry import RecordType, for_model
+
+
+class OutOfScope(PermissionDenied):
+    """The target lies outside the actor's subtree; pages and API answer 404."""
+
+
+def _path_of(obj: models.Model) -> str:
+    return obj.path if isinstance(obj, Unit) else obj.unit_path
+
+
+def _check(actor, action: str, rt: RecordType, path: str) -> None:
+    if actor is not None and not permissions.allowed(actor, action, rt, path):
+        raise OutOfScope(_("You may not %(action)s this record.") % {"action": action})
+
+
+def _assign(obj: models.Model, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _stamp_unit_path(obj: models.Model) -> None:
+    if not isinstance(obj, Unit):
+        if obj.unit_id is None:
+            raise ValidationError({"unit": _("Choose the unit this record belongs to.")})
+        obj.unit_path = Unit.objects.values_list("path", flat=True).get(pk=obj.unit_id)
+
+
+def _still_visible(actor, rt: RecordType, obj: models.Model) -> None:
+    """NetBox's rule: after the write, the writer must still see the row, else roll back."""
+    if actor is None:
+        return
+    q = permissions.restrict(actor, "view", rt)
+    if not rt.model.objects.filter(q, pk=obj.pk).exists():
+        raise OutOfScope(_("The record would end up outside your units."))
+
+
+@transaction.atomic
+def create_record(actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    """Create a record of a registered type from cleaned field values."""
+    rt = for_model(model)
+    if model is Unit:
+        return create_unit(actor, data)
+    obj = model()
+    _assign(obj, data)
+    _stamp_unit_path(obj)
+    _check(actor, "add", rt, obj.unit_path)
+    obj.full_clean()
+    obj.save()
+    audit.record(actor, obj, AuditAction.CREATE, None, audit.snapshot(obj), obj.unit_path)
+    _still_visible(actor, rt, obj)
+    return obj
+
+
+@transaction.atomic
+def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    """Change fields of a record; moving it to another unit needs rights at both ends."""
+    rt = for_model(type(obj))
+    _check(actor, "change", rt, _path_of(obj))
+    before = audit.snapshot(obj)
+    if isinstance(obj, Unit) and "parent" in data and data["parent"] != obj.parent:
+        raise ValidationError({"parent": _("A unit cannot be moved to another parent.")})
+    _assign(obj, data)
+    _stamp_unit_path(obj)
+    _check(actor, "change", rt, _path_of(obj))
+    obj.full_clean()
+    obj.save()
+    after = audit.snapshot(obj)
+    if after != before:
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        old = {k: before.get(k) for k in changed}
+        audit.record(actor, obj, AuditAction.UPDATE, old, changed, _path_of(obj))
+    _still_visible(actor, rt, obj)
+    return obj
+
+
+@transaction.atomic
+def delete_record(actor, obj: models.Model) -> None:
+    """Delete a record; records that others depend on are refused (PROTECT)."""
+    rt = for_model(type(obj))
+    path = _path_of(obj)
+    _check(actor, "delete", rt, path)
+    before = audit.snapshot(obj)
+    pk = obj.pk
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except models.ProtectedError as exc:
+        raise ValidationError(
+            _("This record is still used by other records and cannot be deleted.")
+        ) from exc
+    obj.pk = pk
+    audit.record(actor, obj, AuditAction.DELETE, before, None, path)
+
+
+@transaction.atomic
+def create_unit(actor, data: dict[str, Any]) -> Unit:
+    """Create a unit under `parent` (or a root, for system administrators only)."""
+    rt = for_model(Unit)
+    unit = Unit()
+    _assign(unit, data)
+    parent = unit.parent
+    if parent is None and actor is not None and not actor.is_superuser:
+        raise OutOfScope(_("Only a system administrator can create a top-level unit."))
+    if parent is not None:
+        _check(actor, "add", rt, parent.path)
+    unit.path = "~" + uuid.uuid4().hex  # placeholder until the id is known
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    unit.path = (parent.path if parent else "") + str(unit.pk).zfill(PATH_SEGMENT_WIDTH)
+    unit.save(update_fields=["path"])
+    audit.record(actor, unit, AuditAction.CREATE, None, audit.snapshot(unit), unit.path)
+    _still_visible(actor, rt, unit)
+    return unit
+
+
+@transaction.atomic
+def grant_role(actor, user, unit: Unit, role: str):
+    """Give `user` a role on `unit` (and so its subtree); audited like any change."""
+    from fangfan.core.models import Role, RoleGrant
+
+    if actor is not None and not actor.is_superuser and not any(
+        r == Role.SYSTEM_ADMIN and unit.path.startswith(p) for r, p in permissions.grants(actor)
+    ):
+        raise OutOfScope(_("Only a system administrator may grant roles on this unit."))
+    grant, created = RoleGrant.objects.get_or_create(
+        user=user, unit=unit, role=role, defaults={"unit_path": unit.path})
+    if created:
+        audit.record(actor, grant, AuditAction.CREATE, None, audit.snapshot(grant), unit.path)
+    permissions.forget_grants(user)
+    return grant

@@ -1,0 +1,42 @@
+"""The audit log, browsed by administrators and auditors, scoped like everything else."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from fangfan.core import permissions, registry
+from fangfan.core.models import AuditEntry
+from fangfan.core.models.audit import AuditAction
+
+
+@login_required
+def audit_log(request):
+    if not permissions.can_read_audit(request.user):
+        raise PermissionDenied
+    qs = AuditEntry.objects.filter(permissions.audit_q(request.user))
+    rtype, action, q = (request.GET.get(k, "") for k in ("type", "action", "q"))
+    if rtype:
+        qs = qs.filter(record_type=rtype)
+    if action:
+        qs = qs.filter(action=action)
+    if q:
+        qs = qs.filter(record_repr__icontains=q)
+    page = Paginator(qs.select_related("actor"), 50).get_page(request.GET.get("page"))
+    types = [(rt.label, rt.verbose_name) for rt in registry.record_types()]
+    return render(request, "core/audit_log.html", {
+        "page": page, "types": types, "actions": AuditAction.choices,
+        "filters": {"type": rtype, "action": action, "q": q},
+    })
+
+
+@login_required
+def audit_entry(request, pk: int):
+    if not permissions.can_read_audit(request.user):
+        raise PermissionDenied
+    entry = get_object_or_404(AuditEntry.objects.filter(permissions.audit_q(request.user)),
+                              pk=pk)
+    keys = sorted(set(entry.before or {}) | set(entry.after or {}))
+    changes = [(k, (entry.before or {}).get(k), (entry.after or {}).get(k)) for k in keys]
+    rt = registry.for_label(entry.record_type)
+    return render(request, "core/audit_entry.html", {"entry": entry, "changes": changes,
+                                                     "rt": rt})

@@ -1,0 +1,246 @@
+"""The generic record views: one class per action serves every registered record type.
+URLs pass the record type's slug (core.urls); nothing here knows a concrete model."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import select_template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from fangfan.core import evidence, permissions, registry, services, tabular
+from fangfan.core.filters import filterset_class
+from fangfan.core.forms import form_class
+from fangfan.core.models import AuditEntry
+from fangfan.core.registry import RecordType
+from fangfan.core.tables import table_class
+
+PAGE_SIZE = 25
+
+
+class RecordView(LoginRequiredMixin, View):
+    """Resolves the record type and answers 404 for anything outside the user's scope."""
+
+    action = "view"
+    rt: RecordType
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.rt = registry.get(kwargs.pop("record_type"))
+        except KeyError as exc:
+            raise Http404 from exc
+        if request.user.is_authenticated and not permissions.allowed(
+            request.user, self.action, self.rt
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped(self, action: str | None = None) -> QuerySet:
+        q = permissions.restrict(self.request.user, action or self.action, self.rt)
+        return self.rt.model.objects.filter(q)
+
+    def get_object(self, pk: int):
+        """Out of the view scope: 404 (no existence leak); visible but not allowed: 403."""
+        obj = get_object_or_404(self.scoped("view"), pk=pk)
+        if not permissions.allowed(self.request.user, self.action, self.rt,
+                                   services._path_of(obj)):
+            raise PermissionDenied
+        return obj
+
+    def filtered(self, action: str) -> QuerySet:
+        params = self.request.GET.copy()
+        unit = self.request.session.get("unit")
+        if unit and "within" not in params:
+            params["within"] = unit
+        fs = filterset_class(self.rt)(params, queryset=self.scoped(action))
+        self.filterset = fs
+        related = [f for f in self.rt.list_fields
+                   if self.rt.model._meta.get_field(f).is_relation]
+        return fs.qs.select_related(*related)
+
+    def template(self, name: str) -> list[str]:
+        meta = self.rt.model._meta
+        return [f"{meta.app_label}/{meta.model_name}_{name}.html", f"records/{name}.html"]
+
+    def render(self, name: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+        ctx = {"rt": self.rt, "can": self.capabilities(), **context}
+        return render(self.request, select_template(self.template(name)).template.name,
+                      ctx, status=status)
+
+    def capabilities(self) -> dict[str, bool]:
+        user = self.request.user
+        return {a: permissions.allowed(user, a, self.rt) for a in permissions.ACTIONS}
+
+
+class RecordListView(RecordView):
+    def get(self, request):
+        table = table_class(self.rt)(self.filtered("view"))
+        RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+        name = "list_table" if request.htmx and request.htmx.target == "record-table" else "list"
+        return self.render(name, {"table": table, "filter": self.filterset})
+
+
+class RecordDetailView(RecordView):
+    def get(self, request, pk: int):
+        obj = self.get_object(pk)
+        fields = [(obj._meta.get_field(n).verbose_name, _display(obj, n))
+                  for n in self.rt.shown_fields()]
+        history = AuditEntry.objects.none()
+        if permissions.can_read_audit(request.user):
+            history = AuditEntry.objects.filter(
+                permissions.audit_q(request.user), record_type=self.rt.label, record_id=str(pk)
+            )[:50]
+        files = evidence.attachments_of(obj)
+        return self.render("detail", {"object": obj, "fields": fields,
+                                      "history": history, "files": files})
+
+
+def _display(obj, name: str) -> Any:
+    f = obj._meta.get_field(name)
+    if f.choices:
+        return getattr(obj, f"get_{name}_display")()
+    return getattr(obj, name)
+
+
+class RecordFormView(RecordView):
+    """Create (no pk) or edit (pk) through the service layer."""
+
+    def form(self, data=None, instance=None):
+        action = "change" if instance is not None else "add"
+        return form_class(self.rt)(data=data, instance=instance).scope(self.request.user, action)
+
+    def get(self, request, pk: int | None = None):
+        instance = self.get_object(pk) if pk else None
+        form = self.form(instance=instance)
+        if instance is None and "unit" in form.fields and request.session.get("unit"):
+            form.initial.setdefault("unit", form.fields["unit"].queryset.filter(
+                code=request.session["unit"]).values_list("pk", flat=True).first())
+        return self.render("form", {"form": form, "object": instance})
+
+    def post(self, request, pk: int | None = None):
+        instance = self.get_object(pk) if pk else None
+        form = self.form(data=request.POST, instance=self.get_object(pk) if pk else None)
+        if form.is_valid():
+            try:
+                if instance is None:
+                    obj = services.create_record(request.user, self.rt.model, form.cleaned_data)
+                else:
+                    obj = services.update_record(request.user, instance, form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(obj.get_absolute_url())
+        return self.render("form", {"form": form, "object": instance}, status=400)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class RecordCreateView(RecordFormView):
+    action = "add"
+
+
+class RecordEditView(RecordFormView):
+    action = "change"
+
+
+class RecordDeleteView(RecordView):
+    action = "delete"
+
+    def get(self, request, pk: int):
+        return self.render("confirm_delete", {"object": self.get_object(pk)})
+
+    def post(self, request, pk: int):
+        obj = self.get_object(pk)
+        try:
+            services.delete_record(request.user, obj)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(obj.get_absolute_url())
+        messages.success(request, _("Deleted."))
+        return redirect(self.rt.url_name("list"))
+
+
+class RecordExportView(RecordView):
+    action = "export"
+
+    def get(self, request):
+        rows = tabular.export_rows(self.rt, self.filtered("export").iterator(chunk_size=2000))
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        name = f"{self.rt.slug}-{stamp}"
+        if request.GET.get("format") == "csv":
+            resp = StreamingHttpResponse(tabular.csv_lines(rows), content_type="text/csv")
+            resp["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return resp
+        data = tabular.to_xlsx(rows, self.rt.verbose_name_plural)
+        return _xlsx_response(data, f"{name}.xlsx")
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+class RecordImportView(RecordView):
+    action = "import"
+
+    def get(self, request):
+        if "template" in request.GET:
+            data = tabular.to_xlsx([tabular.headers(self.rt)], self.rt.verbose_name_plural)
+            return _xlsx_response(data, f"{self.rt.slug}-template.xlsx")
+        return self.render("import", {"columns": tabular.headers(self.rt)})
+
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = [tabular.RowError(0, "", _("Choose a file to import."))]
+            return self.render("import", {"errors": errors,
+                                          "columns": tabular.headers(self.rt)}, status=400)
+        try:
+            count = tabular.import_rows(request.user, self.rt,
+                                        tabular.read_table(upload, upload.name))
+        except tabular.ImportRefused as refused:
+            return self.render("import", {"errors": refused.errors, "filename": upload.name,
+                                          "columns": tabular.headers(self.rt)}, status=400)
+        messages.success(request, _("%(count)d records imported.") % {"count": count})
+        return redirect(self.rt.url_name("list"))
+
+
+class RecordAttachView(RecordView):
+    """Attach an evidence file to a record (needs the right to change it)."""
+
+    action = "change"
+
+    def post(self, request, pk: int):
+        obj = self.get_object(pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to attach."))
+        else:
+            evidence.attach(request.user, obj, upload)
+            messages.success(request, _("File attached."))
+        return redirect(obj.get_absolute_url())
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        att = evidence.visible_attachment(request.user, pk)
+        return FileResponse(evidence.open_blob(att), as_attachment=True, filename=att.filename,
+                            content_type=att.content_type)

@@ -1,0 +1,194 @@
+"""People (RES-1), important locations (RES-2) and assets (RES-3, RES-4)."""
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangfan.core.models import UnitRecord
+
+
+class EmploymentType(models.TextChoices):
+    STAFF = "staff", _("Permanent staff")
+    CONTRACT = "contract", _("Contract")
+    SECURITY_COMPANY = "security_company", _("Security company")
+    PART_TIME = "part_time", _("Part-time")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    OTHER = "other", _("Other")
+
+
+class Person(UnitRecord):
+    """Someone working at the unit: staff, teachers, guards, drivers (RES-1)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    employment_type = models.CharField(_("employment type"), max_length=20,
+                                       choices=EmploymentType.choices,
+                                       default=EmploymentType.STAFF)
+    is_guard = models.BooleanField(_("guard"), default=False)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["unit_path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocationKind(models.TextChoices):
+    MAIN_GATE = "main_gate", _("Main gate")
+    ENTRANCE = "entrance", _("Other entrance")
+    GATE_DUTY_ROOM = "gate_duty_room", _("Gate duty room")
+    CANTEEN = "canteen", _("Canteen")
+    DRINKING_WATER = "drinking_water", _("Drinking water point")
+    POWER_ROOM = "power_room", _("Power distribution room")
+    CONTROL_ROOM = "control_room", _("Security control room")
+    INFORMATION_CENTRE = "information_centre", _("Information centre")
+    LAB = "lab", _("Laboratory")
+    CHEMICAL_STORE = "chemical_store", _("Hazardous chemical store")
+    FINANCE_OFFICE = "finance_office", _("Finance office")
+    DORMITORY = "dormitory", _("Dormitory")
+    TEACHING_BUILDING = "teaching_building", _("Teaching building")
+    PLAYGROUND = "playground", _("Playground")
+    STORAGE = "storage", _("Storage")
+    PERIMETER = "perimeter", _("Perimeter")
+    OTHER = "other", _("Other")
+
+
+class Location(UnitRecord):
+    """A place of the unit, most importantly its key locations (重要部位, RES-2)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=32, choices=LocationKind.choices)
+    is_key = models.BooleanField(_("key location"), default=False)
+    is_main_entrance = models.BooleanField(_("main entrance"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["unit_path", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"],
+                                               name="unique_location_name_per_unit")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            raise ValidationError(
+                {"name": _("This unit already has a location with this name.")}
+            ) from exc
+
+
+class AssetCategory(models.TextChoices):
+    # 物防 physical protection (RES-3)
+    WALL_FENCE = "wall_fence", _("Wall or fence")
+    ANTI_CLIMB_FENCE = "anti_climb_fence", _("Anti-climb fence")
+    SECURITY_DOOR = "security_door", _("Security door")
+    VEHICLE_BARRIER = "vehicle_barrier", _("Vehicle barrier or bollard")
+    WARNING_SIGN = "warning_sign", _("Warning sign")
+    LIGHTING = "lighting", _("Lighting")
+    HELMET = "helmet", _("Protective helmet")
+    SHIELD = "shield", _("Shield")
+    STAB_VEST = "stab_vest", _("Stab-proof vest")
+    CUT_GLOVES = "cut_gloves", _("Cut-resistant gloves")
+    BATON = "baton", _("Rubber baton")
+    STRONG_FLASHLIGHT = "strong_flashlight", _("Strong flashlight")
+    DEFENCE_SPRAY = "defence_spray", _("Defence spray")
+    STEEL_FORK = "steel_fork", _("Safety steel fork")
+    SEAL = "seal", _("Seals")
+    TEMPORARY_BARRIER = "temporary_barrier", _("Temporary barrier")
+    TOWELS_MASKS = "towels_masks", _("Towels and masks")
+    WALKIE_TALKIE = "walkie_talkie", _("Walkie-talkie")
+    FLASHLIGHT = "flashlight", _("Flashlight")
+    FIRE_EQUIPMENT = "fire_equipment", _("Fire equipment")
+    BAGGAGE_STORAGE = "baggage_storage", _("Baggage storage")
+    EMERGENCY_SUPPLIES = "emergency_supplies", _("Emergency supplies")
+    # 技防 technical systems (RES-4)
+    CAMERA = "camera", _("Camera")
+    RECORDER = "recorder", _("Video recorder")
+    INTRUSION_DETECTOR = "intrusion_detector", _("Intrusion detector")
+    EMERGENCY_BUTTON = "emergency_button", _("Emergency alarm button")
+    ALARM_CONTROLLER = "alarm_controller", _("Alarm controller")
+    ALARM_DISPLAY = "alarm_display", _("Alarm map display")
+    ACCESS_CONTROL = "access_control", _("Access control")
+    ONE_KEY_ALARM = "one_key_alarm", _("One-key alarm")
+    INFO_PROCESSING = "info_processing", _("Information processing unit")
+    CONTROL_ROOM_SYSTEM = "control_room_system", _("Control room security system")
+    PATROL_POINT = "patrol_point", _("Electronic patrol point")
+    VEHICLE_GPS = "vehicle_gps", _("Vehicle GPS")
+
+
+TECHNICAL = {
+    AssetCategory.CAMERA, AssetCategory.RECORDER, AssetCategory.INTRUSION_DETECTOR,
+    AssetCategory.EMERGENCY_BUTTON, AssetCategory.ALARM_CONTROLLER, AssetCategory.ALARM_DISPLAY,
+    AssetCategory.ACCESS_CONTROL, AssetCategory.ONE_KEY_ALARM, AssetCategory.INFO_PROCESSING,
+    AssetCategory.CONTROL_ROOM_SYSTEM, AssetCategory.PATROL_POINT, AssetCategory.VEHICLE_GPS,
+}
+
+# Which typed attribute belongs to which categories; others must stay empty.
+ATTRIBUTES: dict[str, set[str]] = {
+    "retention_days": {AssetCategory.RECORDER},
+    "night_capable": {AssetCategory.CAMERA, AssetCategory.LIGHTING},
+    "identifies_faces": {AssetCategory.CAMERA},
+    "identifies_plates": {AssetCategory.CAMERA},
+    "police_networked": {AssetCategory.ONE_KEY_ALARM, AssetCategory.EMERGENCY_BUTTON,
+                         AssetCategory.ALARM_CONTROLLER},
+    "distance_to_key_m": {AssetCategory.BAGGAGE_STORAGE},
+}
+
+
+class AssetStatus(models.TextChoices):
+    IN_SERVICE = "in_service", _("In service")
+    FAULTY = "faulty", _("Faulty")
+    RETIRED = "retired", _("Retired")
+
+
+class Asset(UnitRecord):
+    """A physical-protection item or technical system (RES-3, RES-4) with the typed
+    attributes the standards look at (retention days, night capability ...)."""
+
+    category = models.CharField(_("category"), max_length=32, choices=AssetCategory.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT,
+                                 verbose_name=_("location"), related_name="assets")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1,
+                                           validators=[MinValueValidator(1)])
+    status = models.CharField(_("status"), max_length=16, choices=AssetStatus.choices,
+                              default=AssetStatus.IN_SERVICE)
+    retention_days = models.PositiveIntegerField(_("retention days"), null=True, blank=True)
+    night_capable = models.BooleanField(_("works at night"), null=True, blank=True)
+    identifies_faces = models.BooleanField(_("identifies faces"), null=True, blank=True)
+    identifies_plates = models.BooleanField(_("identifies plates"), null=True, blank=True)
+    police_networked = models.BooleanField(_("networked to police"), null=True, blank=True)
+    distance_to_key_m = models.DecimalField(_("distance to nearest key location (m)"),
+                                            max_digits=7, decimal_places=1, null=True,
+                                            blank=True)
+
+    class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        ordering = ["unit_path", "category", "name"]
+        indexes = [models.Index(fields=["unit_path", "category"])]
+
+    def __str__(self) -> str:
+        return self.name or self.get_category_display()
+
+    @property
+    def is_technical(self) -> bool:
+        return self.category in TECHNICAL
+
+    def clean(self) -> None:
+        errors = {}
+        if self.location_id and self.unit_id and self.location.unit_id != self.unit_id:
+            errors["location"] = _("The location belongs to another unit.")
+        for attr, categories in ATTRIBUTES.items():
+            if getattr(self, attr) is not None and self.category not in categories:
+                errors[attr] = _("Does not apply to this category.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,25 @@
+"""Project routes."""
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from fangfan.core import api
+from fangfan.core.views import audit, home, records
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", home.set_language, name="set-language"),
+    path("switch-unit/", home.switch_unit, name="switch-unit"),
+    path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/<int:pk>/", audit.audit_entry, name="audit-entry"),
+    path("files/<int:pk>/", records.AttachmentDownloadView.as_view(), name="attachment"),
+    path("api/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+         name="api-docs"),
+    path("api/", include(api.build_router().urls)),
+    path("", include("fangfan.core.urls")),
+]
