@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from rest_framework import exceptions, permissions as drf_permissions, serializers, viewsets
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
@@ -61,7 +62,10 @@ def serializer_class(rt: RecordType) -> type[ScopedSerializer]:
 
 class RecordPermission(drf_permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
-        action = ACTION_OF.get(view.action, "view")
+        # Object actions are checked on the object, after get_object's 404 for
+        # anything outside the caller's scope.
+        action = ACTION_OF.get(view.action, "view") if view.action in ("list", "create") \
+            else "view"
         return permissions.allowed(request.user, action, view.record_type)
 
     def has_object_permission(self, request, view, obj) -> bool:

@@ -16,9 +16,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from fangfan.core import context
-from fangfan.core.models import AuditChainHead, AuditEntry, PATH_WIDTH
+from fangfan.core.models import PATH_WIDTH, AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
+# Bookkeeping timestamps: the entry has its own time, and they would make every save
+# look like a change.
+UNAUDITED_FIELDS = {"created_at", "updated_at"}
 
 
 def chain_of(unit_path: str) -> str:
@@ -30,6 +33,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     """A JSON-safe copy of the concrete fields of a record, for before/after."""
     data: dict[str, Any] = {}
     for f in obj._meta.concrete_fields:
+        if f.name in UNAUDITED_FIELDS:
+            continue
         value = getattr(obj, f.attname)
         data[f.attname] = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
     return data

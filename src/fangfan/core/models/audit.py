@@ -51,3 +51,6 @@ class AuditChainHead(models.Model):
     chain = models.CharField(max_length=16, primary_key=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain}@{self.seq}"

@@ -37,9 +37,10 @@ class RecordView(LoginRequiredMixin, View):
             self.rt = registry.get(kwargs.pop("record_type"))
         except KeyError as exc:
             raise Http404 from exc
-        if request.user.is_authenticated and not permissions.allowed(
-            request.user, self.action, self.rt
-        ):
+        # Object pages first need the right to see the type; the action itself is
+        # checked on the object, after an out-of-scope object has answered 404.
+        gate = "view" if "pk" in kwargs else self.action
+        if request.user.is_authenticated and not permissions.allowed(request.user, gate, self.rt):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

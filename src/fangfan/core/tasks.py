@@ -1,0 +1,21 @@
+"""Background jobs (Huey). Each is idempotent: a double run or a crashed worker is
+harmless (ARCHITECTURE.md)."""
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from fangfan.core import audit
+
+log = logging.getLogger("fangfan.tasks")
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def verify_audit_chains() -> str | None:
+    """Nightly proof that the audit log is intact; a break is logged as an error."""
+    problem = audit.verify()
+    if problem:
+        log.error("audit chain broken: %s", problem)
+        return str(problem)
+    log.info("audit chains intact")
+    return None
