@@ -170,6 +170,17 @@ def _convert(rt: RecordType, name: str, text: str, unit: Unit | None) -> Any:
     return text
 
 
+def _default(rt: RecordType, name: str) -> Any:
+    """A column left out of the file takes the field's default, as on the form."""
+    f = _field(rt, name)
+    if not f.has_default():
+        return ""
+    value = f.get_default()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def _translated(label: Any, text: str) -> bool:
     for lang in ("zh-hans", "en"):
         with translation.override(lang):
@@ -228,6 +239,9 @@ def _row_form(user, rt: RecordType, cells: dict[str, str], number: int,
         except ValidationError as exc:
             errors.extend(RowError(number, titles[name], m) for m in exc.messages)
             failed = True
+    for name in rt.columns():
+        if name not in cells:
+            data[name] = _default(rt, name)
     form = form_class(rt)(data=data).scope(user, "add")
     if not form.is_valid():
         for name, msgs in form.errors.items():
