@@ -1,0 +1,47 @@
+"""Demo data: the school of seed 000, idempotent, fictitious phones, a user per role."""
+from __future__ import annotations
+
+import re
+
+from django.core.management import call_command
+
+from fangfan.core import audit
+from fangfan.core.demo import DEMO_PASSWORD
+from fangfan.core.models import Role, RoleGrant, Unit
+from fangfan.resources.models import Asset, Location, Person
+
+SEED_PHONES = {"15161109922", "13915007606", "13775000559", "13301502507", "13506126090",
+               "13861147586", "18912327326", "13685208145", "13656120463"}
+
+
+def test_demo_loads_the_seed_school_once(db, client):
+    call_command("demo")
+    school = Unit.objects.get(code="xinqiao")
+    assert school.parent.code == "xinbei" and school.parent.parent.code == "changzhou"
+    assert school.key_target_grade == 2
+    names = set(Person.objects.filter(unit=school).values_list("name", flat=True))
+    assert {"张红梅", "姚建法", "郭建刚", "黄建刚"} <= names
+    key = set(Location.objects.filter(unit=school, is_key=True).values_list("name", flat=True))
+    assert {"南校门", "食堂", "学生饮水处", "配电房", "监控中心", "信息中心"} <= key
+    alarm = Asset.objects.get(unit=school, category="one_key_alarm")
+    assert alarm.police_networked and alarm.location.name == "南门卫"
+    assert {r.value for r in Role} == set(RoleGrant.objects.values_list("role", flat=True))
+    assert audit.verify() is None
+
+    # A second run keeps what users changed.
+    Location.objects.filter(name="食堂").update(name="学生食堂")
+    call_command("demo")
+    assert Location.objects.filter(name="学生食堂").exists()
+    assert Unit.objects.filter(code="xinqiao").count() == 1
+
+    resp = client.post("/accounts/login/", {"username": "xinqiao_admin",
+                                            "password": DEMO_PASSWORD})
+    assert resp.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_demo_phones_are_fictitious(db):
+    call_command("demo")
+    phones = set(Person.objects.values_list("phone", flat=True)) | set(
+        Unit.objects.values_list("contact_phone", flat=True))
+    assert not phones & SEED_PHONES
+    assert all(re.fullmatch(r"1380000\d{4}", p) for p in phones if p)
