@@ -26,7 +26,7 @@ test: install
 	if [ -n "$$DATABASE_URL" ]; then $(BIN)/pytest; fi
 
 lint: install
-	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff check .
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -43,6 +43,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq} {self.action} {self.record_repr}"
 
+    @property
+    def record_type_label(self) -> str:
+        """The record type's name in the reader's language (the stored label otherwise)."""
+        from fangfan.core.registry import for_label
+
+        rt = for_label(self.record_type)
+        return str(rt.model._meta.verbose_name) if rt else self.record_type
+
 
 class AuditChainHead(models.Model):
     """The last entry of a chain. Locked while appending, so entries stay serial; it

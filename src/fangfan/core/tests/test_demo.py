@@ -45,3 +45,10 @@ def test_demo_phones_are_fictitious(db):
         Unit.objects.values_list("contact_phone", flat=True))
     assert not phones & SEED_PHONES
     assert all(re.fullmatch(r"1380000\d{4}", p) for p in phones if p)
+
+
+def test_grant_command(tree, django_user_model, capsys):
+    user = django_user_model.objects.create_user("newcomer", password="x" * 12)
+    call_command("grant", "newcomer", "school-a", "auditor")
+    assert RoleGrant.objects.filter(user=user, unit=tree["a"], role="auditor").exists()
+    assert "auditor" in capsys.readouterr().out
