@@ -11,7 +11,6 @@ import pytest
 from fangfan.core.models import Role
 
 pytestmark = pytest.mark.browser
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,7 +32,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+    # beside one unless told it is safe here (it is: nothing else uses the loop).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     pg = ctx.new_page()
     pg.set_default_timeout(10000)

@@ -15,6 +15,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
            "FANGFAN_SECRET_KEY": "k" * 30 + "-very-secret-and-long-enough-for-django-1234",
            "FANGFAN_ALLOWED_HOSTS": "fangfan.example.org", "FANGFAN_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     proc = subprocess.run([sys.executable, "-m", "fangfan", "check", "--deploy",
                            "--fail-level", "WARNING"], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
