@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from fangfan.core.models import Role
 
@@ -25,17 +26,25 @@ def browser():
         pytest.skip("chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    # Playwright's sync API keeps an event loop in this thread for the whole module;
+    # Django's ORM refuses to run beside one unless told it is safe (it is: nothing else
+    # uses the loop). Set only while this module's browser lives.
+    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield b
+            b.close()
+    finally:
+        if old is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
 
 
 @pytest.fixture
-def page(browser, live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-    # beside one unless told it is safe here (it is: nothing else uses the loop).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server):
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     pg = ctx.new_page()
     pg.set_default_timeout(10000)
@@ -63,10 +72,10 @@ def test_location_lifecycle_language_audit_and_import(page, tree, make_user, tmp
 
     # Switch to English and back to Chinese through the language menu.
     page.select_option("[data-testid=language]", "en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.get_by_role("heading", name="My units").is_visible()
     page.select_option("[data-testid=language]", "zh-hans")
-    page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 
     # Create a location and find it in the list.
     page.goto(page.base + "/locations/add/")
@@ -112,7 +121,7 @@ def test_phone_layout_and_filter(page, tree, make_user):
     page.goto(page.base + "/locations/")
     page.fill("input[name=q]", "食")
     page.press("input[name=q]", "Enter")
-    page.wait_for_function("!document.body.innerText.includes('配电房')")
+    expect(page.get_by_role("link", name="配电房")).to_have_count(0)
     assert page.get_by_role("link", name="食堂").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide on a phone"
