@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -40,10 +42,18 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset.filter(subtree_q(self.record_type.path_field, [path]))
 
 
+ANY_YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+BOOLEAN_FILTER = {
+    "filter_class": django_filters.BooleanFilter,
+    "extra": lambda f: {"widget": forms.Select(choices=ANY_YES_NO)},
+}
+
+
 def filterset_class(rt: RecordType) -> type[RecordFilterSet]:
     cached = getattr(rt, "_filterset_class", None)
     if cached is None:
-        meta = type("Meta", (), {"model": rt.model, "fields": rt.filter_fields})
+        meta = type("Meta", (), {"model": rt.model, "fields": rt.filter_fields,
+                                 "filter_overrides": {models.BooleanField: BOOLEAN_FILTER}})
         cached = type(f"{rt.model.__name__}FilterSet", (RecordFilterSet,),
                       {"Meta": meta, "record_type": rt})
         rt._filterset_class = cached

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "records/table.html"
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 HUEY = {
     "huey_class": "huey.SqliteHuey",
