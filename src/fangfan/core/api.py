@@ -37,7 +37,7 @@ class ScopedSerializer(serializers.ModelSerializer):
                 model = field.queryset.model
                 if model is Unit:
                     field.queryset = unit_choices(request.user, action, self.record_type)
-                else:
+                elif registry.is_registered(model):
                     field.queryset = field.queryset.filter(permissions.restrict(
                         request.user, "view", registry.for_model(model)))
 

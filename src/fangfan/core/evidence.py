@@ -62,6 +62,7 @@ def attach(actor, obj: models.Model, upload) -> Attachment:
     audit.record(actor, obj, AuditAction.ATTACH, None,
                  {"attachment": att.pk, "filename": att.filename, "sha256": sha, "size": size},
                  path)
+    services._changed(path)
     return att
 
 

@@ -7,7 +7,7 @@ from django.forms import modelform_factory
 
 from fangfan.core import permissions
 from fangfan.core.models import Unit
-from fangfan.core.registry import RecordType, for_model
+from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
 
 
@@ -50,7 +50,7 @@ class RecordForm(forms.ModelForm):
             related = field.queryset.model
             if related is Unit:
                 field.queryset = unit_choices(user, action, self.record_type)
-            else:
+            elif is_registered(related):  # catalogues such as standard packs are global
                 rel_rt = for_model(related)
                 field.queryset = field.queryset.filter(permissions.restrict(user, "view", rel_rt))
             if name in self.record_type.lookups:

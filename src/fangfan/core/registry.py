@@ -31,6 +31,8 @@ class RecordType:
     path_field: str = "unit_path"
     icon: str = ""
     services: Any = None
+    # A valid change of an example record, for generated tests (default: a text field).
+    example_update: Callable[[models.Model], dict[str, Any]] | None = None
 
     @property
     def label(self) -> str:
@@ -87,6 +89,10 @@ def for_model(model: type[models.Model]) -> RecordType:
         if rt.model is model:
             return rt
     raise KeyError(model)
+
+
+def is_registered(model: type[models.Model]) -> bool:
+    return any(rt.model is model for rt in _registry.values())
 
 
 def for_label(label: str) -> RecordType | None:

@@ -15,6 +15,7 @@ from fangfan.core.models import Unit
 from fangfan.core.models.audit import AuditAction
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
 from fangfan.core.registry import RecordType, for_model
+from fangfan.core.signals import records_changed
 
 
 class OutOfScope(PermissionDenied):
@@ -28,6 +29,22 @@ def _path_of(obj: models.Model) -> str:
 def _check(actor, action: str, rt: RecordType, path: str) -> None:
     if actor is not None and not permissions.allowed(actor, action, rt, path):
         raise OutOfScope(_("You may not %(action)s this record.") % {"action": action})
+
+
+def _changed(path: str) -> None:
+    """Announce after commit that records of the unit at `path` changed. Paths gather on
+    the connection and the first on_commit callback sends them all, once."""
+    conn = transaction.get_connection()
+    pending = conn.__dict__.setdefault("_fangfan_changed", set())
+    pending.add(path)
+
+    def fire() -> None:
+        paths = set(pending)
+        pending.clear()
+        if paths:
+            records_changed.send(sender=None, unit_paths=paths)
+
+    transaction.on_commit(fire)
 
 
 def _assign(obj: models.Model, data: dict[str, Any]) -> None:
@@ -65,6 +82,7 @@ def create_record(actor, model: type[models.Model], data: dict[str, Any]) -> mod
     obj.save()
     audit.record(actor, obj, AuditAction.CREATE, None, audit.snapshot(obj), obj.unit_path)
     _still_visible(actor, rt, obj)
+    _changed(obj.unit_path)
     return obj
 
 
@@ -72,7 +90,8 @@ def create_record(actor, model: type[models.Model], data: dict[str, Any]) -> mod
 def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
     """Change fields of a record; moving it to another unit needs rights at both ends."""
     rt = for_model(type(obj))
-    _check(actor, "change", rt, _path_of(obj))
+    old_path = _path_of(obj)
+    _check(actor, "change", rt, old_path)
     before = audit.snapshot(obj)
     if isinstance(obj, Unit) and "parent" in data and data["parent"] != obj.parent:
         raise ValidationError({"parent": _("A unit cannot be moved to another parent.")})
@@ -86,6 +105,9 @@ def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Mode
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         old = {k: before.get(k) for k in changed}
         audit.record(actor, obj, AuditAction.UPDATE, old, changed, _path_of(obj))
+        _changed(_path_of(obj))
+        if old_path != _path_of(obj):
+            _changed(old_path)
     _still_visible(actor, rt, obj)
     return obj
 
@@ -107,6 +129,7 @@ def delete_record(actor, obj: models.Model) -> None:
         ) from exc
     obj.pk = pk
     audit.record(actor, obj, AuditAction.DELETE, before, None, path)
+    _changed(path)
 
 
 @transaction.atomic
@@ -127,6 +150,7 @@ def create_unit(actor, data: dict[str, Any]) -> Unit:
     unit.save(update_fields=["path"])
     audit.record(actor, unit, AuditAction.CREATE, None, audit.snapshot(unit), unit.path)
     _still_visible(actor, rt, unit)
+    _changed(unit.path)
     return unit
 
 

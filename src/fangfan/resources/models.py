@@ -27,6 +27,8 @@ class Person(UnitRecord):
                                        choices=EmploymentType.choices,
                                        default=EmploymentType.STAFF)
     is_guard = models.BooleanField(_("guard"), default=False)
+    full_time = models.BooleanField(_("full-time"), default=True,
+                                    help_text=_("Works full-time for the unit (专职)."))
 
     class Meta:
         verbose_name = _("person")

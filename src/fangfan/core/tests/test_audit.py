@@ -25,12 +25,17 @@ def test_every_service_write_leaves_exactly_one_entry(rt, tree, unit_admin, djan
                                                                  actor.username)
     assert entry.unit_path == services._path_of(obj)
 
-    field = next(n for n in rt.form_fields if n in ("name", "notes", "quantity", "phone"))
-    value = 7 if field == "quantity" else "改过"
-    services.update_record(actor, obj, {field: value})
+    if rt.example_update:
+        changes = rt.example_update(obj)
+    else:
+        field = next(n for n in rt.form_fields if n in ("name", "notes", "quantity", "phone"))
+        changes = {field: 7 if field == "quantity" else "改过"}
+    services.update_record(actor, obj, changes)
     assert _count() == before + 2
     change = AuditEntry.objects.latest("id")
-    assert change.action == "update" and change.after == {field: value}
+    stored = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
+              if f.name in changes}
+    assert change.action == "update" and change.after == stored
 
     services.delete_record(actor, obj)
     assert _count() == before + 3

@@ -1,0 +1,234 @@
+"""Facts (SPEC STD-2): named, documented aggregates over a unit's records, computed in
+bulk for a whole subtree with one grouped query per family, never one query per unit.
+
+A fact is None ("unknown") when its unit has no records of the family yet, or when the
+records it needs are not kept in Fangfan yet (`unavailable` says which); rules that
+read an unknown fact evaluate to `unknown`, never to met."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.utils.translation import gettext_noop as N_
+
+from fangfan.resources.models import Asset, AssetCategory, Location, LocationKind, Person
+
+Values = dict[int, dict[str, float | int | bool | None]]
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    family: str
+    kind: str  # "int", "float" or "bool"
+    doc: str
+    unavailable: str = ""
+
+
+FACTS: dict[str, Fact] = {}
+FAMILIES: dict[str, Callable[[Q], Values]] = {}
+
+
+def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "") -> None:
+    FACTS[name] = Fact(name, family, kind, doc, unavailable)
+
+
+def family(name: str):
+    def register(fn: Callable[[Q], Values]) -> Callable[[Q], Values]:
+        FAMILIES[name] = fn
+        return fn
+
+    return register
+
+
+# Unit attributes: always known, read from the unit itself.
+UNIT_ATTRIBUTES = {
+    "kind": str, "stage": str, "locale": str, "boarding": bool, "staff_count": int,
+    "student_count": int, "boarder_count": int, "key_target_grade": int,
+}
+
+KIT = ["helmet", "shield", "stab_vest", "cut_gloves", "baton", "strong_flashlight",
+       "defence_spray"]
+IN_SERVICE = Q(status="in_service")
+
+# --- people -------------------------------------------------------------------------
+fact("people_count", "people", "int", "People recorded for the unit.")
+fact("guards_total", "people", "int", "Guards (保安员) recorded, full- or part-time.")
+fact("guards_full_time", "people", "int", "Full-time guards (专职保安员).")
+
+
+@family("people")
+def _people(scope: Q) -> Values:
+    rows = Person.objects.filter(scope).values("unit_id").annotate(
+        people_count=Count("id"),
+        guards_total=Count("id", filter=Q(is_guard=True)),
+        guards_full_time=Count("id", filter=Q(is_guard=True, full_time=True)),
+    )
+    return {r.pop("unit_id"): r for r in rows}
+
+
+# --- assets -------------------------------------------------------------------------
+fact("assets_count", "assets", "int", "Assets recorded for the unit (any status).")
+fact("video_retention_days_min", "assets", "int",
+     "Shortest retention in days over the unit's in-service video recorders; 0 when the "
+     "unit records assets but no recorder.")
+for _item in KIT:
+    fact(f"kit_{_item}", "assets", "int",
+         f"In-service pieces of guard kit '{_item}' (R-KIT), summed over quantity.")
+fact("kit_items_min", "assets", "int",
+     "The smallest count among the seven per-guard kit items of R-KIT.")
+fact("steel_forks", "assets", "int", "In-service safety steel forks.")
+fact("main_gate_camera_ok", "assets", "bool",
+     "An in-service camera at a main entrance that works at night and identifies faces and "
+     "plates.")
+fact("gate_alarm_networked", "assets", "bool",
+     "An in-service one-key alarm in the gate duty room (or at the main gate) networked to "
+     "the police.")
+fact("lighting_working_ratio", "assets", "float",
+     "In-service share of lighting at key locations and entrances (0 when none recorded).")
+fact("baggage_storage_count", "assets", "int", "Baggage storage facilities in service.")
+fact("baggage_distance_min_m", "assets", "float",
+     "Shortest distance (m) from a baggage storage facility to a key location.")
+fact("control_room_system", "assets", "bool", "A control-room security system is recorded.")
+
+ENTRANCE = Q(location__is_main_entrance=True) | Q(
+    location__kind__in=[LocationKind.MAIN_GATE, LocationKind.ENTRANCE])
+
+
+@family("assets")
+def _assets(scope: Q) -> Values:
+    cat = AssetCategory
+    qty = {f"kit_{i}": Sum("quantity", filter=IN_SERVICE & Q(category=i)) for i in KIT}
+    rows = Asset.objects.filter(scope).values("unit_id").annotate(
+        assets_count=Count("id"),
+        video_retention_days_min=Min("retention_days",
+                                     filter=IN_SERVICE & Q(category=cat.RECORDER)),
+        steel_forks=Sum("quantity", filter=IN_SERVICE & Q(category=cat.STEEL_FORK)),
+        gate_cameras=Count("id", filter=IN_SERVICE & Q(
+            category=cat.CAMERA, location__is_main_entrance=True, night_capable=True,
+            identifies_faces=True, identifies_plates=True)),
+        gate_alarms=Count("id", filter=IN_SERVICE & Q(
+            category=cat.ONE_KEY_ALARM, police_networked=True,
+            location__kind__in=[LocationKind.GATE_DUTY_ROOM, LocationKind.MAIN_GATE])),
+        lights=Sum("quantity", filter=Q(category=cat.LIGHTING)
+                   & (Q(location__is_key=True) | ENTRANCE)),
+        lights_working=Sum("quantity", filter=IN_SERVICE & Q(category=cat.LIGHTING)
+                           & (Q(location__is_key=True) | ENTRANCE)),
+        baggage_storage_count=Count("id", filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
+        baggage_distance_min_m=Min("distance_to_key_m",
+                                   filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
+        control_rooms=Count("id", filter=IN_SERVICE & Q(category=cat.CONTROL_ROOM_SYSTEM)),
+        **qty,
+    )
+    return {r.pop("unit_id"): _derive_assets(r) for r in rows}
+
+
+def _derive_assets(r: dict) -> dict:
+    for name in [f"kit_{i}" for i in KIT] + ["steel_forks"]:
+        r[name] = r[name] or 0
+    r["kit_items_min"] = min(r[f"kit_{i}"] for i in KIT)
+    r["video_retention_days_min"] = r["video_retention_days_min"] or 0
+    r["main_gate_camera_ok"] = r.pop("gate_cameras") > 0
+    r["gate_alarm_networked"] = r.pop("gate_alarms") > 0
+    lights, working = r.pop("lights") or 0, r.pop("lights_working") or 0
+    r["lighting_working_ratio"] = round(working / lights, 4) if lights else 0.0
+    if r["baggage_distance_min_m"] is not None:
+        r["baggage_distance_min_m"] = float(r["baggage_distance_min_m"])
+    r["control_room_system"] = r.pop("control_rooms") > 0
+    return r
+
+
+# --- locations ----------------------------------------------------------------------
+fact("locations_count", "locations", "int", "Locations recorded for the unit.")
+fact("key_locations", "locations", "int", "Key locations (重要部位).")
+fact("gate_duty_rooms", "locations", "int", "Gate duty rooms (门卫值班室).")
+fact("control_rooms", "locations", "int", "Security control rooms (监控中心).")
+fact("camera_zones_uncovered", "locations", "int",
+     "Teaching buildings, dormitories, canteens, storage rooms and playgrounds without an "
+     "in-service camera (R-TECH).")
+fact("risk_rooms_unprotected", "locations", "int",
+     "Hazardous-chemical stores, finance offices and labs lacking an in-service intrusion "
+     "detector or camera (R-TECH).")
+
+CAMERA_ZONES = [LocationKind.TEACHING_BUILDING, LocationKind.DORMITORY, LocationKind.CANTEEN,
+                LocationKind.STORAGE, LocationKind.PLAYGROUND]
+RISK_ROOMS = [LocationKind.CHEMICAL_STORE, LocationKind.FINANCE_OFFICE, LocationKind.LAB]
+
+
+def _has(category: str) -> Exists:
+    return Exists(Asset.objects.filter(location=OuterRef("pk"), category=category,
+                                       status="in_service"))
+
+
+@family("locations")
+def _locations(scope: Q) -> Values:
+    rows = (Location.objects.filter(scope)
+            .annotate(cam=_has(AssetCategory.CAMERA), det=_has(AssetCategory.INTRUSION_DETECTOR))
+            .values("unit_id").annotate(
+                locations_count=Count("id"),
+                key_locations=Count("id", filter=Q(is_key=True)),
+                gate_duty_rooms=Count("id", filter=Q(kind=LocationKind.GATE_DUTY_ROOM)),
+                control_rooms=Count("id", filter=Q(kind=LocationKind.CONTROL_ROOM)),
+                camera_zones_uncovered=Count("id", filter=Q(kind__in=CAMERA_ZONES, cam=False)),
+                risk_rooms_unprotected=Count("id", filter=Q(kind__in=RISK_ROOMS)
+                                             & (Q(cam=False) | Q(det=False))),
+            ))
+    return {r.pop("unit_id"): r for r in rows}
+
+
+# --- records Fangfan does not keep yet: always unknown, with the reason -----------------
+_LATER = {
+    "guards_on_duty": ("int", "Guards on duty per shift at the gate (duty roster).",
+                       N_("duty rosters")),
+    "faults_unrestored_over_24h": ("int", "Technical faults not restored within 24 hours.",
+                                   N_("fault records")),
+    "semesters_without_drill": ("int", "Ended semesters of this school year without a drill.",
+                                N_("drill records")),
+    "months_without_drill": ("int", "Ended months of this school year without a drill.",
+                             N_("drill records")),
+    "quarters_without_drill": ("int", "Ended quarters of this school year without a drill.",
+                               N_("drill records")),
+    "ct_drills_this_year": ("int", "Counter-terrorism drills held this school year.",
+                            N_("drill records")),
+    "months_without_self_inspection": ("int", "Ended months without a self-inspection.",
+                                       N_("inspection records")),
+    "supervisions_this_semester": ("int", "Supervisory inspections of the unit this semester.",
+                                   N_("inspection records")),
+    "quarters_without_meeting": ("int", "Ended quarters without a situation analysis meeting.",
+                                 N_("meeting minutes")),
+    "concern_entries_contact_overdue": ("int", "Open persons-of-concern entries not contacted "
+                                        "for over a week.", N_("the persons-of-concern ledger")),
+    "closed_management": ("bool", "The campus is under closed management.",
+                          N_("gate and visitor records")),
+    "hu_xue_gang_posts": ("int", "Police school-guard posts (护学岗) in service.",
+                          N_("school-guard post records")),
+    "video_police_networked": ("bool", "The video system is networked to the police.",
+                               N_("video networking records")),
+}
+for _name, (_kind, _doc, _records) in _LATER.items():
+    fact(_name, "later", _kind, _doc, unavailable=_records)
+
+
+def compute(scope: Q, needed: set[str] | None = None) -> Values:
+    """Facts of the units whose records match `scope` (a condition on `unit_path`):
+    {unit_id: {fact: value}}; a unit or fact absent from the answer is unknown."""
+    families = {FACTS[n].family for n in needed} if needed is not None else set(FAMILIES)
+    out: Values = {}
+    for fam in sorted(families & set(FAMILIES)):
+        for unit_id, values in FAMILIES[fam](scope).items():
+            out.setdefault(unit_id, {}).update(values)
+    return out
+
+
+def unknown_reason(name: str) -> str:
+    """Why a fact is unknown, in the reader's language."""
+    from django.utils.translation import gettext as _
+
+    f = FACTS.get(name)
+    if f is None:
+        return name
+    if f.unavailable:
+        return _("%(fact)s: Fangfan does not keep %(records)s yet.") % {
+            "fact": name, "records": _(f.unavailable)}
+    return _("%(fact)s: nothing of this kind is recorded for the unit yet.") % {"fact": name}

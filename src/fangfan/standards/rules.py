@@ -1,0 +1,105 @@
+"""Compiled requirements and their evaluation in CEL (SPEC STD-3, STD-1a).
+
+Rules are CEL expressions (the Rust-backed `common-expression-language` package: safe,
+not Turing-complete, ~µs per evaluation) over the unit's attributes and facts, named
+directly (`staff_count`, `guards_full_time`)."""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+
+from fangfan.standards.facts import FACTS, UNIT_ATTRIBUTES
+
+COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+           "==": operator.eq}
+STRICTER = {">=": max, ">": max, "<=": min, "<": min}
+
+
+@dataclass
+class Compiled:
+    """A requirement ready to evaluate; built once per pack load."""
+
+    urn: str
+    ref: str | None
+    pack: str
+    pack_version: int
+    quantity: str | None
+    compare: str
+    applies: Any = None
+    required: Any = None
+    actual: Any = None
+    check: Any = None
+    pk: int | None = None
+    uses: set[str] = field(default_factory=set)
+
+    def facts_of(self, program) -> set[str]:
+        return set(program.variables()) & set(FACTS) if program is not None else set()
+
+
+@dataclass
+class Outcome:
+    status: str
+    required: float | None = None
+    actual: float | None = None
+    missing: list[str] = field(default_factory=list)  # unknown facts that were needed
+    facts: dict[str, Any] = field(default_factory=dict)
+    governing: bool = False
+
+
+def compile_expression(source: str) -> Any:
+    """Compile or raise ValueError naming the problem; unknown names are refused too."""
+    program = cel.compile(source)
+    unknown = set(program.variables()) - set(FACTS) - set(UNIT_ATTRIBUTES)
+    if unknown:
+        raise ValueError("unknown fact or attribute: " + ", ".join(sorted(unknown)))
+    return program
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    return float(value)
+
+
+def evaluate(req: Compiled, unit: dict[str, Any], facts: dict[str, Any]) -> Outcome:
+    """Status of one requirement for one unit. Unknown facts make the result unknown."""
+    env = {**unit, **{k: v for k, v in facts.items() if v is not None}}
+    used = {name: facts.get(name) for name in sorted(req.uses)}
+
+    def missing(program) -> list[str]:
+        return sorted(n for n in req.facts_of(program) if facts.get(n) is None)
+
+    if req.applies is not None:
+        if gaps := missing(req.applies):
+            return Outcome("unknown", missing=gaps, facts=used)
+        if not req.applies.execute(env):
+            return Outcome("not_applicable", facts=used)
+    required = None
+    if req.required is not None and not missing(req.required):
+        required = _number(req.required.execute(env))
+    gaps = missing(req.actual) + missing(req.check)
+    if gaps:
+        return Outcome("unknown", required=required, missing=sorted(set(gaps)), facts=used)
+    actual = _number(req.actual.execute(env)) if req.actual is not None else None
+    if req.check is not None:
+        met = bool(req.check.execute(env))
+    else:
+        met = COMPARE[req.compare](actual, required)
+    return Outcome("met" if met else "unmet", required=required, actual=actual, facts=used)
+
+
+def mark_governing(pairs: list[tuple[Compiled, Outcome]]) -> None:
+    """STD-1a: where several requirements fix the same quantity, the strictest governs."""
+    groups: dict[str, list[tuple[Compiled, Outcome]]] = {}
+    for req, out in pairs:
+        if req.quantity and out.status != "not_applicable" and out.required is not None:
+            groups.setdefault(req.quantity, []).append((req, out))
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        pick = STRICTER[members[0][0].compare]
+        strictest = pick(out.required for _, out in members)
+        next(out for _, out in members if out.required == strictest).governing = True

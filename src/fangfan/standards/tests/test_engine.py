@@ -1,0 +1,82 @@
+"""Evaluation from records: facts in bulk, stored results, incremental re-evaluation."""
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from fangfan.core import services
+from fangfan.core.models import Role
+from fangfan.resources.models import Asset, Location, Person
+from fangfan.standards import engine, facts
+from fangfan.standards.models import Pack, PackActivation, Result
+
+
+def staff_result(unit):
+    return Result.objects.get(unit=unit, requirement__ref="R-STAFF")
+
+
+def test_no_records_means_unknown(tree):
+    engine.evaluate_subtree([tree["a"].path])
+    res = staff_result(tree["a"])
+    assert res.status == "unknown" and res.reason == "guards_full_time"
+    assert res.required == 2 and res.actual is None
+
+
+def test_results_from_records_and_facts_in_bulk(tree, django_assert_max_num_queries):
+    for i in range(2):
+        services.create_record(None, Person, {"unit": tree["a"], "name": f"保安{i}",
+                                              "is_guard": True, "full_time": i == 0})
+    gate = services.create_record(None, Location, {"unit": tree["a"], "name": "校门",
+                                                   "kind": "main_gate", "is_key": True,
+                                                   "is_main_entrance": True})
+    services.create_record(None, Asset, {"unit": tree["a"], "category": "recorder",
+                                         "retention_days": 45})
+    services.create_record(None, Asset, {"unit": tree["a"], "category": "recorder",
+                                         "retention_days": 20, "status": "retired"})
+    services.create_record(None, Asset, {"unit": tree["a"], "category": "lighting",
+                                         "location": gate, "quantity": 20})
+    from django.db.models import Q
+
+    with django_assert_max_num_queries(3):  # one grouped query per family
+        values = facts.compute(Q(unit_path__startswith=tree["city"].path))
+    a = values[tree["a"].pk]
+    assert (a["guards_total"], a["guards_full_time"]) == (2, 1)
+    assert a["video_retention_days_min"] == 45 and a["lighting_working_ratio"] == 1.0
+    assert tree["b"].pk not in values
+
+    call_command("standards", "evaluate", "--unit", "district")
+    res = staff_result(tree["a"])
+    assert (res.status, res.required, res.actual) == ("unmet", 2, 1)
+    assert res.facts == {"guards_full_time": 1}
+    retain = Result.objects.get(unit=tree["a"], requirement__ref="R-RETAIN")
+    assert (retain.status, retain.actual) == ("met", 45)
+    assert staff_result(tree["b"]).status == "unknown"
+    assert Result.objects.get(unit=tree["district"], requirement__ref="R-STAFF").status == \
+        "not_applicable"
+
+
+def test_record_change_reevaluates_the_unit(tree, django_capture_on_commit_callbacks):
+    engine.evaluate_subtree([tree["city"].path])
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(2):
+            services.create_record(None, Person, {"unit": tree["a"], "name": f"保安{i}",
+                                                  "is_guard": True})
+    res = staff_result(tree["a"])
+    assert (res.status, res.actual) == ("met", 2)
+    assert staff_result(tree["b"]).status == "unknown"
+    guard = Person.objects.filter(unit=tree["a"]).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_record(None, guard, {"full_time": False})
+    assert staff_result(tree["a"]).status == "unmet"
+
+
+def test_authority_chooses_packs_for_its_subtree(tree, django_user_model):
+    seed = Pack.objects.get(urn="urn:fangfan:pack:seed")
+    services.create_record(None, PackActivation, {"unit": tree["district"], "pack": seed})
+    engine.evaluate_subtree([tree["city"].path])
+    packs = set(Result.objects.filter(unit=tree["a"]).values_list(
+        "requirement__pack__urn", flat=True))
+    assert packs == {"urn:fangfan:pack:seed"}
+    assert Result.objects.filter(unit=tree["city"]).exclude(
+        requirement__pack=seed).exists()
+    admin = django_user_model.objects.create_user("x", password="x" * 12)
+    services.grant_role(None, admin, tree["a"], Role.UNIT_ADMIN)
