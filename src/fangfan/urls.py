@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
          name="api-docs"),
     path("api/", include(api.build_router().urls)),
+    path("", include("fangfan.standards.urls")),
     path("", include("fangfan.core.urls")),
 ]

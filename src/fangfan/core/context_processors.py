@@ -21,13 +21,25 @@ def shell(request) -> dict:
 
 
 def navigation(user) -> list[dict]:
+    """Areas of SPEC with the pages the user may open: an area's own pages (declared in
+    settings.FANGFAN_AREA_PAGES with the record type whose view right they need), then
+    its record types."""
     areas = []
     for key, label in settings.FANGFAN_AREAS:
+        pages = [(url, text) for url, text, needs in settings.FANGFAN_AREA_PAGES.get(key, [])
+                 if _may_view(user, needs)]
         items = [rt for rt in registry.record_types()
                  if rt.area == key and permissions.allowed(user, "view", rt)]
-        if items:
-            areas.append({"key": key, "label": label, "items": items})
+        if items or pages:
+            areas.append({"key": key, "label": label, "items": items, "pages": pages})
     return areas
+
+
+def _may_view(user, slug: str) -> bool:
+    try:
+        return permissions.allowed(user, "view", registry.get(slug))
+    except KeyError:
+        return False
 
 
 def current_unit(request) -> Unit | None:

@@ -119,6 +119,29 @@ XINQIAO_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
     ("vehicle_gps", "检修抢修车辆定位", None, 1, {}),
 ]
 
+# 春江中学: a boarding secondary school whose records show real gaps (too few full-time
+# guards for its headcount and boarders; 30-day video although it is a key target).
+CHUNJIANG_PEOPLE = [
+    ("周明", "副校长（分管安全）", "校长室", "staff", False, True),
+    ("钱国平", "保安队长", "保安队", "security_company", True, True),
+    ("孙立军", "保安员", "保安队", "security_company", True, True),
+    ("吕志华", "保安员", "保安队", "security_company", True, True),
+    ("郑小川", "保安员", "保安队", "part_time", True, False),
+]
+CHUNJIANG_LOCATIONS = [
+    ("东校门", "main_gate", True, True),
+    ("门卫室", "gate_duty_room", True, False),
+    ("学生宿舍", "dormitory", True, False),
+    ("化学实验室", "lab", True, False),
+]
+CHUNJIANG_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
+    ("camera", "校门摄像机", "东校门", 2,
+     {"night_capable": True, "identifies_faces": True, "identifies_plates": False}),
+    ("recorder", "录像机", None, 1, {"retention_days": 30}),
+    ("one_key_alarm", "一键报警装置", "门卫室", 1, {"police_networked": True}),
+    ("lighting", "校门照明", "东校门", 10, {"night_capable": True}),
+]
+
 USERS = [
     ("admin", "系统", "管理员", Role.SYSTEM_ADMIN, "changzhou"),
     ("city_supervisor", "市教育局", "督导员", Role.SUPERVISOR, "changzhou"),
@@ -140,7 +163,9 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     for spec in UNITS:
         data = {**spec, "parent": units.get(spec["parent"]) if spec["parent"] else None}
         units[spec["code"]] = services.create_unit(None, data)
-    _load_school(units["xinqiao"])
+    _load_school(units["xinqiao"], XINQIAO_PEOPLE, XINQIAO_LOCATIONS, XINQIAO_ASSETS)
+    _load_school(units["chunjiang"], CHUNJIANG_PEOPLE, CHUNJIANG_LOCATIONS, CHUNJIANG_ASSETS,
+                 first_phone=300)
     made = []
     for username, last, first, role, code in USERS:
         user = User.objects.create_user(username, password=DEMO_PASSWORD, last_name=last,
@@ -150,16 +175,17 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     return made
 
 
-def _load_school(unit: Unit) -> None:
-    for i, (name, post, dept, employment, guard) in enumerate(XINQIAO_PEOPLE, start=100):
+def _load_school(unit: Unit, people: list, locations: list, assets: list,
+                 first_phone: int = 100) -> None:
+    for i, (name, post, dept, employment, guard, *full) in enumerate(people, start=first_phone):
         services.create_record(None, Person, {
             "unit": unit, "name": name, "post": post, "department": dept, "phone": phone(i),
-            "employment_type": employment, "is_guard": guard})
+            "employment_type": employment, "is_guard": guard, "full_time": full != [False]})
     places = {}
-    for name, kind, key, main in XINQIAO_LOCATIONS:
+    for name, kind, key, main in locations:
         places[name] = services.create_record(None, Location, {
             "unit": unit, "name": name, "kind": kind, "is_key": key, "is_main_entrance": main})
-    for category, name, place, qty, attrs in XINQIAO_ASSETS:
+    for category, name, place, qty, attrs in assets:
         services.create_record(None, Asset, {
             "unit": unit, "category": category, "name": name,
             "location": places.get(place) if place else None, "quantity": qty, **attrs})

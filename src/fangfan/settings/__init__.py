@@ -226,3 +226,7 @@ FANGFAN_AREAS = [
     ("inf", _("Information and training")),
     ("sys", _("System")),
 ]
+# Pages of an area besides its record lists: (url name, label, record type needed to view).
+FANGFAN_AREA_PAGES = {
+    "std": [("compliance", _("Compliance"), "compliance-results")],
+}

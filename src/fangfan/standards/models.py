@@ -96,8 +96,8 @@ class Result(UnitRecord):
     required = models.FloatField(_("required"), null=True)
     actual = models.FloatField(_("actual"), null=True)
     governing = models.BooleanField(_("governing"), default=False)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
-    facts = models.JSONField(_("facts used"), default=dict)
+    reason = models.CharField(_("unknown facts"), max_length=300, blank=True)
+    facts = models.JSONField(_("facts used"), default=dict, blank=True)
     pack_version = models.PositiveIntegerField(_("pack version"))
     computed_at = models.DateTimeField(_("computed at"))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fangfan.core import registry
+from fangfan.core import permissions, registry
 from fangfan.core.models import AuditEntry, Role
 from fangfan.resources.models import Location
 
@@ -90,7 +90,26 @@ def test_openapi_schema_lists_every_record_type(db, client, django_user_model):
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
 
 
-@pytest.mark.parametrize("rt", registry.record_types(), ids=lambda rt: rt.slug)
+WRITABLE = [rt for rt in registry.record_types()
+            if "add" in permissions.role_actions(Role.SYSTEM_ADMIN, rt)]
+READ_ONLY = [rt for rt in registry.record_types() if rt not in WRITABLE]
+
+
+@pytest.mark.parametrize("rt", READ_ONLY, ids=lambda rt: rt.slug)
+def test_read_only_types_refuse_writes_through_the_api(rt, tree, django_user_model,
+                                                      api_client):
+    from fangfan.core import services
+
+    admin = django_user_model.objects.create_user("sys", password="x" * 12)
+    services.grant_role(None, admin, tree["city"], Role.SYSTEM_ADMIN)
+    api_client.force_authenticate(admin)
+    payload = {k: _ref(v) for k, v in rt.example(tree["a"]).items()}
+    count = rt.model.objects.count()
+    assert api_client.post(f"/api/{rt.slug}/", payload, format="json").status_code == 403
+    assert rt.model.objects.count() == count
+
+
+@pytest.mark.parametrize("rt", WRITABLE, ids=lambda rt: rt.slug)
 def test_every_type_can_be_created_through_the_api(rt, tree, django_user_model, api_client):
     admin = django_user_model.objects.create_user("sys", password="x" * 12)
     from fangfan.core import services

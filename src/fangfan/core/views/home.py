@@ -29,7 +29,8 @@ def home(request):
     current = request.session.get("unit")
     if current:
         roots = [u for u in visible_units(request.user).filter(code=current)] or roots
-    cards = [{"unit": u, "counts": _counts(request.user, u)} for u in roots[:20]]
+    cards = [{"unit": u, "counts": _counts(request.user, u), **_compliance(request.user, u)}
+             for u in roots[:20]]
     recent = AuditEntry.objects.none()
     if permissions.can_read_audit(request.user):
         recent = AuditEntry.objects.filter(permissions.audit_q(request.user))[:10]
@@ -47,6 +48,18 @@ def _counts(user, unit: Unit) -> list[dict]:
             qs = qs.exclude(pk=unit.pk)
         counts.append({"rt": rt, "count": qs.count()})
     return counts
+
+
+def _compliance(user, unit: Unit) -> dict:
+    """Whether the user reads compliance here, and the unit's own open gaps."""
+    try:
+        rt = registry.get("compliance-results")
+    except KeyError:
+        return {}
+    if not permissions.allowed(user, "view", rt, unit.path):
+        return {"compliance": False}
+    gaps = rt.model.objects.filter(unit=unit, status="unmet").count()
+    return {"compliance": True, "gaps": gaps}
 
 
 @login_required

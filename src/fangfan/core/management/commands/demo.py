@@ -1,4 +1,5 @@
 """`fangfan demo`: load the demo school of seed 000 and its authorities, once."""
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         if users is None:
             self.stdout.write("demo data already present; nothing changed")
             return
+        call_command("standards", "evaluate", "--all", stdout=self.stdout)
         self.stdout.write(f"demo data loaded; every demo user's password is {DEMO_PASSWORD!r}")
         for username, role, unit in users:
             self.stdout.write(f"  {username:22} {role:14} {unit}")

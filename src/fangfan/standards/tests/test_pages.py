@@ -1,0 +1,79 @@
+"""Compliance pages and exports: gaps with clause and fix, authority rates, scoping."""
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from fangfan.core import services
+from fangfan.core.models import Role
+from fangfan.resources.models import Person
+from fangfan.standards import engine
+
+
+@pytest.fixture
+def evaluated(tree):
+    services.create_record(None, Person, {"unit": tree["a"], "name": "保安", "is_guard": True})
+    for i in range(2):
+        services.create_record(None, Person, {"unit": tree["b"], "name": f"保安{i}",
+                                              "is_guard": True})
+    engine.evaluate_subtree([tree["city"].path])
+    return tree
+
+
+def test_unit_page_lists_gaps_with_clause_and_fix(evaluated, make_user, client):
+    client.force_login(make_user(Role.PRINCIPAL, evaluated["a"]))
+    html = client.get(reverse("compliance-unit", args=["school-a"])).content.decode()
+    gap = html.split('data-ref="R-STAFF"')[1].split("</tr>")[0]
+    assert "附件1 专职保安员配备标准" in gap and "Hire the missing full-time guards" in gap
+    assert "<td>2</td><td>1</td>" in gap.replace("\n", "").replace(" ", "")
+    assert 'data-count="unmet">2<' in html  # R-STAFF and GB/T 29315's guard count
+    assert "Fangfan does not keep drill records yet" in html
+
+
+def test_sibling_and_unknown_units_answer_404(evaluated, make_user, client):
+    client.force_login(make_user(Role.UNIT_ADMIN, evaluated["a"]))
+    assert client.get(reverse("compliance-unit", args=["school-b"])).status_code == 404
+    assert client.get(reverse("compliance-unit", args=["nope"])).status_code == 404
+    assert client.get(reverse("compliance-overview", args=["district"])).status_code == 404
+    assert client.post(reverse("compliance-refresh", args=["school-b"])).status_code == 404
+    client.force_login(make_user(Role.GUARD, evaluated["a"]))
+    assert client.get(reverse("compliance-unit", args=["school-a"])).status_code == 404
+
+
+def test_authority_overview_rates_and_ranking(evaluated, make_user, client):
+    client.force_login(make_user(Role.SUPERVISOR, evaluated["district"]))
+    resp = client.get(reverse("compliance-unit", args=["district"]))
+    assert resp.status_code == 302 and resp["Location"].endswith("/district/overview/")
+    html = client.get(resp["Location"]).content.decode()
+    own = client.get(reverse("compliance-unit", args=["district"]), {"own": 1})
+    assert own.status_code == 200 and "R-MEET" in own.content.decode()
+    ranking = html.split('data-testid="ranking"')[1]
+    assert ranking.index("乙小学") < ranking.index("甲小学")  # B meets R-STAFF, A does not
+    rates = html.split('data-testid="requirement-rates"')[1].split("</table>")[0]
+    staff = rates.split("R-STAFF")[1].split("</tr>")[0]
+    assert "50.0%" in staff
+
+
+def test_compliance_report_export_is_scoped(evaluated, make_user, client):
+    client.force_login(make_user(Role.SUPERVISOR, evaluated["district"]))
+    url = reverse("records:compliance-results-export")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(url, {"within": "school-a",
+                                                              "format": "xlsx"}).content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert {r[0] for r in rows[1:]} == {"school-a"}
+    assert "urn:fangfan:pack:seed:r-staff" in {r[1] for r in rows[1:]}
+    client.force_login(make_user(Role.UNIT_ADMIN, evaluated["b"]))
+    text = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    assert "school-b" in text and "school-a" not in text
+
+
+def test_home_links_to_compliance_with_gap_count(evaluated, make_user, client):
+    client.force_login(make_user(Role.UNIT_ADMIN, evaluated["a"]))
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("compliance-unit", args=["school-a"]) in html
+    assert 'data-testid="gap-count">2<' in html
+    own = client.get(reverse("compliance-unit", args=["district"]))
+    assert own.status_code == 404

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from fangfan.standards import views
+
+urlpatterns = [
+    path("compliance/", views.unit_compliance, name="compliance"),
+    path("compliance/<slug:code>/", views.unit_compliance, name="compliance-unit"),
+    path("compliance/<slug:code>/refresh/", views.refresh, name="compliance-refresh"),
+    path("compliance/<slug:code>/overview/", views.overview, name="compliance-overview"),
+]
