@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fangfan.core import api
-from fangfan.core.views import audit, home, records
+from fangfan.core.views import audit, home, notifications, records
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", home.set_language, name="set-language"),
     path("switch-unit/", home.switch_unit, name="switch-unit"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications-read"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/<int:pk>/", audit.audit_entry, name="audit-entry"),
     path("files/<int:pk>/", records.AttachmentDownloadView.as_view(), name="attachment"),

@@ -2,7 +2,7 @@
 from django.conf import settings
 
 from fangfan.core import permissions, registry
-from fangfan.core.models import Unit
+from fangfan.core.models import Notification, Unit
 from fangfan.core.scoping import minimal_roots
 
 
@@ -17,6 +17,8 @@ def shell(request) -> dict:
         else Unit.objects.filter(parent=None),
         "current_unit": current_unit(request),
         "can_read_audit": permissions.can_read_audit(user),
+        "unread_notifications": Notification.objects.filter(user=user,
+                                                            read_at__isnull=True).count(),
     }
 
 

@@ -163,6 +163,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     for spec in UNITS:
         data = {**spec, "parent": units.get(spec["parent"]) if spec["parent"] else None}
         units[spec["code"]] = services.create_unit(None, data)
+    _load_terms(units["changzhou"])
     _load_school(units["xinqiao"], XINQIAO_PEOPLE, XINQIAO_LOCATIONS, XINQIAO_ASSETS)
     _load_school(units["chunjiang"], CHUNJIANG_PEOPLE, CHUNJIANG_LOCATIONS, CHUNJIANG_ASSETS,
                  first_phone=300)
@@ -173,6 +174,22 @@ def load_demo() -> list[tuple[str, str, str]] | None:
         services.grant_role(None, user, units[code], role)
         made.append((username, str(role.label), units[code].name))
     return made
+
+
+# School terms of the city (常州市), 2025–2026 and 2026–2027 school years.
+TERMS = [(2025, 1, "2025-09-01", "2026-01-24"), (2025, 2, "2026-02-23", "2026-07-03"),
+         (2026, 1, "2026-09-01", "2027-01-23"), (2026, 2, "2027-02-22", "2027-07-02")]
+
+
+def _load_terms(city: Unit) -> None:
+    from datetime import date
+
+    from fangfan.standards.models import SchoolTerm
+
+    for year, number, start, end in TERMS:
+        services.create_record(None, SchoolTerm, {
+            "unit": city, "school_year": year, "number": number,
+            "starts_on": date.fromisoformat(start), "ends_on": date.fromisoformat(end)})
 
 
 def _load_school(unit: Unit, people: list, locations: list, assets: list,

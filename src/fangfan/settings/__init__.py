@@ -228,5 +228,6 @@ FANGFAN_AREAS = [
 ]
 # Pages of an area besides its record lists: (url name, label, record type needed to view).
 FANGFAN_AREA_PAGES = {
-    "std": [("compliance", _("Compliance"), "compliance-results")],
+    "std": [("compliance", _("Compliance"), "compliance-results"),
+            ("calendar", _("Obligation calendar"), "obligations")],
 }

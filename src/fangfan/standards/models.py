@@ -110,3 +110,89 @@ class Result(UnitRecord):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.requirement.ref or self.requirement.urn}: {self.status}"
+
+
+class SchoolTerm(UnitRecord):
+    """A semester of a school year. Defined by an authority for its region; a unit may
+    override with its own terms (the nearest definition up the tree wins)."""
+
+    school_year = models.PositiveIntegerField(_("school year"),
+                                              help_text=_("The year the school year starts."))
+    number = models.PositiveSmallIntegerField(_("semester"), choices=[(1, _("First")),
+                                                                      (2, _("Second"))])
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("school term")
+        verbose_name_plural = _("school terms")
+        ordering = ["unit_path", "starts_on"]
+        constraints = [models.UniqueConstraint(fields=["unit", "school_year", "number"],
+                                               name="unique_school_term")]
+
+    def __str__(self) -> str:
+        return _("%(start)s–%(end)s school year, semester %(n)s") % {
+            "start": self.school_year, "end": self.school_year + 1, "n": self.number}
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": _("A term ends after it starts.")})
+
+
+class ObligationStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    DUE = "due", _("Due")
+    DONE = "done", _("Done")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class Obligation(UnitRecord):
+    """One occurrence of a periodic requirement for a unit (STD-4): the period it covers,
+    when it is due, and what fulfilled it."""
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE,
+                                    verbose_name=_("requirement"))
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=16, choices=ObligationStatus.choices,
+                              default=ObligationStatus.UPCOMING)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True,
+                            help_text=_("What was done; attach the evidence to this record."))
+    fulfilled_by_type = models.CharField(max_length=100, blank=True, editable=False)
+    fulfilled_by_id = models.CharField(max_length=64, blank=True, editable=False)
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["due_on", "unit_path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "requirement", "period_start"],
+                                               name="unique_obligation")]
+        indexes = [models.Index(fields=["unit_path", "due_on"]),
+                   models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.requirement.ref or localized(self.requirement.text)[:40]} · {self.due_on}"
+
+    def status_on(self, today) -> str:
+        if self.done_on:
+            return ObligationStatus.DONE
+        if today > self.due_on:
+            return ObligationStatus.OVERDUE
+        if today >= self.period_start:
+            return ObligationStatus.DUE
+        return ObligationStatus.UPCOMING
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        if self.done_on and self.done_on > timezone.localdate():
+            raise ValidationError({"done_on": _("The date it was done cannot be in the future.")})
+        if self.done_on and not self.note.strip():
+            raise ValidationError({"note": _("Say what was done.")})
+        self.status = self.status_on(timezone.localdate())

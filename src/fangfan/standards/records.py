@@ -1,9 +1,18 @@
 """Record type declarations of the standards app."""
+from datetime import date
+
 from django.utils import timezone
 
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
-from fangfan.standards.models import Pack, PackActivation, Requirement, Result
+from fangfan.standards.models import (
+    Obligation,
+    Pack,
+    PackActivation,
+    Requirement,
+    Result,
+    SchoolTerm,
+)
 
 register(RecordType(
     model=PackActivation,
@@ -37,4 +46,43 @@ register(RecordType(
                           "status": "unmet", "required": 2, "actual": 1,
                           "pack_version": 1, "computed_at": timezone.now()},
     example_update=lambda obj: {"status": "met", "actual": 2},
+))
+
+
+register(RecordType(
+    model=SchoolTerm,
+    slug="school-terms",
+    area="std",
+    list_fields=["school_year", "number", "starts_on", "ends_on", "unit"],
+    form_fields=["unit", "school_year", "number", "starts_on", "ends_on"],
+    filter_fields=["school_year", "number"],
+    # Authorities set the terms of their region; a unit may override them with its own.
+    roles={Role.SUPERVISOR: {"view", "add", "change", "delete", "import", "export"},
+           Role.GUARD: set(), Role.STAFF: {"view"}},
+    example=lambda unit: {"unit": unit, "school_year": 2026, "number": 1,
+                          "starts_on": date(2026, 9, 1), "ends_on": date(2027, 1, 22)},
+    example_update=lambda obj: {"ends_on": date(2027, 1, 29)},
+))
+
+register(RecordType(
+    model=Obligation,
+    slug="obligations",
+    area="std",
+    list_fields=["requirement", "due_on", "status", "done_on", "unit"],
+    form_fields=["done_on", "note"],
+    import_fields=["unit", "requirement", "period_start", "period_end", "due_on", "status",
+                   "done_on", "note"],
+    detail_fields=["unit", "requirement", "period_start", "period_end", "due_on", "status",
+                   "done_on", "note"],
+    filter_fields=["status", "requirement__category"],
+    search_fields=["requirement__ref", "note"],
+    lookups={"requirement": "urn"},
+    # Obligations are generated from the packs; the unit marks them done with evidence.
+    roles={Role.SYSTEM_ADMIN: {"view", "change", "export"}, Role.SUPERVISOR: READ,
+           Role.UNIT_ADMIN: {"view", "change", "export"}, Role.PRINCIPAL: READ,
+           Role.AUDITOR: READ},
+    example=lambda unit: {"unit": unit, "requirement": Requirement.objects.filter(
+        spec__has_key="period").order_by("pk").first(), "period_start": date(2026, 11, 1),
+        "period_end": date(2026, 11, 30), "due_on": date(2026, 11, 30)},
+    example_update=lambda obj: {"done_on": date(2026, 11, 20), "note": "已完成自查"},
 ))

@@ -7,4 +7,6 @@ urlpatterns = [
     path("compliance/<slug:code>/", views.unit_compliance, name="compliance-unit"),
     path("compliance/<slug:code>/refresh/", views.refresh, name="compliance-refresh"),
     path("compliance/<slug:code>/overview/", views.overview, name="compliance-overview"),
+    path("calendar/", views.obligation_calendar, name="calendar"),
+    path("calendar/<slug:code>/", views.obligation_calendar, name="calendar-unit"),
 ]

@@ -14,9 +14,16 @@ from django.views.decorators.http import require_POST
 from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
 from fangfan.core.scoping import subtree_q
-from fangfan.standards import engine
+from fangfan.standards import calendar, engine
 from fangfan.standards.facts import unknown_reason
-from fangfan.standards.models import Category, Result, Status, localized
+from fangfan.standards.models import (
+    Category,
+    Obligation,
+    ObligationStatus,
+    Result,
+    Status,
+    localized,
+)
 
 ORDER = [Status.UNMET, Status.UNKNOWN, Status.MET, Status.NOT_APPLICABLE]
 
@@ -140,3 +147,27 @@ def _locale_labels() -> dict:
     from fangfan.core.models import Locale
 
     return dict(Locale.choices)
+
+
+@login_required
+def obligation_calendar(request, code: str | None = None):
+    """STD-4: the unit's obligations by status; for an authority, its subtree's counts
+    and the units with overdue obligations."""
+    unit = _unit_for(request, code)
+    rt = registry.get("obligations")
+    scope = Obligation.objects.filter(permissions.restrict(request.user, "view", rt))
+    own = list(scope.filter(unit=unit).select_related("requirement").order_by("due_on"))
+    for ob in own:
+        ob.text = localized(ob.requirement.text)
+    groups = [(label, [o for o in own if o.status == key])
+              for key, label in ObligationStatus.choices]
+    subtree = scope.filter(subtree_q("unit_path", [unit.path])).exclude(unit=unit)
+    overdue_units = (subtree.filter(status=ObligationStatus.OVERDUE)
+                     .values("unit__code", "unit__name").annotate(n=Count("id"))
+                     .order_by("-n", "unit__name")[:50])
+    return render(request, "standards/calendar.html", {
+        "unit": unit, "groups": [g for g in groups if g[1]],
+        "has_terms": bool(calendar.terms_for(unit.path, calendar.terms_by_path())),
+        "subtree_counts": dict(subtree.values_list("status").annotate(n=Count("id"))),
+        "overdue_units": overdue_units, "has_children": unit.children.exists(),
+    })

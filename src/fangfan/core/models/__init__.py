@@ -1,6 +1,7 @@
 """Core models: the unit tree, users and role grants, the audit chain, evidence files."""
 from fangfan.core.models.audit import AuditChainHead, AuditEntry
 from fangfan.core.models.evidence import Attachment
+from fangfan.core.models.notifications import Notification
 from fangfan.core.models.records import UnitRecord
 from fangfan.core.models.units import (
     PATH_SEGMENT_WIDTH as PATH_WIDTH,
@@ -13,6 +14,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEntry",
     "KeyTargetGrade",
+    "Notification",
     "PATH_WIDTH",
     "Locale",
     "Role",

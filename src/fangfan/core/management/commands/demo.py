@@ -16,6 +16,7 @@ class Command(BaseCommand):
             self.stdout.write("demo data already present; nothing changed")
             return
         call_command("standards", "evaluate", "--all", stdout=self.stdout)
+        call_command("standards", "calendar", stdout=self.stdout)
         self.stdout.write(f"demo data loaded; every demo user's password is {DEMO_PASSWORD!r}")
         for username, role, unit in users:
             self.stdout.write(f"  {username:22} {role:14} {unit}")

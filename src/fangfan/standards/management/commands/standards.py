@@ -1,12 +1,13 @@
 """`fangfan standards load|check|evaluate`: packs, the what-if check, evaluation."""
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from fangfan.core.models import Unit
-from fangfan.standards import engine, loader, whatif
+from fangfan.standards import calendar, engine, loader, whatif
 
 
 class Command(BaseCommand):
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         group = ev.add_mutually_exclusive_group(required=True)
         group.add_argument("--unit", help="unit code (its whole subtree)")
         group.add_argument("--all", action="store_true")
+        cal = sub.add_parser("calendar", help="create due obligations, update statuses, remind")
+        cal.add_argument("--date", type=date.fromisoformat, help="as of this day (YYYY-MM-DD)")
 
     def handle(self, *args, **options) -> None:
         getattr(self, "do_" + options["action"])(options)
@@ -49,6 +52,10 @@ class Command(BaseCommand):
         except whatif.InputError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def do_calendar(self, options) -> None:
+        done = calendar.tick(options.get("date"))
+        self.stdout.write(f"{done['created']} obligations created, {done['reminded']} reminded")
 
     def do_evaluate(self, options) -> None:
         if options["all"]:

@@ -1,0 +1,155 @@
+"""The obligation calendar (SPEC STD-4): periodic requirements become due items per unit
+from the unit's school terms (the nearest terms up the tree) or the calendar.
+
+Obligations are derived data, like results: the daily job creates the occurrences of the
+current periods in bulk (idempotent: one per unit × requirement × period start), moves
+statuses along, and reminds once per occurrence. A person completing one goes through
+the service layer and is audited."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangfan.core.models import Notification, RoleGrant, Unit
+from fangfan.standards.models import (
+    Obligation,
+    ObligationStatus,
+    Requirement,
+    Result,
+    SchoolTerm,
+    Status,
+    localized,
+)
+
+Period = tuple[dt.date, dt.date]
+Term = tuple[int, int, dt.date, dt.date]  # school year, number, starts, ends
+REMIND_DAYS = 7
+
+
+def terms_by_path() -> dict[str, list[Term]]:
+    out: dict[str, list[Term]] = {}
+    for t in SchoolTerm.objects.order_by("starts_on").values_list(
+            "unit_path", "school_year", "number", "starts_on", "ends_on"):
+        out.setdefault(t[0], []).append(t[1:])
+    return out
+
+
+def terms_for(path: str, table: dict[str, list[Term]]) -> list[Term]:
+    """The terms defined nearest to the unit: its own, else its closest ancestor's."""
+    best = max((p for p in table if path.startswith(p)), key=len, default=None)
+    return table[best] if best else []
+
+
+def school_year_of(today: dt.date, terms: list[Term]) -> list[Term]:
+    """Terms of the school year in progress (or the next one, between years)."""
+    years = sorted({t[0] for t in terms})
+    for year in years:
+        mine = [t for t in terms if t[0] == year]
+        if today <= max(t[3] for t in mine):
+            return mine
+    return []
+
+
+def periods(kind: str, today: dt.date, terms: list[Term]) -> list[Period]:
+    """The periods whose obligations should exist on `today`: this one and the next;
+    for semesters, every semester of the school year (drills appear at its start)."""
+    if kind == "week":
+        start = today - dt.timedelta(days=today.weekday())
+        return [(start + dt.timedelta(weeks=i), start + dt.timedelta(weeks=i, days=6))
+                for i in (0, 1)]
+    if kind in ("month", "quarter"):
+        step = 1 if kind == "month" else 3
+        first = dt.date(today.year, (today.month - 1) // step * step + 1, 1)
+        return [_span(first, step), _span(_add_months(first, step), step)]
+    year = school_year_of(today, terms)
+    if kind == "semester":
+        return [(t[2], t[3]) for t in year]
+    if year:
+        return [(year[0][2], year[-1][3])]
+    start = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    return [(start, dt.date(start.year + 1, 8, 31))]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    return dt.date(day.year + index // 12, index % 12 + 1, 1)
+
+
+def _span(first: dt.date, months: int) -> Period:
+    return first, _add_months(first, months) - dt.timedelta(days=1)
+
+
+def generate(today: dt.date | None = None, unit_paths: Iterable[str] | None = None) -> int:
+    """Create the missing obligations of the current periods. Returns how many."""
+    today = today or timezone.localdate()
+    periodic = {r.pk: r.spec["period"] for r in Requirement.objects.all()
+                if r.spec.get("period")}
+    applicable = Result.objects.filter(requirement_id__in=periodic).exclude(
+        status=Status.NOT_APPLICABLE)
+    if unit_paths is not None:
+        applicable = applicable.filter(unit_path__in=list(unit_paths))
+    table = terms_by_path()
+    rows = []
+    for unit_id, path, req_id in applicable.values_list("unit_id", "unit_path",
+                                                        "requirement_id").iterator():
+        for start, end in periods(periodic[req_id], today, terms_for(path, table)):
+            rows.append(Obligation(unit_id=unit_id, unit_path=path, requirement_id=req_id,
+                                   period_start=start, period_end=end, due_on=end))
+    for ob in rows:
+        ob.status = ob.status_on(today)
+    before = Obligation.objects.count()
+    Obligation.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return Obligation.objects.count() - before
+
+
+def refresh_statuses(today: dt.date | None = None) -> None:
+    """Move every open obligation to the status of `today` (a few UPDATEs, not a loop)."""
+    today = today or timezone.localdate()
+    open_ = Obligation.objects.filter(done_on__isnull=True)
+    Obligation.objects.filter(done_on__isnull=False).exclude(
+        status=ObligationStatus.DONE).update(status=ObligationStatus.DONE)
+    open_.filter(due_on__lt=today).exclude(status=ObligationStatus.OVERDUE).update(
+        status=ObligationStatus.OVERDUE)
+    open_.filter(due_on__gte=today, period_start__lte=today).exclude(
+        status=ObligationStatus.DUE).update(status=ObligationStatus.DUE)
+    open_.filter(period_start__gt=today).exclude(status=ObligationStatus.UPCOMING).update(
+        status=ObligationStatus.UPCOMING)
+
+
+def remind(today: dt.date | None = None) -> int:
+    """Notify the unit's administrators and principal once per open obligation coming due
+    within a week. Each obligation is claimed by an UPDATE first, so two workers never
+    send the same reminder."""
+    today = today or timezone.localdate()
+    window = Q(done_on__isnull=True, reminded_on__isnull=True,
+               due_on__lte=today + dt.timedelta(days=REMIND_DAYS), period_start__lte=today)
+    sent = 0
+    for ob in Obligation.objects.filter(window).select_related("requirement", "unit"):
+        if not Obligation.objects.filter(pk=ob.pk, reminded_on__isnull=True).update(
+                reminded_on=today):
+            continue
+        users = RoleGrant.objects.filter(unit_id=ob.unit_id,
+                                         role__in=["unit_admin", "principal"]).values_list(
+            "user_id", flat=True)
+        title = _("Due %(date)s: %(what)s") % {
+            "date": ob.due_on, "what": ob.requirement.ref or localized(ob.requirement.text)[:60]}
+        Notification.objects.bulk_create([
+            Notification(user_id=u, unit_path=ob.unit_path, title=title,
+                         body=localized(ob.requirement.text), link=ob.get_absolute_url())
+            for u in set(users)])
+        sent += 1
+    return sent
+
+
+def tick(today: dt.date | None = None) -> dict[str, int]:
+    """The daily job: create, move along, remind."""
+    created = generate(today)
+    refresh_statuses(today)
+    return {"created": created, "reminded": remind(today)}
+
+
+__all__ = ["Unit", "generate", "periods", "refresh_statuses", "remind", "tick"]
