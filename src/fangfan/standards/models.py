@@ -196,3 +196,29 @@ class Obligation(UnitRecord):
         if self.done_on and not self.note.strip():
             raise ValidationError({"note": _("Say what was done.")})
         self.status = self.status_on(timezone.localdate())
+
+
+class ComplianceSnapshot(UnitRecord):
+    """Daily figures of an authority's subtree for trend charts (STD-6): dashboards read
+    these instead of raw results."""
+
+    day = models.DateField(_("day"))
+    category = models.CharField(_("category"), max_length=16, blank=True,
+                                help_text=_("Empty for all categories together."))
+    met = models.PositiveIntegerField(default=0)
+    unmet = models.PositiveIntegerField(default=0)
+    unknown = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("compliance snapshot")
+        verbose_name_plural = _("compliance snapshots")
+        constraints = [models.UniqueConstraint(fields=["unit", "day", "category"],
+                                               name="unique_snapshot")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.day} {self.category or '*'}"
+
+    @property
+    def rate(self) -> float | None:
+        total = self.met + self.unmet + self.unknown
+        return round(100 * self.met / total, 1) if total else None

@@ -13,10 +13,12 @@ def reevaluate(unit_paths: list[str]) -> int:
 
 @db_periodic_task(crontab(hour="1", minute="5"))
 def daily_evaluation_and_calendar() -> dict:
-    """Nightly: re-evaluate everything (time-based facts move), then the calendar."""
+    """Nightly: re-evaluate everything (time-based facts move), snapshot the authorities'
+    figures for the trend charts, then the calendar."""
     from fangfan.core.models import Unit
-    from fangfan.standards import calendar
+    from fangfan.standards import calendar, snapshots
 
     roots = list(Unit.objects.filter(parent=None).values_list("path", flat=True))
     engine.evaluate_subtree(roots)
+    snapshots.take()
     return calendar.tick()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
 from fangfan.core.scoping import subtree_q
-from fangfan.standards import calendar, engine
+from fangfan.standards import calendar, engine, four, snapshots
 from fangfan.standards.facts import unknown_reason
 from fangfan.standards.models import (
     Category,
@@ -111,6 +111,9 @@ def overview(request, code: str | None = None):
         "stages": _grouped(applicable, "unit__stage", _stage_labels()),
         "locales": _grouped(applicable, "unit__locale", _locale_labels()),
         "ranking": _ranking(unit, applicable),
+        "four": four.four_rates(scope),
+        "deadlines": four.deadlines(scope),
+        "trend": snapshots.trend(unit),
     })
 
 

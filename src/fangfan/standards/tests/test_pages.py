@@ -77,3 +77,34 @@ def test_home_links_to_compliance_with_gap_count(evaluated, make_user, client):
     assert 'data-testid="gap-count">2<' in html
     own = client.get(reverse("compliance-unit", args=["district"]))
     assert own.status_code == 404
+
+
+def test_four_targets_deadlines_and_trend(evaluated, make_user, client):
+    from fangfan.standards import four, snapshots
+    from fangfan.standards.models import ComplianceSnapshot, Result
+
+    results = Result.objects.filter(unit_path__startswith=evaluated["district"].path)
+    rates = {str(r["label"]): r for r in four.four_rates(results)}
+    staff = rates["Full-time guards to standard"]
+    assert (staff["yes"], staff["known"], staff["total"]) == (1, 2, 2)  # B met, A unmet
+    posts = rates["School-guard posts (护学岗)"]
+    assert (posts["yes"], posts["known"], posts["total"]) == (0, 0, 2)  # not recorded yet
+    rows = {str(d["label"]): d for d in four.deadlines(results)}
+    assert rows["Primary and secondary schools"]["unknown"] == 2
+    assert rows["Primary and secondary schools"]["passed"]
+
+    taken = snapshots.take()
+    assert taken == ComplianceSnapshot.objects.count() > 0
+    district = ComplianceSnapshot.objects.get(unit=evaluated["district"], category="")
+    applicable = results.exclude(status="not_applicable").exclude(unit=evaluated["district"])
+    assert district.met == applicable.filter(status="met").count()
+    assert district.met + district.unmet + district.unknown == applicable.count()
+    city = ComplianceSnapshot.objects.get(unit=evaluated["city"], category="")
+    assert city.met >= district.met
+    people = ComplianceSnapshot.objects.get(unit=evaluated["district"], category="people")
+    assert people.met + people.unmet + people.unknown < applicable.count()
+
+    client.force_login(make_user(Role.SUPERVISOR, evaluated["district"]))
+    html = client.get(reverse("compliance-overview", args=["district"])).content.decode()
+    assert 'id="trend-data"' in html and district.day.isoformat() in html
+    assert 'data-testid="four"' in html and "2020-03-31" in html

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fangfan.core.models import Unit
-from fangfan.standards import calendar, engine, loader, whatif
+from fangfan.standards import calendar, engine, loader, snapshots, whatif
 
 
 class Command(BaseCommand):
@@ -67,3 +67,5 @@ class Command(BaseCommand):
             roots = [unit.path]
         rows = engine.evaluate_subtree(roots)
         self.stdout.write(f"{rows} results computed")
+        if options["all"]:
+            self.stdout.write(f"{snapshots.take()} snapshots taken")
