@@ -31,6 +31,8 @@ class RecordType:
     path_field: str = "unit_path"
     icon: str = ""
     services: Any = None
+    # Counted on the home page's unit cards (derived data such as results is not).
+    on_home: bool = True
     # A valid change of an example record, for generated tests (default: a text field).
     example_update: Callable[[models.Model], dict[str, Any]] | None = None
 

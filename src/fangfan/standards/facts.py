@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from fangfan.resources.models import Asset, AssetCategory, Location, LocationKind, Person
 
@@ -180,31 +180,32 @@ def _locations(scope: Q) -> Values:
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------
 _LATER = {
     "guards_on_duty": ("int", "Guards on duty per shift at the gate (duty roster).",
-                       N_("duty rosters")),
+                       gettext_noop("duty rosters")),
     "faults_unrestored_over_24h": ("int", "Technical faults not restored within 24 hours.",
-                                   N_("fault records")),
+                                   gettext_noop("fault records")),
     "semesters_without_drill": ("int", "Ended semesters of this school year without a drill.",
-                                N_("drill records")),
+                                gettext_noop("drill records")),
     "months_without_drill": ("int", "Ended months of this school year without a drill.",
-                             N_("drill records")),
+                             gettext_noop("drill records")),
     "quarters_without_drill": ("int", "Ended quarters of this school year without a drill.",
-                               N_("drill records")),
+                               gettext_noop("drill records")),
     "ct_drills_this_year": ("int", "Counter-terrorism drills held this school year.",
-                            N_("drill records")),
+                            gettext_noop("drill records")),
     "months_without_self_inspection": ("int", "Ended months without a self-inspection.",
-                                       N_("inspection records")),
+                                       gettext_noop("inspection records")),
     "supervisions_this_semester": ("int", "Supervisory inspections of the unit this semester.",
-                                   N_("inspection records")),
+                                   gettext_noop("inspection records")),
     "quarters_without_meeting": ("int", "Ended quarters without a situation analysis meeting.",
-                                 N_("meeting minutes")),
+                                 gettext_noop("meeting minutes")),
     "concern_entries_contact_overdue": ("int", "Open persons-of-concern entries not contacted "
-                                        "for over a week.", N_("the persons-of-concern ledger")),
+                                        "for over a week.",
+                                        gettext_noop("the persons-of-concern ledger")),
     "closed_management": ("bool", "The campus is under closed management.",
-                          N_("gate and visitor records")),
+                          gettext_noop("gate and visitor records")),
     "hu_xue_gang_posts": ("int", "Police school-guard posts (护学岗) in service.",
-                          N_("school-guard post records")),
+                          gettext_noop("school-guard post records")),
     "video_police_networked": ("bool", "The video system is networked to the police.",
-                               N_("video networking records")),
+                               gettext_noop("video networking records")),
 }
 for _name, (_kind, _doc, _records) in _LATER.items():
     fact(_name, "later", _kind, _doc, unavailable=_records)

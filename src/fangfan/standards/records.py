@@ -17,6 +17,7 @@ from fangfan.standards.models import (
 register(RecordType(
     model=PackActivation,
     slug="pack-activations",
+    on_home=False,
     area="std",
     list_fields=["pack", "unit", "created_at"],
     form_fields=["unit", "pack"],
@@ -33,6 +34,7 @@ READ = {"view", "export"}
 register(RecordType(
     model=Result,
     slug="compliance-results",
+    on_home=False,
     area="std",
     list_fields=["requirement", "status", "required", "actual", "governing", "unit"],
     form_fields=["unit", "requirement", "status", "required", "actual", "governing", "reason"],
@@ -52,6 +54,7 @@ register(RecordType(
 register(RecordType(
     model=SchoolTerm,
     slug="school-terms",
+    on_home=False,
     area="std",
     list_fields=["school_year", "number", "starts_on", "ends_on", "unit"],
     form_fields=["unit", "school_year", "number", "starts_on", "ends_on"],
@@ -67,6 +70,7 @@ register(RecordType(
 register(RecordType(
     model=Obligation,
     slug="obligations",
+    on_home=False,
     area="std",
     list_fields=["requirement", "due_on", "status", "done_on", "unit"],
     form_fields=["done_on", "note"],

@@ -40,7 +40,7 @@ def home(request):
 def _counts(user, unit: Unit) -> list[dict]:
     counts = []
     for rt in registry.record_types():
-        if not permissions.allowed(user, "view", rt):
+        if not rt.on_home or not permissions.allowed(user, "view", rt):
             continue
         qs = rt.model.objects.filter(permissions.restrict(user, "view", rt),
                                      subtree_q(rt.path_field, [unit.path]))
