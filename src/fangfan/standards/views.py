@@ -162,8 +162,9 @@ def obligation_calendar(request, code: str | None = None):
     own = list(scope.filter(unit=unit).select_related("requirement").order_by("due_on"))
     for ob in own:
         ob.text = localized(ob.requirement.text)
-    groups = [(label, [o for o in own if o.status == key])
-              for key, label in ObligationStatus.choices]
+    order = [ObligationStatus.OVERDUE, ObligationStatus.DUE, ObligationStatus.UPCOMING,
+             ObligationStatus.DONE]
+    groups = [(key.label, [o for o in own if o.status == key]) for key in order]
     subtree = scope.filter(subtree_q("unit_path", [unit.path])).exclude(unit=unit)
     overdue_units = (subtree.filter(status=ObligationStatus.OVERDUE)
                      .values("unit__code", "unit__name").annotate(n=Count("id"))
