@@ -1,0 +1,150 @@
+"""Benchmarks: server time of pages and API at city or province scale, and the standards
+engine (full evaluation, single-unit re-evaluation, authority pages).
+
+    .venv/bin/python benchmarks/run.py --units 5000 [--database-url URL] [--requests 60]
+
+Measures in-process with django.test.Client (server time: routing, queries, rendering;
+no network). Data is generated once per data directory and reused."""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=5000)
+    ap.add_argument("--database-url", default="")
+    ap.add_argument("--requests", type=int, default=60)
+    ap.add_argument("--skip-pages", action="store_true")
+    args = ap.parse_args()
+    kind = "pg" if args.database_url.startswith("postgres") else "sqlite"
+    os.environ["FANGFAN_DATA_DIR"] = str(ROOT / "var" / f"bench-{kind}-{args.units}")
+    os.environ["FANGFAN_DEBUG"] = "0"
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangfan.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    prepare(args.units)
+    print(f"# {kind}, {args.units} units\n")
+    if not args.skip_pages:
+        pages(args.requests)
+    standards(args.requests)
+
+
+def prepare(units: int) -> None:
+    from django.core.management import call_command
+
+    from fangfan.core.models import Unit
+
+    call_command("migrate", verbosity=0)
+    if not Unit.objects.filter(code="syn-root").exists():
+        started = time.perf_counter()
+        call_command("generate", units=units, stderr=open(os.devnull, "w"))
+        print(f"generated in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        call_command("standards", "evaluate", "--all")
+        print(f"first evaluation in {time.perf_counter() - started:.1f} s")
+
+
+def users():
+    from fangfan.core import services
+    from fangfan.core.models import Role, Unit, User
+
+    def user(name: str, code: str, role: str) -> User:
+        u, created = User.objects.get_or_create(username=name, defaults={"language": "en"})
+        if created:
+            services.grant_role(None, u, Unit.objects.get(code=code), role)
+        return u
+
+    return {"unit admin (1 school)": user("bench-school", "syn-u000007", Role.UNIT_ADMIN),
+            "supervisor (district, 50 schools)": user("bench-district", "syn-d0003",
+                                                      Role.SUPERVISOR),
+            "system admin (whole tree)": user("bench-root", "syn-root", Role.SYSTEM_ADMIN)}
+
+
+def timed(client, url: str, n: int) -> tuple[float, float, float]:
+    for _ in range(3):
+        resp = client.get(url)
+        assert resp.status_code == 200, (url, resp.status_code)
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        resp = client.get(url)
+        if hasattr(resp, "streaming_content"):
+            b"".join(resp.streaming_content)
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return (statistics.median(samples), samples[int(0.95 * (len(samples) - 1))], samples[-1])
+
+
+def row(label: str, url: str, figures: tuple[float, float, float], target: float) -> None:
+    p50, p95, top = figures
+    flag = "" if p95 < target else " ⚠"
+    print(f"| {label} | `{url}` | {p50:.1f} | {p95:.1f}{flag} | {top:.1f} |")
+
+
+def pages(n: int) -> None:
+    from django.test import Client
+
+    from fangfan.resources.models import Asset
+
+    asset = Asset.objects.filter(unit__code="syn-u000007").first()
+    print("| user | request | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|")
+    for label, user in users().items():
+        client = Client()
+        client.force_login(user)
+        urls = ["/", "/people/", "/locations/", "/assets/", "/units/", "/people/?q=王",
+                "/assets/?category=camera&page=3", "/api/people/?page=2",
+                f"/api/assets/{asset.pk}/", "/audit/"]
+        if "whole" in label:
+            urls += ["/people/?page=50", "/assets/?sort=-quantity"]
+        for url in urls:
+            row(label, url, timed(client, url, n), 100)
+    print()
+
+
+def standards(n: int) -> None:
+    from django.test import Client
+
+    from fangfan.core.models import Unit
+    from fangfan.standards import engine
+
+    root = Unit.objects.get(code="syn-root")
+    t = time.perf_counter()
+    rows = engine.evaluate_subtree([root.path])
+    full = time.perf_counter() - t
+    print(f"full evaluation: {rows} results for "
+          f"{Unit.objects.count()} units in {full:.2f} s\n")
+    leaf = Unit.objects.get(code="syn-u000007")
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        engine.evaluate_units([leaf.path])
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    print(f"single-unit re-evaluation: p50 {statistics.median(samples):.1f} ms, "
+          f"p95 {samples[int(0.95 * (n - 1))]:.1f} ms\n")
+    print("| user | request | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|")
+    for label, user in users().items():
+        client = Client()
+        client.force_login(user)
+        code = {"unit": "syn-u000007", "supe": "syn-d0003", "syst": "syn-root"}[label[:4]]
+        url = (f"/compliance/{code}/" if code.startswith("syn-u")
+               else f"/compliance/{code}/overview/")
+        row(label, url, timed(client, url, max(5, n // 4)), 300)
+
+
+if __name__ == "__main__":
+    main()
