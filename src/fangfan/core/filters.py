@@ -7,10 +7,34 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fangfan.core.forms import style
+from fangfan.core import permissions
+from fangfan.core.forms import style, unit_choices
 from fangfan.core.models import Unit
-from fangfan.core.registry import RecordType
+from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
+
+# A related-record filter offers a dropdown up to this many choices, a text box beyond.
+CHOICE_LIMIT = 200
+
+
+class RelatedFilter(django_filters.CharFilter):
+    """A foreign-key filter taking the related record's id or (part of) its name.
+
+    Unlike django-filter's ModelChoiceFilter it never loads every related row: the page
+    form offers only the records the user may see, and only while they are few (a school's
+    own locations), falling back to a name search for a district or the whole province."""
+
+    def __init__(self, *args, lookup: str = "name", **kwargs):
+        self.lookup = lookup
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        value = (value or "").strip()
+        if not value:
+            return qs
+        if value.isdigit():
+            return qs.filter(**{f"{self.field_name}_id": int(value)})
+        return qs.filter(**{f"{self.field_name}__{self.lookup}__icontains": value})
 
 
 class RecordFilterSet(django_filters.FilterSet):
@@ -25,9 +49,27 @@ class RecordFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
+            self.offer_related_choices(form)
             style(form)
             form._styled = True
         return form
+
+    def offer_related_choices(self, form) -> None:
+        """Turn related filters into dropdowns of what the user may see, while few."""
+        user = getattr(self.request, "user", None)
+        for name, flt in self.filters.items():
+            if not isinstance(flt, RelatedFilter) or user is None:
+                continue
+            related = self.record_type.model._meta.get_field(name).related_model
+            qs = related.objects.all()
+            if related is Unit:
+                qs = unit_choices(user, "view", self.record_type)
+            elif is_registered(related):
+                qs = qs.filter(permissions.restrict(user, "view", for_model(related)))
+            options = list(qs[:CHOICE_LIMIT + 1])
+            if len(options) <= CHOICE_LIMIT:
+                form.fields[name].widget = forms.Select(
+                    choices=[("", _("Any"))] + [(str(o.pk), str(o)) for o in options])
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         q = Q()
@@ -52,9 +94,15 @@ BOOLEAN_FILTER = {
 def filterset_class(rt: RecordType) -> type[RecordFilterSet]:
     cached = getattr(rt, "_filterset_class", None)
     if cached is None:
-        meta = type("Meta", (), {"model": rt.model, "fields": rt.filter_fields,
+        fields = rt.model._meta
+        related = {name: RelatedFilter(field_name=name, lookup=rt.lookups.get(name, "name"),
+                                       label=fields.get_field(name).verbose_name)
+                   for name in rt.filter_fields
+                   if "__" not in name and fields.get_field(name).is_relation}
+        plain = [name for name in rt.filter_fields if name not in related]
+        meta = type("Meta", (), {"model": rt.model, "fields": plain,
                                  "filter_overrides": {models.BooleanField: BOOLEAN_FILTER}})
         cached = type(f"{rt.model.__name__}FilterSet", (RecordFilterSet,),
-                      {"Meta": meta, "record_type": rt})
+                      {"Meta": meta, "record_type": rt, **related})
         rt._filterset_class = cached
     return cached

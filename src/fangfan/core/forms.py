@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import modelform_factory
+from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import permissions
 from fangfan.core.models import Unit
 from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
+
+# A unit field offers a dropdown up to this many units and a code box beyond.
+UNIT_CHOICE_LIMIT = 500
 
 
 def unit_choices(user, action: str, rt: RecordType):
@@ -50,12 +54,26 @@ class RecordForm(forms.ModelForm):
             related = field.queryset.model
             if related is Unit:
                 field.queryset = unit_choices(user, action, self.record_type)
+                self.bound_unit_choices(name, field)
             elif is_registered(related):  # catalogues such as standard packs are global
                 rel_rt = for_model(related)
                 field.queryset = field.queryset.filter(permissions.restrict(user, "view", rel_rt))
             if name in self.record_type.lookups:
                 field.to_field_name = None
         return self
+
+
+    def bound_unit_choices(self, name: str, field: forms.ModelChoiceField) -> None:
+        """Over UNIT_CHOICE_LIMIT units (a province), type the unit's code instead of
+        scrolling a dropdown of thousands."""
+        if field.queryset[UNIT_CHOICE_LIMIT:UNIT_CHOICE_LIMIT + 1].exists():
+            field.to_field_name = "code"
+            field.widget = forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"})
+            field.help_text = _("The unit's code.")
+            current = self.initial.get(name)
+            if current is not None and not isinstance(current, str):
+                pk = getattr(current, "pk", current)
+                self.initial[name] = Unit.objects.get(pk=pk).code
 
 
 def form_class(rt: RecordType) -> type[RecordForm]:

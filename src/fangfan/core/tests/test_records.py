@@ -261,3 +261,41 @@ def test_language_switch_is_saved_on_the_user(tree, unit_admin, client):
     assert '<html lang="zh-hans">' in client.get(reverse("home")).content.decode()
     client.post(reverse("set-language"), {"language": "en"})
     assert '<html lang="en">' in client.get(reverse("home")).content.decode()
+
+
+def test_related_filter_offers_only_visible_records_and_matches_id_or_name(
+        tree, admin_client, monkeypatch):
+    mine, theirs = _loc(tree["a"], "南校门", kind="main_gate"), _loc(tree["b"], "乙校门")
+    services.create_record(None, Asset, {"unit": tree["a"], "category": "camera",
+                                         "name": "校门摄像机", "location": mine})
+    services.create_record(None, Asset, {"unit": tree["a"], "category": "seal", "name": "封条"})
+    url = reverse("records:assets-list")
+    html = admin_client.get(url).content.decode()
+    assert f'<option value="{mine.pk}">南校门</option>' in html
+    assert "乙校门" not in html  # another unit's location never appears as a choice
+    for value in (str(mine.pk), "南校"):
+        page = admin_client.get(url, {"location": value}).content.decode()
+        assert "校门摄像机" in page and "封条" not in page
+    assert "校门摄像机" not in admin_client.get(url, {"location": theirs.pk}).content.decode()
+    from fangfan.core import filters
+
+    monkeypatch.setattr(filters, "CHOICE_LIMIT", 0)  # too many to list: a name search box
+    html = admin_client.get(url).content.decode()
+    assert 'name="location"' in html and f'<option value="{mine.pk}">' not in html
+
+
+def test_unit_field_takes_a_code_when_the_scope_is_too_large_for_a_dropdown(
+        tree, client, make_user, monkeypatch):
+    from fangfan.core import forms
+
+    monkeypatch.setattr(forms, "UNIT_CHOICE_LIMIT", 1)
+    client.force_login(make_user(Role.SYSTEM_ADMIN, tree["district"]))
+    add = reverse("records:locations-add")
+    assert '<option value="' not in client.get(add).content.decode().split('name="unit"')[1][:200]
+    client.post(add, {"unit": "school-b", "name": "乙食堂", "kind": "canteen"})
+    loc = Location.objects.get(name="乙食堂")
+    assert loc.unit == tree["b"]
+    edit = client.get(reverse("records:locations-edit", args=[loc.pk])).content.decode()
+    assert 'value="school-b"' in edit
+    resp = client.post(add, {"unit": "city", "name": "越权", "kind": "other"})
+    assert resp.status_code == 400 and not Location.objects.filter(name="越权").exists()

@@ -61,7 +61,7 @@ class RecordView(LoginRequiredMixin, View):
         unit = self.request.session.get("unit")
         if unit and "within" not in params:
             params["within"] = unit
-        fs = filterset_class(self.rt)(params, queryset=self.scoped(action))
+        fs = filterset_class(self.rt)(params, queryset=self.scoped(action), request=self.request)
         self.filterset = fs
         related = [f for f in self.rt.list_fields
                    if self.rt.model._meta.get_field(f).is_relation]
