@@ -7,8 +7,10 @@ read an unknown fact evaluate to `unknown`, never to met."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django.db import connection, connections
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.utils.translation import gettext_noop
 
@@ -79,13 +81,13 @@ for _item in KIT:
 fact("kit_items_min", "assets", "int",
      "The smallest count among the seven per-guard kit items of R-KIT.")
 fact("steel_forks", "assets", "int", "In-service safety steel forks.")
-fact("main_gate_camera_ok", "assets", "bool",
+fact("main_gate_camera_ok", "asset_places", "bool",
      "An in-service camera at a main entrance that works at night and identifies faces and "
      "plates.")
-fact("gate_alarm_networked", "assets", "bool",
+fact("gate_alarm_networked", "asset_places", "bool",
      "An in-service one-key alarm in the gate duty room (or at the main gate) networked to "
      "the police.")
-fact("lighting_working_ratio", "assets", "float",
+fact("lighting_working_ratio", "asset_places", "float",
      "In-service share of lighting at key locations and entrances (0 when none recorded).")
 fact("baggage_storage_count", "assets", "int", "Baggage storage facilities in service.")
 fact("baggage_distance_min_m", "assets", "float",
@@ -105,16 +107,6 @@ def _assets(scope: Q) -> Values:
         video_retention_days_min=Min("retention_days",
                                      filter=IN_SERVICE & Q(category=cat.RECORDER)),
         steel_forks=Sum("quantity", filter=IN_SERVICE & Q(category=cat.STEEL_FORK)),
-        gate_cameras=Count("id", filter=IN_SERVICE & Q(
-            category=cat.CAMERA, location__is_main_entrance=True, night_capable=True,
-            identifies_faces=True, identifies_plates=True)),
-        gate_alarms=Count("id", filter=IN_SERVICE & Q(
-            category=cat.ONE_KEY_ALARM, police_networked=True,
-            location__kind__in=[LocationKind.GATE_DUTY_ROOM, LocationKind.MAIN_GATE])),
-        lights=Sum("quantity", filter=Q(category=cat.LIGHTING)
-                   & (Q(location__is_key=True) | ENTRANCE)),
-        lights_working=Sum("quantity", filter=IN_SERVICE & Q(category=cat.LIGHTING)
-                           & (Q(location__is_key=True) | ENTRANCE)),
         baggage_storage_count=Count("id", filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
         baggage_distance_min_m=Min("distance_to_key_m",
                                    filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
@@ -129,14 +121,37 @@ def _derive_assets(r: dict) -> dict:
         r[name] = r[name] or 0
     r["kit_items_min"] = min(r[f"kit_{i}"] for i in KIT)
     r["video_retention_days_min"] = r["video_retention_days_min"] or 0
-    r["main_gate_camera_ok"] = r.pop("gate_cameras") > 0
-    r["gate_alarm_networked"] = r.pop("gate_alarms") > 0
-    lights, working = r.pop("lights") or 0, r.pop("lights_working") or 0
-    r["lighting_working_ratio"] = round(working / lights, 4) if lights else 0.0
     if r["baggage_distance_min_m"] is not None:
         r["baggage_distance_min_m"] = float(r["baggage_distance_min_m"])
     r["control_room_system"] = r.pop("control_rooms") > 0
     return r
+
+
+@family("asset_places")
+def _asset_places(scope: Q) -> Values:
+    """Facts that need the asset's location (a join); a query of its own so that it runs
+    beside the other families."""
+    cat = AssetCategory
+    rows = Asset.objects.filter(scope).values("unit_id").annotate(
+        gate_cameras=Count("id", filter=IN_SERVICE & Q(
+            category=cat.CAMERA, location__is_main_entrance=True, night_capable=True,
+            identifies_faces=True, identifies_plates=True)),
+        gate_alarms=Count("id", filter=IN_SERVICE & Q(
+            category=cat.ONE_KEY_ALARM, police_networked=True,
+            location__kind__in=[LocationKind.GATE_DUTY_ROOM, LocationKind.MAIN_GATE])),
+        lights=Sum("quantity", filter=Q(category=cat.LIGHTING)
+                   & (Q(location__is_key=True) | ENTRANCE)),
+        lights_working=Sum("quantity", filter=IN_SERVICE & Q(category=cat.LIGHTING)
+                           & (Q(location__is_key=True) | ENTRANCE)),
+    )
+    out = {}
+    for r in rows:
+        lights, working = r["lights"] or 0, r["lights_working"] or 0
+        out[r["unit_id"]] = {
+            "main_gate_camera_ok": r["gate_cameras"] > 0,
+            "gate_alarm_networked": r["gate_alarms"] > 0,
+            "lighting_working_ratio": round(working / lights, 4) if lights else 0.0}
+    return out
 
 
 # --- locations ----------------------------------------------------------------------
@@ -213,13 +228,31 @@ for _name, (_kind, _doc, _records) in _LATER.items():
 
 def compute(scope: Q, needed: set[str] | None = None) -> Values:
     """Facts of the units whose records match `scope` (a condition on `unit_path`):
-    {unit_id: {fact: value}}; a unit or fact absent from the answer is unknown."""
+    {unit_id: {fact: value}}; a unit or fact absent from the answer is unknown.
+
+    Outside a transaction the families run side by side, one database connection each
+    (the database works while Python waits), which halves a province's evaluation on two
+    cores; inside one (a request, a test) they must see its writes, so they run in turn."""
     families = {FACTS[n].family for n in needed} if needed is not None else set(FAMILIES)
+    chosen = sorted(families & set(FAMILIES))
+    if connection.in_atomic_block or len(chosen) < 2:
+        parts = [FAMILIES[fam](scope) for fam in chosen]
+    else:
+        with ThreadPoolExecutor(max_workers=min(len(chosen), 4)) as pool:
+            parts = list(pool.map(lambda fam: _in_own_connection(FAMILIES[fam], scope),
+                                  chosen))
     out: Values = {}
-    for fam in sorted(families & set(FAMILIES)):
-        for unit_id, values in FAMILIES[fam](scope).items():
+    for part in parts:
+        for unit_id, values in part.items():
             out.setdefault(unit_id, {}).update(values)
     return out
+
+
+def _in_own_connection(fn: Callable[[Q], Values], scope: Q) -> Values:
+    try:
+        return fn(scope)
+    finally:
+        connections.close_all()  # this worker thread's own connections
 
 
 def unknown_reason(name: str) -> str:

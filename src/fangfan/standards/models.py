@@ -222,3 +222,21 @@ class ComplianceSnapshot(UnitRecord):
     def rate(self) -> float | None:
         total = self.met + self.unmet + self.unknown
         return round(100 * self.met / total, 1) if total else None
+
+
+class Evaluation(models.Model):
+    """When a unit was last evaluated, and a digest of its results: a re-evaluation that
+    changes nothing writes nothing, so the nightly run over a province stays cheap, while
+    each result's own `computed_at` says since when it has held."""
+
+    unit = models.OneToOneField("core.Unit", on_delete=models.CASCADE, primary_key=True,
+                                related_name="evaluation", verbose_name=_("unit"))
+    digest = models.CharField(max_length=32)
+    computed_at = models.DateTimeField(_("evaluated at"))
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} @ {self.computed_at:%Y-%m-%d %H:%M}"

@@ -33,7 +33,9 @@ class Compiled:
     actual: Any = None
     check: Any = None
     pk: int | None = None
-    uses: set[str] = field(default_factory=set)
+    checksum: str = ""  # of the pack, so a reloaded pack re-evaluates every unit
+    uses: set[str] = field(default_factory=set)  # facts read
+    inputs: tuple[str, ...] = ()  # every variable read: facts and unit attributes
 
     def facts_of(self, program) -> set[str]:
         return set(program.variables()) & set(FACTS) if program is not None else set()

@@ -18,6 +18,7 @@ from fangfan.standards import calendar, engine, four, snapshots
 from fangfan.standards.facts import unknown_reason
 from fangfan.standards.models import (
     Category,
+    Evaluation,
     Obligation,
     ObligationStatus,
     Result,
@@ -64,7 +65,9 @@ def unit_compliance(request, code: str | None = None):
         "unit": unit, "gaps": gaps, "counts": counts,
         "unknown": [r for r in rows if r.status == Status.UNKNOWN],
         "met": [r for r in rows if r.status == Status.MET],
-        "computed_at": max((r.computed_at for r in rows), default=None),
+        "computed_at": Evaluation.objects.filter(unit=unit).values_list(
+            "computed_at", flat=True).first(),
+        "changed_at": max((r.computed_at for r in rows), default=None),
         "can_refresh": permissions.allowed(request.user, "view", _results_type(), unit.path),
     })
 

@@ -1,13 +1,15 @@
 """Evaluation from records: facts in bulk, stored results, incremental re-evaluation."""
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from fangfan.core import services
 from fangfan.core.models import Role
 from fangfan.resources.models import Asset, Location, Person
 from fangfan.standards import engine, facts
-from fangfan.standards.models import Pack, PackActivation, Result
+from fangfan.standards.models import Evaluation, Pack, PackActivation, Result
 
 
 def staff_result(unit):
@@ -36,7 +38,7 @@ def test_results_from_records_and_facts_in_bulk(tree, django_assert_max_num_quer
                                          "location": gate, "quantity": 20})
     from django.db.models import Q
 
-    with django_assert_max_num_queries(3):  # one grouped query per family
+    with django_assert_max_num_queries(len(facts.FAMILIES)):  # one grouped query each
         values = facts.compute(Q(unit_path__startswith=tree["city"].path))
     a = values[tree["a"].pk]
     assert (a["guards_total"], a["guards_full_time"]) == (2, 1)
@@ -69,6 +71,23 @@ def test_record_change_reevaluates_the_unit(tree, django_capture_on_commit_callb
     assert staff_result(tree["a"]).status == "unmet"
 
 
+def test_unchanged_results_are_not_rewritten_but_the_evaluation_is_stamped(tree):
+    engine.evaluate_subtree([tree["city"].path])
+    before = {r.pk: r.computed_at for r in Result.objects.all()}
+    first = Evaluation.objects.get(unit=tree["a"]).computed_at
+    services.create_record(None, Person, {"unit": tree["a"], "name": "保安", "is_guard": True})
+    assert engine.evaluate_subtree([tree["city"].path]) == \
+        Result.objects.filter(unit=tree["a"]).count()  # only a changed
+    after = {r.pk: r.computed_at for r in Result.objects.all()}
+    kept = {pk for pk in before if pk in after}
+    assert kept and all(after[pk] == before[pk] for pk in kept)  # b, district, city
+    assert Result.objects.filter(unit=tree["a"]).exclude(pk__in=kept).count() == \
+        Result.objects.filter(unit=tree["a"]).count()  # a's results were replaced
+    assert staff_result(tree["a"]).actual == 1
+    assert Evaluation.objects.get(unit=tree["b"]).computed_at > first
+    assert Evaluation.objects.count() == 4
+
+
 def test_authority_chooses_packs_for_its_subtree(tree, django_user_model):
     seed = Pack.objects.get(urn="urn:fangfan:pack:seed")
     services.create_record(None, PackActivation, {"unit": tree["district"], "pack": seed})
@@ -80,3 +99,22 @@ def test_authority_chooses_packs_for_its_subtree(tree, django_user_model):
         requirement__pack=seed).exists()
     admin = django_user_model.objects.create_user("x", password="x" * 12)
     services.grant_role(None, admin, tree["a"], Role.UNIT_ADMIN)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fact_families_side_by_side_equal_one_after_another(tree):
+    from django.db import connection
+    from django.db.models import Q
+
+    gate = services.create_record(None, Location, {"unit": tree["a"], "name": "校门",
+                                                   "kind": "main_gate", "is_main_entrance": True})
+    services.create_record(None, Person, {"unit": tree["a"], "name": "保安", "is_guard": True})
+    services.create_record(None, Asset, {"unit": tree["a"], "category": "lighting",
+                                         "location": gate, "quantity": 4})
+    scope = Q(unit_path__startswith=tree["city"].path)
+    assert not connection.in_atomic_block
+    together = facts.compute(scope)
+    with transaction.atomic():
+        assert facts.compute(scope) == together
+    assert together[tree["a"].pk]["lighting_working_ratio"] == 1.0
+    assert together[tree["a"].pk]["guards_total"] == 1

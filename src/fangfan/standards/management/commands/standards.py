@@ -66,6 +66,6 @@ class Command(BaseCommand):
                 raise CommandError(f"no unit with code {options['unit']!r}")
             roots = [unit.path]
         rows = engine.evaluate_subtree(roots)
-        self.stdout.write(f"{rows} results computed")
+        self.stdout.write(f"{rows} results written (units whose inputs changed)")
         if options["all"]:
             self.stdout.write(f"{snapshots.take()} snapshots taken")
