@@ -33,6 +33,9 @@ class RecordType:
     services: Any = None
     # Counted on the home page's unit cards (derived data such as results is not).
     on_home: bool = True
+    # Records of other types shown on this one's detail page: (child slug, its foreign key
+    # to this type), e.g. a body's members. Each list offers "add" prefilled with the key.
+    children: list[tuple[str, str]] = field(default_factory=list)
     # A valid change of an example record, for generated tests (default: a text field).
     example_update: Callable[[models.Model], dict[str, Any]] | None = None
 

@@ -11,7 +11,8 @@ def table_class(rt: RecordType) -> type[tables.Table]:
     if cached is None:
         first = rt.list_fields[0]
         attrs = {
-            first: tables.Column(linkify=True),
+            # The record itself, even when the first column is a related one (a member).
+            first: tables.Column(linkify=lambda record: record.get_absolute_url()),
             "Meta": type("Meta", (), {
                 "model": rt.model,
                 "fields": rt.list_fields,

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "fangfan.core",
     "fangfan.resources",
+    "fangfan.organisation",
     "fangfan.standards",
 ]
 

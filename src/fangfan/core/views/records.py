@@ -100,8 +100,25 @@ class RecordDetailView(RecordView):
                 permissions.audit_q(request.user), record_type=self.rt.label, record_id=str(pk)
             )[:50]
         files = evidence.attachments_of(obj)
-        return self.render("detail", {"object": obj, "fields": fields,
-                                      "history": history, "files": files})
+        return self.render("detail", {"object": obj, "fields": fields, "history": history,
+                                      "files": files, "children": self.children_of(obj)})
+
+    def children_of(self, obj) -> list[dict[str, Any]]:
+        """The declared child records the user may see, as small tables."""
+        out = []
+        for slug, key in self.rt.children:
+            child = registry.get(slug)
+            user = self.request.user
+            rows = child.model.objects.filter(permissions.restrict(user, "view", child),
+                                              **{key: obj})
+            table = table_class(child)(rows.select_related(*[
+                f for f in child.list_fields
+                if child.model._meta.get_field(f).is_relation]), orderable=False,
+                exclude=(key,))
+            out.append({"rt": child, "table": table, "key": key,
+                        "can_add": permissions.allowed(user, "add", child,
+                                                       services._path_of(obj))})
+        return out
 
 
 def _display(obj, name: str) -> Any:
@@ -121,6 +138,8 @@ class RecordFormView(RecordView):
     def get(self, request, pk: int | None = None):
         instance = self.get_object(pk) if pk else None
         form = self.form(instance=instance)
+        if instance is None:  # "add" links from a parent record prefill its key
+            form.initial.update({k: v for k, v in request.GET.items() if k in form.fields})
         if instance is None and "unit" in form.fields and request.session.get("unit"):
             form.initial.setdefault("unit", form.fields["unit"].queryset.filter(
                 code=request.session["unit"]).values_list("pk", flat=True).first())
