@@ -15,6 +15,7 @@ from django.utils import timezone
 from fangfan.core.models import Unit
 from fangfan.core.scoping import subtree_q
 from fangfan.standards import facts as fact_registry
+from fangfan.standards import tallies
 from fangfan.standards.models import Evaluation, Pack, PackActivation, Requirement, Result
 from fangfan.standards.rules import (
     STRICTER,
@@ -127,7 +128,9 @@ def _evaluate(units_q: Q, records_q: Q) -> int:
             env = dict(zip(ATTRS, attrs, strict=True))
             env.update(facts)
             changed[unit_id] = (path, digest, _rows(mine, env, cache))
-    _store(units_q, changed)
+    where = {u[0]: (u[1], u[2 + ATTRS.index("stage")], u[2 + ATTRS.index("locale")])
+             for u in units if u[0] in changed}
+    _store(units_q, changed, where)
     return sum(len(rows) for _, _, rows in changed.values())
 
 
@@ -162,11 +165,19 @@ def governing_of(reqs: list[Compiled], outs: list[tuple]) -> set[int]:
     return chosen
 
 
-def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]]) -> None:
-    """Replace the results of changed units; stamp every evaluated unit."""
+# Above this many changed units the tallies are recounted instead of adjusted.
+REBUILD_TALLIES_AT = 2000
+
+
+def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
+           where: dict[int, tuple[str, str, str]]) -> None:
+    """Replace the results of changed units, stamp every evaluated unit, keep the
+    authorities' tallies exact."""
     now = timezone.now()
     ids = list(changed)
+    adjust = len(ids) <= REBUILD_TALLIES_AT
     with transaction.atomic():
+        old = _entries_stored(ids) if adjust else []
         for chunk in _chunks(ids, 500):
             Result.objects.filter(unit_id__in=chunk).delete()
             Evaluation.objects.filter(unit_id__in=chunk).delete()
@@ -174,8 +185,28 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]]) -> None:
             computed_at=now)
         _insert_results(changed, now)
         Evaluation.objects.bulk_create(
-            [Evaluation(unit_id=i, digest=changed[i][1], computed_at=now) for i in ids],
+            [Evaluation(unit_id=i, digest=changed[i][1], computed_at=now, stage=where[i][1],
+                        locale=where[i][2]) for i in ids],
             batch_size=2000)
+        if adjust:
+            tallies.apply(old, [(where[i][0], row[0], row[1], row[5], where[i][1], where[i][2])
+                                for i in ids for row in changed[i][2]])
+        elif ids:
+            tallies.rebuild()
+
+
+def _entries_stored(ids: list[int]) -> list[tallies.Entry]:
+    """The stored results of these units as the tallies counted them."""
+    out = []
+    for chunk in _chunks(ids, 500):
+        counted = {u: (s, loc) for u, s, loc in Evaluation.objects.filter(
+            unit_id__in=chunk).values_list("unit_id", "stage", "locale")}
+        for unit_id, path, req, status, facts in Result.objects.filter(
+                unit_id__in=chunk).values_list("unit_id", "unit_path", "requirement_id",
+                                               "status", "facts"):
+            if unit_id in counted:  # results without an evaluation were never counted
+                out.append((path, req, status, facts, *counted[unit_id]))
+    return out
 
 
 def _insert_results(changed: dict[int, tuple[str, str, list[Row]]], now) -> None:

@@ -3,69 +3,54 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangfan.standards.models import Result, Status
+from fangfan.standards.models import Status, Tally
 
-SCHOOL = Q(unit__stage__in=["primary", "secondary", "kindergarten"])
+SCHOOL_STAGES = {"primary", "secondary", "kindergarten"}
+TARGETS = [("four:closed", _("Closed campus management")),
+           ("four:net", _("One-key alarm and video networked to the police")),
+           ("four:posts", _("School-guard posts (护学岗)"))]
 
 
-def four_rates(results: QuerySet[Result]) -> list[dict]:
-    """(label, reached, known, total) for each of the four targets over the schools. The
-    R-DEADLINE results carry the facts of the last three targets."""
-    staff = results.filter(SCHOOL, requirement__ref="R-STAFF").aggregate(
-        total=Count("id"), yes=Count("id", filter=Q(status=Status.MET)),
-        known=Count("id", filter=~Q(status=Status.UNKNOWN)))
-    tally = {"closed": [0, 0], "net": [0, 0], "posts": [0, 0]}
-    total = 0
-    for facts in results.filter(SCHOOL, requirement__ref="R-DEADLINE").values_list(
-            "facts", flat=True).iterator(chunk_size=5000):
-        total += 1
-        for key, value in (
-            ("closed", facts.get("closed_management")),
-            ("net", None if None in (facts.get("gate_alarm_networked"),
-                                     facts.get("video_police_networked"))
-             else facts["gate_alarm_networked"] and facts["video_police_networked"]),
-            ("posts", None if facts.get("hu_xue_gang_posts") is None
-             else facts["hu_xue_gang_posts"] >= 1),
-        ):
-            if value is not None:
-                tally[key][1] += 1
-                tally[key][0] += bool(value)
-    rows = [
-        (_("Full-time guards to standard"), staff["yes"], staff["known"], staff["total"]),
-        (_("Closed campus management"), *tally["closed"], total),
-        (_("One-key alarm and video networked to the police"), *tally["net"], total),
-        (_("School-guard posts (护学岗)"), *tally["posts"], total),
-    ]
+def four_rates(tallies: list[Tally], staff: set[int]) -> list[dict]:
+    """(label, reached, known, total) for each of the four targets over the schools: full-
+    time guards from R-STAFF, the other three from the facts R-DEADLINE carries."""
+    def count(keys: set[str]) -> tuple[int, int, int]:
+        rows = [t for t in tallies if t.key in keys and t.stage in SCHOOL_STAGES]
+        yes = sum(t.n for t in rows if t.status == Status.MET)
+        known = sum(t.n for t in rows if t.status != Status.UNKNOWN)
+        return yes, known, sum(t.n for t in rows)
+
+    rows = [(_("Full-time guards to standard"), *count({str(pk) for pk in staff}))]
+    rows += [(label, *count({key})) for key, label in TARGETS]
     return [{"label": label, "yes": yes, "known": known, "total": n,
              "rate": round(100 * yes / n, 1) if n else None}
             for label, yes, known, n in rows]
 
 
 DEADLINES = [
-    (_("Primary and secondary schools"), Q(unit__stage__in=["primary", "secondary"]),
+    (_("Primary and secondary schools"), lambda t: t.stage in ("primary", "secondary"),
      dt.date(2020, 3, 31)),
-    (_("City kindergartens"), Q(unit__stage="kindergarten", unit__locale="city"),
+    (_("City kindergartens"), lambda t: t.stage == "kindergarten" and t.locale == "city",
      dt.date(2020, 3, 31)),
-    (_("Town kindergartens"), Q(unit__stage="kindergarten", unit__locale="town"),
+    (_("Town kindergartens"), lambda t: t.stage == "kindergarten" and t.locale == "town",
      dt.date(2020, 12, 31)),
-    (_("Rural kindergartens"), Q(unit__stage="kindergarten", unit__locale="rural"),
+    (_("Rural kindergartens"), lambda t: t.stage == "kindergarten" and t.locale == "rural",
      dt.date(2021, 12, 31)),
 ]
 
 
-def deadlines(results: QuerySet[Result]) -> list[dict]:
+def deadlines(tallies: list[Tally], deadline: set[int]) -> list[dict]:
     """R-DEADLINE per group: how many units meet the targets, and whether it has passed."""
     today = timezone.localdate()
+    keys = {str(pk) for pk in deadline}
     out = []
-    qs = results.filter(requirement__ref="R-DEADLINE")
     for label, where, due in DEADLINES:
-        agg = qs.filter(where).aggregate(
-            total=Count("id"), met=Count("id", filter=Q(status=Status.MET)),
-            unmet=Count("id", filter=Q(status=Status.UNMET)),
-            unknown=Count("id", filter=Q(status=Status.UNKNOWN)))
-        out.append({"label": label, "due": due, "passed": today > due, **agg})
+        rows = [t for t in tallies if t.key in keys and where(t)]
+        agg = {s: sum(t.n for t in rows if t.status == s)
+               for s in (Status.MET, Status.UNMET, Status.UNKNOWN)}
+        out.append({"label": label, "due": due, "passed": today > due,
+                    "total": sum(agg.values()), **agg})
     return out

@@ -233,6 +233,10 @@ class Evaluation(models.Model):
                                 related_name="evaluation", verbose_name=_("unit"))
     digest = models.CharField(max_length=32)
     computed_at = models.DateTimeField(_("evaluated at"))
+    # As counted in the tallies, so that a unit's move to another stage is subtracted
+    # where it was added.
+    stage = models.CharField(max_length=16, blank=True)
+    locale = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("evaluation")
@@ -240,3 +244,25 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class Tally(models.Model):
+    """How many results under an authority (its own and its whole subtree's) have a status,
+    per requirement (`key` = its id) or per "four 100%" target (`key` = four:…), school
+    stage and locale. Kept by the engine as results change, so an authority's overview
+    reads a few hundred rows instead of a province's million results."""
+
+    unit = models.ForeignKey("core.Unit", on_delete=models.CASCADE, related_name="+")
+    unit_path = models.CharField(max_length=255, db_index=True)
+    key = models.CharField(max_length=32)
+    stage = models.CharField(max_length=16, blank=True)
+    locale = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["unit", "key", "stage", "locale", "status"], name="unique_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_path} {self.key} {self.stage}/{self.locale} {self.status}: {self.n}"

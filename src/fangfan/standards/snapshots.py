@@ -1,47 +1,29 @@
-"""Daily compliance snapshots of every inner unit (authority) for the trend charts.
-
-For each tree depth one grouped query counts the results under every ancestor at that
-depth (grouping on the path prefix), so the whole tree takes a handful of queries."""
+"""Daily compliance snapshots of every authority for the trend charts, taken from the
+tallies the engine keeps (tallies.py)."""
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
-from fangfan.core.models import PATH_WIDTH, Unit
-from fangfan.standards.models import ComplianceSnapshot, Result, Status
+from fangfan.core.models import Unit
+from fangfan.standards.models import ComplianceSnapshot, Requirement, Tally
 
 
 def take(day: dt.date | None = None) -> int:
-    """Replace the day's snapshots with fresh figures. Returns rows written."""
+    """Replace the day's snapshots with the authorities' current tallies. Returns rows
+    written."""
     day = day or timezone.localdate()
-    inner = dict(Unit.objects.filter(children__isnull=False).distinct()
-                 .values_list("path", "id"))
-    depths = sorted({len(p) // PATH_WIDTH for p in inner})
+    category = dict(Requirement.objects.values_list("pk", "category"))
     rows: dict[tuple[int, str], ComplianceSnapshot] = {}
-    base = Result.objects.exclude(status=Status.NOT_APPLICABLE)
-    for depth in depths:
-        width = depth * PATH_WIDTH
-        counts = (base.annotate(n=Length("unit_path")).filter(n__gt=width)
-                  .annotate(anc=Substr(F("unit_path"), 1, width))
-                  .values("anc", "requirement__category")
-                  .annotate(met=Count("id", filter=Q(status=Status.MET)),
-                            unmet=Count("id", filter=Q(status=Status.UNMET)),
-                            unknown=Count("id", filter=Q(status=Status.UNKNOWN)))
-                  .order_by())
-        for c in counts:
-            if c["anc"] not in inner:
+    for t in Tally.objects.exclude(key__startswith="four:").exclude(n=0).iterator(2000):
+        for cat in (category.get(int(t.key)), ""):
+            if cat is None:
                 continue
-            for category in (c["requirement__category"], ""):
-                key = (inner[c["anc"]], category)
-                snap = rows.setdefault(key, ComplianceSnapshot(
-                    unit_id=key[0], unit_path=c["anc"], day=day, category=category))
-                snap.met += c["met"]
-                snap.unmet += c["unmet"]
-                snap.unknown += c["unknown"]
+            snap = rows.setdefault((t.unit_id, cat), ComplianceSnapshot(
+                unit_id=t.unit_id, unit_path=t.unit_path, day=day, category=cat))
+            setattr(snap, t.status, getattr(snap, t.status) + t.n)
     with transaction.atomic():
         ComplianceSnapshot.objects.filter(day=day).delete()
         ComplianceSnapshot.objects.bulk_create(rows.values(), batch_size=2000)

@@ -16,9 +16,10 @@ def daily_evaluation_and_calendar() -> dict:
     """Nightly: re-evaluate everything (time-based facts move), snapshot the authorities'
     figures for the trend charts, then the calendar."""
     from fangfan.core.models import Unit
-    from fangfan.standards import calendar, snapshots
+    from fangfan.standards import calendar, snapshots, tallies
 
     roots = list(Unit.objects.filter(parent=None).values_list("path", flat=True))
     engine.evaluate_subtree(roots)
+    tallies.rebuild()  # also catches results removed with a requirement of a reloaded pack
     snapshots.take()
     return calendar.tick()

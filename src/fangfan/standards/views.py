@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q
-from django.db.models.functions import Substr
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,13 +13,14 @@ from django.views.decorators.http import require_POST
 from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
 from fangfan.core.scoping import subtree_q
-from fangfan.standards import calendar, engine, four, snapshots
+from fangfan.standards import calendar, engine, four, snapshots, tallies
 from fangfan.standards.facts import unknown_reason
 from fangfan.standards.models import (
     Category,
     Evaluation,
     Obligation,
     ObligationStatus,
+    Requirement,
     Result,
     Status,
     localized,
@@ -96,50 +96,57 @@ def _rate(met: int, total: int) -> float | None:
 
 @login_required
 def overview(request, code: str | None = None):
-    """STD-6: rates per requirement and category, by stage and locale, child ranking."""
+    """STD-6: rates per requirement and category, by stage and locale, the four 100%,
+    deadlines and the child ranking, all from the authority's tallies (the page costs
+    the same for a district as for a province)."""
     unit = _unit_for(request, code)
-    scope = Result.objects.filter(subtree_q("unit_path", [unit.path]),
-                                  permissions.restrict(request.user, "view", _results_type()))
-    applicable = scope.exclude(status=Status.NOT_APPLICABLE)
-    per_req = applicable.values("requirement_id", "requirement__ref", "requirement__urn",
-                                "requirement__category", "requirement__text").annotate(
-        total=Count("id"), met=Count("id", filter=Q(status=Status.MET)),
-        unmet=Count("id", filter=Q(status=Status.UNMET)),
-        unknown=Count("id", filter=Q(status=Status.UNKNOWN))).order_by("requirement_id")
-    requirements = [{**r, "text": localized(r["requirement__text"]),
-                     "rate": _rate(r["met"], r["total"])} for r in per_req]
+    if not unit.children.exists():
+        return redirect("compliance-unit", code=unit.code)
+    rows = tallies.read(unit)
+    plain = [t for t in rows if not t.key.startswith("four:")]
+    reqs = {r.pk: r for r in Requirement.objects.filter(pk__in={int(t.key) for t in plain})}
+    per_req: dict[int, dict] = {}
+    for t in plain:
+        req = reqs[int(t.key)]
+        row = per_req.setdefault(req.pk, {"requirement__ref": req.ref, "total": 0, "met": 0,
+                                          "unmet": 0, "unknown": 0,
+                                          "text": localized(req.text)})
+        row["total"] += t.n
+        row[t.status] += t.n
+    requirements = [{**r, "rate": _rate(r["met"], r["total"])}
+                    for _, r in sorted(per_req.items())]
     return render(request, "standards/overview.html", {
         "unit": unit, "requirements": requirements,
-        "categories": _grouped(applicable, "requirement__category", dict(Category.choices)),
-        "stages": _grouped(applicable, "unit__stage", _stage_labels()),
-        "locales": _grouped(applicable, "unit__locale", _locale_labels()),
-        "ranking": _ranking(unit, applicable),
-        "four": four.four_rates(scope),
-        "deadlines": four.deadlines(scope),
+        "categories": _grouped(plain, lambda t: reqs[int(t.key)].category,
+                               dict(Category.choices)),
+        "stages": _grouped(plain, lambda t: t.stage, _stage_labels()),
+        "locales": _grouped(plain, lambda t: t.locale, _locale_labels()),
+        "ranking": _ranking(unit),
+        "four": four.four_rates(rows, {pk for pk, r in reqs.items() if r.ref == "R-STAFF"}),
+        "deadlines": four.deadlines(rows, {pk for pk, r in reqs.items()
+                                           if r.ref == "R-DEADLINE"}),
         "trend": snapshots.trend(unit),
     })
 
 
-def _grouped(qs, field: str, labels: dict) -> list[dict]:
-    rows = qs.values(field).annotate(total=Count("id"),
-                                     met=Count("id", filter=Q(status=Status.MET)))
-    return sorted(({"label": labels.get(r[field]) or "—", "total": r["total"],
-                    "met": r["met"], "rate": _rate(r["met"], r["total"])} for r in rows),
+def _grouped(rows: list, group, labels: dict) -> list[dict]:
+    totals: dict[str, list[int]] = {}
+    for t in rows:
+        pair = totals.setdefault(group(t), [0, 0])
+        pair[0] += t.n if t.status == Status.MET else 0
+        pair[1] += t.n
+    return sorted(({"label": labels.get(key) or "—", "total": total, "met": met,
+                    "rate": _rate(met, total)} for key, (met, total) in totals.items()),
                   key=lambda r: str(r["label"]))
 
 
-def _ranking(unit: Unit, qs) -> list[dict]:
-    """Child units ranked by the share of met results in their subtrees (one query)."""
-    width = len(unit.path) + len(unit.path[-8:])
-    rows = (qs.filter(unit_path__gt=unit.path)
-            .annotate(child=Substr(F("unit_path"), 1, width)).values("child")
-            .annotate(total=Count("id"), met=Count("id", filter=Q(status=Status.MET)))
-            .order_by())
-    names = dict(Unit.objects.filter(parent=unit).values_list("path", "name"))
-    codes = dict(Unit.objects.filter(parent=unit).values_list("path", "code"))
-    ranked = [{"name": names.get(r["child"], r["child"]), "code": codes.get(r["child"]),
-               "total": r["total"], "met": r["met"], "rate": _rate(r["met"], r["total"])}
-              for r in rows if r["child"] in names]
+def _ranking(unit: Unit) -> list[dict]:
+    """Child units ranked by the share of met results in their subtrees."""
+    figures = tallies.of_children(unit)
+    children = Unit.objects.filter(parent=unit).values_list("path", "name", "code")
+    ranked = [{"name": name, "code": code, "total": figures[path][1],
+               "met": figures[path][0], "rate": _rate(*figures[path])}
+              for path, name, code in children if path in figures]
     return sorted(ranked, key=lambda r: (-(r["rate"] or 0), r["name"]))
 
 

@@ -118,3 +118,27 @@ def test_fact_families_side_by_side_equal_one_after_another(tree):
         assert facts.compute(scope) == together
     assert together[tree["a"].pk]["lighting_working_ratio"] == 1.0
     assert together[tree["a"].pk]["guards_total"] == 1
+
+
+def test_tallies_adjusted_on_change_equal_a_recount(tree):
+    from fangfan.standards import tallies
+    from fangfan.standards.models import Tally
+
+    def counted() -> set:
+        return {(t.unit_path, t.key, t.stage, t.locale, t.status, t.n)
+                for t in Tally.objects.exclude(n=0)}
+
+    engine.evaluate_subtree([tree["city"].path])
+    for i in range(2):
+        services.create_record(None, Person, {"unit": tree["a"], "name": f"保安{i}",
+                                              "is_guard": True})
+    engine.evaluate_units([tree["a"].path])  # adjusts the tallies of district and city
+    services.update_record(None, tree["b"], {"stage": "kindergarten"})
+    engine.evaluate_units([tree["b"].path])
+    adjusted = counted()
+    tallies.rebuild()
+    assert adjusted == counted()
+    staff = Result.objects.get(unit=tree["a"], requirement__ref="R-STAFF").requirement_id
+    met = Tally.objects.get(unit=tree["city"], key=str(staff), stage="primary", status="met")
+    assert met.n == 1
+    assert Tally.objects.filter(unit=tree["district"], stage="kindergarten").exists()

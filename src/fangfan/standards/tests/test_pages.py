@@ -80,23 +80,27 @@ def test_home_links_to_compliance_with_gap_count(evaluated, make_user, client):
 
 
 def test_four_targets_deadlines_and_trend(evaluated, make_user, client):
-    from fangfan.standards import four, snapshots
-    from fangfan.standards.models import ComplianceSnapshot, Result
+    from fangfan.standards import four, snapshots, tallies
+    from fangfan.standards.models import ComplianceSnapshot, Requirement, Result
 
     results = Result.objects.filter(unit_path__startswith=evaluated["district"].path)
-    rates = {str(r["label"]): r for r in four.four_rates(results)}
+    counted = tallies.read(evaluated["district"])
+    ref = dict(Requirement.objects.values_list("pk", "ref"))
+    rates = {str(r["label"]): r for r in four.four_rates(
+        counted, {pk for pk, r in ref.items() if r == "R-STAFF"})}
     staff = rates["Full-time guards to standard"]
     assert (staff["yes"], staff["known"], staff["total"]) == (1, 2, 2)  # B met, A unmet
     posts = rates["School-guard posts (护学岗)"]
     assert (posts["yes"], posts["known"], posts["total"]) == (0, 0, 2)  # not recorded yet
-    rows = {str(d["label"]): d for d in four.deadlines(results)}
+    rows = {str(d["label"]): d for d in four.deadlines(
+        counted, {pk for pk, r in ref.items() if r == "R-DEADLINE"})}
     assert rows["Primary and secondary schools"]["unknown"] == 2
     assert rows["Primary and secondary schools"]["passed"]
 
     taken = snapshots.take()
     assert taken == ComplianceSnapshot.objects.count() > 0
     district = ComplianceSnapshot.objects.get(unit=evaluated["district"], category="")
-    applicable = results.exclude(status="not_applicable").exclude(unit=evaluated["district"])
+    applicable = results.exclude(status="not_applicable")
     assert district.met == applicable.filter(status="met").count()
     assert district.met + district.unmet + district.unknown == applicable.count()
     city = ComplianceSnapshot.objects.get(unit=evaluated["city"], category="")

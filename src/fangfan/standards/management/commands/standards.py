@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fangfan.core.models import Unit
-from fangfan.standards import calendar, engine, loader, snapshots, whatif
+from fangfan.standards import calendar, engine, loader, snapshots, tallies, whatif
 
 
 class Command(BaseCommand):
@@ -68,4 +68,5 @@ class Command(BaseCommand):
         rows = engine.evaluate_subtree(roots)
         self.stdout.write(f"{rows} results written (units whose inputs changed)")
         if options["all"]:
+            self.stdout.write(f"{tallies.rebuild()} tallies counted")
             self.stdout.write(f"{snapshots.take()} snapshots taken")

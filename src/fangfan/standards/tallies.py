@@ -1,0 +1,139 @@
+"""Per-authority counts of results (`Tally`), the source of the overview pages and the
+daily snapshots at province scale.
+
+`rebuild()` recounts everything with one grouped query per tree depth (after a full
+evaluation); `apply()` adjusts the ancestors of re-evaluated units by the difference
+between their old and new results, so the figures stay exact between rebuilds."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Length, Substr
+
+from fangfan.core.models import PATH_WIDTH, Unit
+from fangfan.standards.models import Requirement, Result, Status, Tally
+
+# (unit path, requirement id, status, facts, stage, locale) of one stored result.
+Entry = tuple[str, int, str, dict, str, str]
+Key = tuple[str, str, str, str]  # key, stage, locale, status
+FOUR_FACTS = ["closed_management", "gate_alarm_networked", "video_police_networked",
+              "hu_xue_gang_posts"]
+
+
+def deadline_requirements() -> set[int]:
+    return set(Requirement.objects.filter(ref="R-DEADLINE").values_list("pk", flat=True))
+
+
+def counts_of(entries: Iterable[Entry], deadline: set[int]) -> Counter:
+    """What a set of results adds to the tallies of an ancestor."""
+    out: Counter = Counter()
+    for _path, req, status, facts, stage, locale in entries:
+        if status == Status.NOT_APPLICABLE:
+            continue
+        out[(str(req), stage, locale, status)] += 1
+        if req in deadline:
+            for key, value in four_targets(facts).items():
+                out[(key, stage, locale, value)] += 1
+    return out
+
+
+def four_targets(facts: dict) -> dict[str, str]:
+    """The three fact-based "four 100%" targets of one unit: met, unmet or unknown."""
+    def status(value) -> str:
+        return Status.UNKNOWN if value is None else Status.MET if value else Status.UNMET
+
+    alarm, video = facts.get("gate_alarm_networked"), facts.get("video_police_networked")
+    posts = facts.get("hu_xue_gang_posts")
+    return {"four:closed": status(facts.get("closed_management")),
+            "four:net": status(None if None in (alarm, video) else alarm and video),
+            "four:posts": status(None if posts is None else posts >= 1)}
+
+
+def rebuild() -> int:
+    """Recount every authority's tallies from the stored results."""
+    inner = dict(Unit.objects.filter(children__isnull=False).distinct()
+                 .values_list("path", "id"))
+    deadline = deadline_requirements()
+    totals: dict[str, Counter] = {}
+    base = Result.objects.exclude(status=Status.NOT_APPLICABLE).filter(
+        unit__evaluation__isnull=False)  # results the engine did not write are not counted
+    for depth in sorted({len(p) // PATH_WIDTH for p in inner}):
+        width = depth * PATH_WIDTH
+        rows = (base.annotate(n=Length("unit_path")).filter(n__gte=width)
+                .annotate(anc=Substr(F("unit_path"), 1, width))
+                .values_list("anc", "requirement_id", "status", "unit__evaluation__stage",
+                             "unit__evaluation__locale")
+                .annotate(count=Count("id")).order_by())
+        for anc, req, status, stage, locale, count in rows:
+            if anc in inner:
+                totals.setdefault(anc, Counter())[(str(req), stage, locale, status)] += count
+        four = (base.filter(requirement_id__in=deadline).annotate(n=Length("unit_path"))
+                .filter(n__gte=width).annotate(anc=Substr(F("unit_path"), 1, width))
+                .values_list("anc", "unit__evaluation__stage", "unit__evaluation__locale",
+                             *[f"facts__{f}" for f in FOUR_FACTS])
+                .annotate(count=Count("id")).order_by())
+        for anc, stage, locale, *values, count in four:
+            if anc in inner:
+                facts = dict(zip(FOUR_FACTS, values, strict=True))
+                for key, value in four_targets(facts).items():
+                    totals.setdefault(anc, Counter())[(key, stage, locale, value)] += count
+    rows = [Tally(unit_id=inner[path], unit_path=path, key=k, stage=s, locale=loc,
+                  status=st, n=n)
+            for path, counter in totals.items() for (k, s, loc, st), n in counter.items()]
+    with transaction.atomic():
+        Tally.objects.all().delete()
+        Tally.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def apply(old: list[Entry], new: list[Entry]) -> None:
+    """Add the difference between the old and new results of some units to the tallies
+    of every authority above them (and of an authority's own results to itself)."""
+    deadline = deadline_requirements()
+    by_anc: dict[str, Counter] = {}
+    for sign, entries in ((-1, old), (1, new)):
+        for entry in entries:
+            path = entry[0]
+            for end in range(PATH_WIDTH, len(path) + 1, PATH_WIDTH):
+                counter = by_anc.setdefault(path[:end], Counter())
+                for key, n in counts_of([entry], deadline).items():
+                    counter[key] += sign * n
+    inner = dict(Unit.objects.filter(path__in=list(by_anc), children__isnull=False)
+                 .distinct().values_list("path", "id"))
+    for path, counter in by_anc.items():
+        if path not in inner:
+            continue
+        for (key, stage, locale, status), n in counter.items():
+            if n == 0:
+                continue
+            where = {"unit_id": inner[path], "key": key, "stage": stage, "locale": locale,
+                     "status": status}
+            if not Tally.objects.filter(**where).update(n=F("n") + n):
+                Tally.objects.create(unit_path=path, n=n, **where)
+
+
+def read(unit: Unit) -> list[Tally]:
+    return list(Tally.objects.filter(unit=unit).exclude(n=0))
+
+
+def of_children(unit: Unit) -> dict[str, tuple[int, int]]:
+    """(met, applicable) per child unit's path: its tallies if it is an authority, its
+    own results if it is a leaf (a district's schools: a few thousand rows at most)."""
+    out: dict[str, list[int]] = {}
+    rows = (Tally.objects.filter(unit__parent=unit).exclude(key__startswith="four:")
+            .values_list("unit_path", "status").annotate(total=Sum("n")).order_by())
+    for path, status, total in rows:
+        pair = out.setdefault(path, [0, 0])
+        pair[1] += total
+        pair[0] += total if status == Status.MET else 0
+    leaves = (Result.objects.filter(unit__parent=unit, unit__children__isnull=True)
+              .exclude(status=Status.NOT_APPLICABLE).values_list("unit_path")
+              .annotate(total=Count("id"), met=Count("id", filter=Q(status=Status.MET)))
+              .order_by())
+    for path, total, met in leaves:
+        out[path] = [met, total]
+    return {p: (m, t) for p, (m, t) in out.items()}
+
