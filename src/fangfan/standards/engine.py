@@ -84,7 +84,7 @@ def active_packs(paths: Iterable[str]) -> dict[str, set[str]]:
 
 def evaluate_subtree(roots: list[str]) -> int:
     """Recompute the results of every unit under `roots`. Returns results written."""
-    return _evaluate(subtree_q("path", roots), subtree_q("unit_path", roots))
+    return _evaluate(subtree_q("path", roots), subtree_q("unit_path", roots), parallel=True)
 
 
 def evaluate_units(paths: list[str]) -> int:
@@ -97,7 +97,7 @@ def evaluate_units(paths: list[str]) -> int:
 Row = tuple
 
 
-def _evaluate(units_q: Q, records_q: Q) -> int:
+def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
     """Evaluate, then write only the units whose results can differ from what is stored.
 
     A unit's digest is taken over its inputs (attributes, facts, the requirements and their
@@ -108,7 +108,8 @@ def _evaluate(units_q: Q, records_q: Q) -> int:
     by_pack: dict[str, list[Compiled]] = {}
     for r in requirements_of():
         by_pack.setdefault(r.pack, []).append(r)
-    values = fact_registry.compute(records_q)
+    values = (fact_registry.compute_unit(units[0][1]) if len(units) == 1 and not parallel
+              else fact_registry.compute(records_q, parallel=parallel))
     packs = active_packs(path for _, path, *_ in units)
     stored = dict(Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q))
                   .values_list("unit_id", "digest"))

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, connections
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_noop
 
 from fangfan.resources.models import Asset, AssetCategory, Location, LocationKind, Person
@@ -29,16 +29,27 @@ class Fact:
 
 
 FACTS: dict[str, Fact] = {}
-FAMILIES: dict[str, Callable[[Q], Values]] = {}
+Query = Callable[[Q], QuerySet]  # the grouped query of a family for a scope
+Derive = Callable[[dict], dict]  # one row of it into the facts of its unit
+
+
+@dataclass(frozen=True)
+class Family:
+    query: Query
+    derive: Derive
+
+
+FAMILIES: dict[str, Family] = {}
 
 
 def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "") -> None:
     FACTS[name] = Fact(name, family, kind, doc, unavailable)
 
 
-def family(name: str):
-    def register(fn: Callable[[Q], Values]) -> Callable[[Q], Values]:
-        FAMILIES[name] = fn
+def family(name: str, derive: Derive = lambda row: row):
+    """Register a family's grouped query (one row per unit, `unit_id` first)."""
+    def register(fn: Query) -> Query:
+        FAMILIES[name] = Family(fn, derive)
         return fn
 
     return register
@@ -61,13 +72,12 @@ fact("guards_full_time", "people", "int", "Full-time guards (专职保安员).")
 
 
 @family("people")
-def _people(scope: Q) -> Values:
-    rows = Person.objects.filter(scope).values("unit_id").annotate(
+def _people(scope: Q) -> QuerySet:
+    return Person.objects.filter(scope).values("unit_id").annotate(
         people_count=Count("id"),
         guards_total=Count("id", filter=Q(is_guard=True)),
         guards_full_time=Count("id", filter=Q(is_guard=True, full_time=True)),
     )
-    return {r.pop("unit_id"): r for r in rows}
 
 
 # --- assets -------------------------------------------------------------------------
@@ -98,24 +108,6 @@ ENTRANCE = Q(location__is_main_entrance=True) | Q(
     location__kind__in=[LocationKind.MAIN_GATE, LocationKind.ENTRANCE])
 
 
-@family("assets")
-def _assets(scope: Q) -> Values:
-    cat = AssetCategory
-    qty = {f"kit_{i}": Sum("quantity", filter=IN_SERVICE & Q(category=i)) for i in KIT}
-    rows = Asset.objects.filter(scope).values("unit_id").annotate(
-        assets_count=Count("id"),
-        video_retention_days_min=Min("retention_days",
-                                     filter=IN_SERVICE & Q(category=cat.RECORDER)),
-        steel_forks=Sum("quantity", filter=IN_SERVICE & Q(category=cat.STEEL_FORK)),
-        baggage_storage_count=Count("id", filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
-        baggage_distance_min_m=Min("distance_to_key_m",
-                                   filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
-        control_rooms=Count("id", filter=IN_SERVICE & Q(category=cat.CONTROL_ROOM_SYSTEM)),
-        **qty,
-    )
-    return {r.pop("unit_id"): _derive_assets(r) for r in rows}
-
-
 def _derive_assets(r: dict) -> dict:
     for name in [f"kit_{i}" for i in KIT] + ["steel_forks"]:
         r[name] = r[name] or 0
@@ -127,12 +119,36 @@ def _derive_assets(r: dict) -> dict:
     return r
 
 
-@family("asset_places")
-def _asset_places(scope: Q) -> Values:
+@family("assets", derive=_derive_assets)
+def _assets(scope: Q) -> QuerySet:
+    cat = AssetCategory
+    qty = {f"kit_{i}": Sum("quantity", filter=IN_SERVICE & Q(category=i)) for i in KIT}
+    return Asset.objects.filter(scope).values("unit_id").annotate(
+        assets_count=Count("id"),
+        video_retention_days_min=Min("retention_days",
+                                     filter=IN_SERVICE & Q(category=cat.RECORDER)),
+        steel_forks=Sum("quantity", filter=IN_SERVICE & Q(category=cat.STEEL_FORK)),
+        baggage_storage_count=Count("id", filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
+        baggage_distance_min_m=Min("distance_to_key_m",
+                                   filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
+        control_rooms=Count("id", filter=IN_SERVICE & Q(category=cat.CONTROL_ROOM_SYSTEM)),
+        **qty,
+    )
+
+
+def _derive_places(r: dict) -> dict:
+    lights, working = r["lights"] or 0, r["lights_working"] or 0
+    return {"main_gate_camera_ok": r["gate_cameras"] > 0,
+            "gate_alarm_networked": r["gate_alarms"] > 0,
+            "lighting_working_ratio": round(working / lights, 4) if lights else 0.0}
+
+
+@family("asset_places", derive=_derive_places)
+def _asset_places(scope: Q) -> QuerySet:
     """Facts that need the asset's location (a join); a query of its own so that it runs
     beside the other families."""
     cat = AssetCategory
-    rows = Asset.objects.filter(scope).values("unit_id").annotate(
+    return Asset.objects.filter(scope).values("unit_id").annotate(
         gate_cameras=Count("id", filter=IN_SERVICE & Q(
             category=cat.CAMERA, location__is_main_entrance=True, night_capable=True,
             identifies_faces=True, identifies_plates=True)),
@@ -144,14 +160,6 @@ def _asset_places(scope: Q) -> Values:
         lights_working=Sum("quantity", filter=IN_SERVICE & Q(category=cat.LIGHTING)
                            & (Q(location__is_key=True) | ENTRANCE)),
     )
-    out = {}
-    for r in rows:
-        lights, working = r["lights"] or 0, r["lights_working"] or 0
-        out[r["unit_id"]] = {
-            "main_gate_camera_ok": r["gate_cameras"] > 0,
-            "gate_alarm_networked": r["gate_alarms"] > 0,
-            "lighting_working_ratio": round(working / lights, 4) if lights else 0.0}
-    return out
 
 
 # --- locations ----------------------------------------------------------------------
@@ -177,8 +185,8 @@ def _has(category: str) -> Exists:
 
 
 @family("locations")
-def _locations(scope: Q) -> Values:
-    rows = (Location.objects.filter(scope)
+def _locations(scope: Q) -> QuerySet:
+    return (Location.objects.filter(scope)
             .annotate(cam=_has(AssetCategory.CAMERA), det=_has(AssetCategory.INTRUSION_DETECTOR))
             .values("unit_id").annotate(
                 locations_count=Count("id"),
@@ -189,7 +197,6 @@ def _locations(scope: Q) -> Values:
                 risk_rooms_unprotected=Count("id", filter=Q(kind__in=RISK_ROOMS)
                                              & (Q(cam=False) | Q(det=False))),
             ))
-    return {r.pop("unit_id"): r for r in rows}
 
 
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------
@@ -226,21 +233,72 @@ for _name, (_kind, _doc, _records) in _LATER.items():
     fact(_name, "later", _kind, _doc, unavailable=_records)
 
 
-def compute(scope: Q, needed: set[str] | None = None) -> Values:
+def compute(scope: Q, needed: set[str] | None = None, parallel: bool = False) -> Values:
     """Facts of the units whose records match `scope` (a condition on `unit_path`):
     {unit_id: {fact: value}}; a unit or fact absent from the answer is unknown.
 
-    Outside a transaction the families run side by side, one database connection each
-    (the database works while Python waits), which halves a province's evaluation on two
-    cores; inside one (a request, a test) they must see its writes, so they run in turn."""
-    families = {FACTS[n].family for n in needed} if needed is not None else set(FAMILIES)
-    chosen = sorted(families & set(FAMILIES))
-    if connection.in_atomic_block or len(chosen) < 2:
-        parts = [FAMILIES[fam](scope) for fam in chosen]
+    With `parallel`, outside a transaction, the families run side by side, one database
+    connection each (the database works while Python waits), which halves a province's
+    evaluation on two cores; inside a transaction (a request, a test) they must see its
+    writes, and for a few units new connections cost more than they save."""
+    chosen = _families(needed)
+    if not parallel or connection.in_atomic_block or len(chosen) < 2:
+        parts = [_run(FAMILIES[fam], scope) for fam in chosen]
     else:
         with ThreadPoolExecutor(max_workers=min(len(chosen), 4)) as pool:
             parts = list(pool.map(lambda fam: _in_own_connection(FAMILIES[fam], scope),
                                   chosen))
+    return _merge(parts)
+
+
+def compute_unit(path: str, needed: set[str] | None = None) -> Values:
+    """`compute` for the records of one unit, with each family's SQL built once per
+    process: building a query of forty filtered aggregates costs Django more than the
+    database needs to answer it for one unit (the re-evaluation after each change)."""
+    parts = []
+    with connection.cursor() as cursor:
+        for fam in _families(needed):
+            sql, params, slot = _unit_sql(fam)
+            params[slot] = path
+            cursor.execute(sql, params)
+            names = [c[0] for c in cursor.description]
+            parts.append(_derived(FAMILIES[fam], (dict(zip(names, row, strict=True))
+                                                  for row in cursor.fetchall())))
+    return _merge(parts)
+
+
+_SLOT = "\x00unit-path\x00"
+_unit_sqls: dict[tuple[str, str], tuple[str, list, int]] = {}
+
+
+def _unit_sql(fam: str) -> tuple[str, list, int]:
+    key = (connection.alias, fam)
+    if key not in _unit_sqls:
+        qs = FAMILIES[fam].query(Q(unit_path=_SLOT))
+        sql, params = qs.query.sql_with_params()
+        _unit_sqls[key] = (sql, list(params), list(params).index(_SLOT))
+    sql, params, slot = _unit_sqls[key]
+    return sql, list(params), slot
+
+
+def _families(needed: set[str] | None) -> list[str]:
+    families = {FACTS[n].family for n in needed} if needed is not None else set(FAMILIES)
+    return sorted(families & set(FAMILIES))
+
+
+def _run(fam: Family, scope: Q) -> Values:
+    return _derived(fam, fam.query(scope))
+
+
+def _derived(fam: Family, rows) -> Values:
+    out = {}
+    for row in rows:
+        unit_id = row.pop("unit_id")
+        out[unit_id] = fam.derive(row)
+    return out
+
+
+def _merge(parts: list[Values]) -> Values:
     out: Values = {}
     for part in parts:
         for unit_id, values in part.items():
@@ -248,9 +306,9 @@ def compute(scope: Q, needed: set[str] | None = None) -> Values:
     return out
 
 
-def _in_own_connection(fn: Callable[[Q], Values], scope: Q) -> Values:
+def _in_own_connection(fam: Family, scope: Q) -> Values:
     try:
-        return fn(scope)
+        return _run(fam, scope)
     finally:
         connections.close_all()  # this worker thread's own connections
 

@@ -103,16 +103,22 @@ def apply(old: list[Entry], new: list[Entry]) -> None:
                     counter[key] += sign * n
     inner = dict(Unit.objects.filter(path__in=list(by_anc), children__isnull=False)
                  .distinct().values_list("path", "id"))
-    for path, counter in by_anc.items():
-        if path not in inner:
-            continue
-        for (key, stage, locale, status), n in counter.items():
-            if n == 0:
-                continue
-            where = {"unit_id": inner[path], "key": key, "stage": stage, "locale": locale,
-                     "status": status}
-            if not Tally.objects.filter(**where).update(n=F("n") + n):
-                Tally.objects.create(unit_path=path, n=n, **where)
+    deltas = {(inner[path], *key): n for path, counter in by_anc.items() if path in inner
+              for key, n in counter.items() if n}
+    if not deltas:
+        return
+    # Locked in a fixed order: two workers adjusting the same authority take turns.
+    rows = Tally.objects.select_for_update().filter(
+        unit_id__in={k[0] for k in deltas}, key__in={k[1] for k in deltas}).order_by("pk")
+    existing = {(t.unit_id, t.key, t.stage, t.locale, t.status): t for t in rows}
+    paths = {v: k for k, v in inner.items()}
+    for where, n in deltas.items():
+        if where in existing:
+            existing[where].n += n
+    Tally.objects.bulk_update([existing[w] for w in deltas if w in existing], ["n"])
+    Tally.objects.bulk_create([
+        Tally(unit_id=w[0], unit_path=paths[w[0]], key=w[1], stage=w[2], locale=w[3],
+              status=w[4], n=n) for w, n in deltas.items() if w not in existing])
 
 
 def read(unit: Unit) -> list[Tally]:

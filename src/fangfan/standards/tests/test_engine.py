@@ -113,9 +113,10 @@ def test_fact_families_side_by_side_equal_one_after_another(tree):
                                          "location": gate, "quantity": 4})
     scope = Q(unit_path__startswith=tree["city"].path)
     assert not connection.in_atomic_block
-    together = facts.compute(scope)
+    together = facts.compute(scope, parallel=True)
     with transaction.atomic():
-        assert facts.compute(scope) == together
+        assert facts.compute(scope, parallel=True) == together
+    assert facts.compute_unit(tree["a"].path) == {tree["a"].pk: together[tree["a"].pk]}
     assert together[tree["a"].pk]["lighting_working_ratio"] == 1.0
     assert together[tree["a"].pk]["guards_total"] == 1
 
