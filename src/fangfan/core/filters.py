@@ -103,6 +103,6 @@ def filterset_class(rt: RecordType) -> type[RecordFilterSet]:
         meta = type("Meta", (), {"model": rt.model, "fields": plain,
                                  "filter_overrides": {models.BooleanField: BOOLEAN_FILTER}})
         cached = type(f"{rt.model.__name__}FilterSet", (RecordFilterSet,),
-                      {"Meta": meta, "record_type": rt, **related})
+                      {"Meta": meta, "record_type": rt, **related, **rt.extra_filters})
         rt._filterset_class = cached
     return cached

@@ -23,6 +23,8 @@ class RecordType:
     form_fields: list[str]
     example: Callable[[Unit], dict[str, Any]]
     filter_fields: list[str] = field(default_factory=list)
+    # Filters beyond model fields, e.g. "overdue" (django-filter Filter instances).
+    extra_filters: dict[str, Any] = field(default_factory=dict)
     search_fields: list[str] = field(default_factory=list)
     import_fields: list[str] | None = None
     detail_fields: list[str] | None = None

@@ -1,7 +1,14 @@
-"""Record type declarations of people, locations and assets."""
+"""Record type declarations of people, locations, assets and their upkeep."""
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangfan.core.filters import ANY_YES_NO
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
-from fangfan.resources.models import Asset, Location, Person
+from fangfan.resources.models import AlarmTest, Asset, Fault, Location, MaintenanceSchedule, Person
 
 register(RecordType(
     model=Person,
@@ -43,4 +50,93 @@ register(RecordType(
     lookups={"location": "name"},
     example=lambda unit: {"unit": unit, "category": "recorder", "name": "硬盘录像机",
                           "quantity": 1, "retention_days": 90},
+))
+
+
+def _yes_no_filter(label, condition) -> django_filters.BooleanFilter:
+    """A yes/no filter for a condition that moves with the clock (overdue ...)."""
+    def method(queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(condition()) if value else queryset.exclude(condition())
+
+    return django_filters.BooleanFilter(label=label, method=method,
+                                        widget=forms.Select(choices=ANY_YES_NO))
+
+
+def _late_fault() -> Q:
+    return (Q(restored_at__isnull=True, due_at__lt=timezone.now())
+            | Q(restored_at__gt=F("due_at")))
+
+
+def _technical_asset(unit) -> Asset:
+    from fangfan.core import services
+
+    return (Asset.objects.filter(unit=unit, category="camera").first()
+            or services.create_record(None, Asset, {"unit": unit, "category": "camera",
+                                                    "name": "校门摄像机"}))
+
+
+def _alarm(unit) -> Asset:
+    from fangfan.core import services
+
+    return (Asset.objects.filter(unit=unit, category="one_key_alarm").first()
+            or services.create_record(None, Asset, {"unit": unit, "category": "one_key_alarm",
+                                                    "name": "一键报警装置",
+                                                    "police_networked": True}))
+
+
+register(RecordType(
+    model=Fault,
+    slug="faults",
+    area="res",
+    list_fields=["asset", "reported_at", "due_at", "restored_at", "unit"],
+    form_fields=["unit", "asset", "reported_at", "description", "temporary_measure",
+                 "restored_at", "restored_note"],
+    detail_fields=["unit", "asset", "reported_at", "due_at", "description",
+                   "temporary_measure", "restored_at", "restored_note"],
+    filter_fields=["asset"],
+    extra_filters={
+        "open": _yes_no_filter(_("Not restored yet"), lambda: Q(restored_at__isnull=True)),
+        "overdue": _yes_no_filter(_("Not restored within 24 hours"), _late_fault)},
+    search_fields=["description", "temporary_measure", "asset__name"],
+    lookups={"asset": "name"},
+    # Guards report faults they find on their rounds.
+    roles={Role.GUARD: {"view", "add"}},
+    example=lambda unit: {"unit": unit, "asset": _technical_asset(unit),
+                          "description": "夜间画面全黑", "temporary_measure": "保安在校门值守"},
+    example_update=lambda obj: {"restored_note": "更换电源"},
+))
+
+register(RecordType(
+    model=AlarmTest,
+    slug="alarm-tests",
+    area="res",
+    list_fields=["asset", "tested_at", "answered", "response_seconds", "unit"],
+    form_fields=["unit", "asset", "tested_at", "answered", "response_seconds", "tested_by",
+                 "note"],
+    filter_fields=["asset", "answered"],
+    search_fields=["tested_by", "note"],
+    lookups={"asset": "name"},
+    roles={Role.GUARD: {"view", "add"}},
+    example=lambda unit: {"unit": unit, "asset": _alarm(unit), "answered": True,
+                          "response_seconds": 20, "tested_by": "黄建刚"},
+    example_update=lambda obj: {"note": "派出所已接警"},
+))
+
+register(RecordType(
+    model=MaintenanceSchedule,
+    slug="maintenance",
+    area="res",
+    list_fields=["asset", "kind", "every_days", "last_done_on", "next_due_on", "unit"],
+    form_fields=["unit", "asset", "kind", "every_days", "last_done_on"],
+    detail_fields=["unit", "asset", "kind", "every_days", "last_done_on", "next_due_on"],
+    filter_fields=["asset", "kind"],
+    extra_filters={"overdue": _yes_no_filter(
+        _("Overdue"), lambda: Q(next_due_on__lt=timezone.localdate()))},
+    search_fields=["asset__name"],
+    lookups={"asset": "name"},
+    example=lambda unit: {"unit": unit, "asset": _technical_asset(unit), "kind": "maintenance",
+                          "every_days": 90},
+    example_update=lambda obj: {"every_days": 30},
 ))

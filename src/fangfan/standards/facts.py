@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import connection, connections
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.resources.models import Asset, AssetCategory, Location, LocationKind, Person
@@ -37,6 +38,7 @@ Derive = Callable[[dict], dict]  # one row of it into the facts of its unit
 class Family:
     query: Query
     derive: Derive
+    clock: bool = False  # reads the current time, so its SQL cannot be kept
 
 
 FAMILIES: dict[str, Family] = {}
@@ -46,10 +48,10 @@ def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "") -> 
     FACTS[name] = Fact(name, family, kind, doc, unavailable)
 
 
-def family(name: str, derive: Derive = lambda row: row):
+def family(name: str, derive: Derive = lambda row: row, clock: bool = False):
     """Register a family's grouped query (one row per unit, `unit_id` first)."""
     def register(fn: Query) -> Query:
-        FAMILIES[name] = Family(fn, derive)
+        FAMILIES[name] = Family(fn, derive, clock)
         return fn
 
     return register
@@ -199,12 +201,28 @@ def _locations(scope: Q) -> QuerySet:
             ))
 
 
+# --- faults ---------------------------------------------------------------------------
+fact("faults_recorded", "faults", "int", "Faults recorded for the unit's technical systems.")
+fact("faults_open", "faults", "int", "Faults not restored yet.")
+fact("faults_unrestored_over_24h", "faults", "int",
+     "Faults still not restored 24 hours after they were reported (R-FAULT).")
+
+
+@family("faults", clock=True)
+def _faults(scope: Q) -> QuerySet:
+    """A unit that records assets but no fault has none (0), not an unknown count."""
+    now = timezone.now()
+    return Asset.objects.filter(scope).values("unit_id").annotate(
+        faults_recorded=Count("faults"),
+        faults_open=Count("faults", filter=Q(faults__restored_at__isnull=True)),
+        faults_unrestored_over_24h=Count("faults", filter=Q(
+            faults__restored_at__isnull=True, faults__due_at__lt=now)))
+
+
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------
 _LATER = {
     "guards_on_duty": ("int", "Guards on duty per shift at the gate (duty roster).",
                        gettext_noop("duty rosters")),
-    "faults_unrestored_over_24h": ("int", "Technical faults not restored within 24 hours.",
-                                   gettext_noop("fault records")),
     "semesters_without_drill": ("int", "Ended semesters of this school year without a drill.",
                                 gettext_noop("drill records")),
     "months_without_drill": ("int", "Ended months of this school year without a drill.",
@@ -258,6 +276,9 @@ def compute_unit(path: str, needed: set[str] | None = None) -> Values:
     parts = []
     with connection.cursor() as cursor:
         for fam in _families(needed):
+            if FAMILIES[fam].clock:
+                parts.append(_run(FAMILIES[fam], Q(unit_path=path)))
+                continue
             sql, params, slot = _unit_sql(fam)
             params[slot] = path
             cursor.execute(sql, params)

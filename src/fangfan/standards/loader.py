@@ -156,7 +156,7 @@ def shipped_paths() -> list[Path]:
 def install(sources: list[PackSource]) -> list[Pack]:
     """Upsert validated packs and their requirements by URN; drop requirements a new
     version no longer has."""
-    packs = []
+    packs, dropped = [], 0
     for src in sources:
         d = src.data
         pack, _ = Pack.objects.update_or_create(urn=d["urn"], defaults={
@@ -175,8 +175,12 @@ def install(sources: list[PackSource]) -> list[Pack]:
                              "clause": item["clause"]},
                 "text": item["text"], "remedy": item["remedy"], "spec": spec,
                 "confidence": item.get("confidence", "H")})
-        pack.requirements.exclude(urn__in=keep).delete()
+        dropped += pack.requirements.exclude(urn__in=keep).delete()[0]
         packs.append(pack)
+    if dropped:  # their results went with them, uncounted: recount the authorities
+        from fangfan.standards import tallies
+
+        tallies.rebuild()
     return packs
 
 

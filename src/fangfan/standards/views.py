@@ -103,8 +103,9 @@ def overview(request, code: str | None = None):
     if not unit.children.exists():
         return redirect("compliance-unit", code=unit.code)
     rows = tallies.read(unit)
-    plain = [t for t in rows if not t.key.startswith("four:")]
-    reqs = {r.pk: r for r in Requirement.objects.filter(pk__in={int(t.key) for t in plain})}
+    keys = {int(t.key) for t in rows if not t.key.startswith("four:")}
+    reqs = {r.pk: r for r in Requirement.objects.filter(pk__in=keys)}
+    plain = [t for t in rows if not t.key.startswith("four:") and int(t.key) in reqs]
     per_req: dict[int, dict] = {}
     for t in plain:
         req = reqs[int(t.key)]

@@ -56,7 +56,16 @@ class LocationKind(models.TextChoices):
     PLAYGROUND = "playground", _("Playground")
     STORAGE = "storage", _("Storage")
     PERIMETER = "perimeter", _("Perimeter")
+    DORMITORY_ROOM = "dormitory_room", _("Dormitory room")
+    TOILET = "toilet", _("Toilet")
+    CHANGING_ROOM = "changing_room", _("Changing room")
+    NURSING_ROOM = "nursing_room", _("Nursing room")
     OTHER = "other", _("Other")
+
+
+# Places where cameras would record people's privacy (RES-4a).
+PRIVATE_KINDS = {LocationKind.DORMITORY_ROOM, LocationKind.TOILET, LocationKind.CHANGING_ROOM,
+                 LocationKind.NURSING_ROOM}
 
 
 class Location(UnitRecord):
@@ -85,6 +94,14 @@ class Location(UnitRecord):
             raise ValidationError(
                 {"name": _("This unit already has a location with this name.")}
             ) from exc
+
+    def clean(self) -> None:
+        if (self.pk and self.kind in PRIVATE_KINDS
+                and self.assets.filter(category=AssetCategory.CAMERA).exists()):
+            raise ValidationError({"kind": _(
+                "A camera is recorded here; cameras must not record places where people's "
+                "privacy is exposed (Regulation on Public Security Video Image Information "
+                "Systems, Art. 8). Move or remove the camera first.")})
 
 
 class AssetCategory(models.TextChoices):
@@ -189,6 +206,13 @@ class Asset(UnitRecord):
         errors = {}
         if self.location_id and self.unit_id and self.location.unit_id != self.unit_id:
             errors["location"] = _("The location belongs to another unit.")
+        elif (self.category == AssetCategory.CAMERA and self.location_id
+              and self.location.kind in PRIVATE_KINDS):
+            errors["location"] = _(
+                "No camera may be placed in a %(kind)s: video systems must not record "
+                "places where people's privacy is exposed (Regulation on Public Security "
+                "Video Image Information Systems, Art. 8).") % {
+                    "kind": self.location.get_kind_display().lower()}
         for attr, categories in ATTRIBUTES.items():
             if getattr(self, attr) is not None and self.category not in categories:
                 errors[attr] = _("Does not apply to this category.")

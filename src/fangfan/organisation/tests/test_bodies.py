@@ -1,0 +1,88 @@
+"""ORG-1, ORG-4, ORG-5 rules at the service level: every refusal names its field, is
+translated and saves nothing."""
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from fangfan.core import services
+from fangfan.core.models import Role
+from fangfan.organisation.models import Body, Liaison, Membership
+from fangfan.resources.models import Person
+
+
+def person(unit, name):
+    return services.create_record(None, Person, {"unit": unit, "name": name})
+
+
+@pytest.fixture
+def group(tree):
+    return services.create_record(None, Body, {
+        "unit": tree["a"], "kind": "leadership_group", "name": "反恐怖防范领导小组",
+        "duties": "贯彻落实法律法规\n组织编制预案"})
+
+
+def refused(field: str, fn, *args) -> str:
+    with pytest.raises(ValidationError) as exc:
+        fn(*args)
+    assert field in exc.value.message_dict, exc.value.message_dict
+    return " ".join(exc.value.message_dict[field])
+
+
+def test_members_with_roles_and_duty_list(tree, group):
+    head = person(tree["a"], "张红梅")
+    services.create_record(None, Membership, {"unit": tree["a"], "body": group, "person": head,
+                                              "role": "leader", "note": "第一责任人"})
+    assert group.duty_list == ["贯彻落实法律法规", "组织编制预案"]
+    assert [str(m) for m in group.memberships.all()] == ["张红梅 · Leader"]
+
+
+def test_duplicate_membership_is_refused(tree, group):
+    head = person(tree["a"], "张红梅")
+    data = {"unit": tree["a"], "body": group, "person": head, "role": "leader"}
+    services.create_record(None, Membership, data)
+    with translation.override("zh-hans"):
+        message = refused("person", services.create_record, None, Membership,
+                          {**data, "role": "member"})
+    assert "已是" in message
+    assert Membership.objects.count() == 1
+
+
+def test_member_from_another_unit_is_refused(tree, group):
+    outsider = person(tree["b"], "李四")
+    message = refused("person", services.create_record, None, Membership,
+                      {"unit": tree["a"], "body": group, "person": outsider})
+    assert "own unit" in message and not Membership.objects.exists()
+    other = services.create_record(None, Body, {"unit": tree["b"], "kind": "office",
+                                                "name": "办公室"})
+    refused("body", services.create_record, None, Membership,
+            {"unit": tree["a"], "body": other, "person": person(tree["a"], "王五")})
+
+
+def test_one_leadership_group_per_unit(tree, group):
+    refused("kind", services.create_record, None, Body,
+            {"unit": tree["a"], "kind": "leadership_group", "name": "另一个领导小组"})
+    services.create_record(None, Body, {"unit": tree["a"], "kind": "department",
+                                        "name": "教务处"})
+    services.create_record(None, Body, {"unit": tree["a"], "kind": "department",
+                                        "name": "德育处"})  # departments repeat
+
+
+def test_liaison_must_be_of_the_unit(tree):
+    refused("person", services.create_record, None, Liaison,
+            {"unit": tree["a"], "person": person(tree["b"], "外人")})
+
+
+def test_body_page_lists_members_and_prefills_add(tree, group, make_user, client):
+    head = person(tree["a"], "张红梅")
+    services.create_record(None, Membership, {"unit": tree["a"], "body": group,
+                                              "person": head, "role": "leader"})
+    client.force_login(make_user(Role.UNIT_ADMIN, tree["a"]))
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert 'id="children-body-members"' in html and "张红梅" in html
+    add = reverse("records:body-members-add")
+    assert f"{add}?body={group.pk}" in html
+    form = client.get(add, {"body": group.pk}).content.decode()
+    assert f'<option value="{group.pk}" selected>' in form

@@ -1,0 +1,30 @@
+"""Fill zh-Hans translations from a JSON {msgid: msgstr} file into the catalogue and clear
+their fuzzy flags: `python tools/fill_translations.py FILE.json`. Used when new strings
+arrive in bulk; the catalogue stays the one source (src/fangfan/locale)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import polib
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "src/fangfan/locale/zh_Hans/LC_MESSAGES"
+
+
+def main(source: str) -> None:
+    strings = json.loads(Path(source).read_text(encoding="utf-8"))
+    po = polib.pofile(str(CATALOGUE / "django.po"))
+    for entry in po:
+        if entry.msgid in strings:
+            entry.msgstr = strings[entry.msgid]
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
+    po.save()
+    missing = [e.msgid for e in po if not e.translated()]
+    print(f"{len(missing)} untranslated" + ("".join(f"\n  {m}" for m in missing)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
