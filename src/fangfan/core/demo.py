@@ -142,6 +142,35 @@ CHUNJIANG_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
     ("lighting", "校门照明", "东校门", 10, {"night_capable": True}),
 ]
 
+# Seed 000 section 二: the leadership group, its office and the responsible department,
+# with the duties the plan lists (names and roles are the seed's).
+XINQIAO_BODIES: list[dict[str, Any]] = [
+    {"kind": "leadership_group", "name": "反恐怖防范领导小组", "seat": "",
+     "duties": "贯彻落实国家和上级主管部门有关反恐怖工作的法律、法规与规定\n"
+               "组织、指挥和协调单位的反恐怖防范应急工作\n"
+               "组织反恐怖防范工作方案和应急预案的编制、评审、修订和演练工作\n"
+               "监督、管理防范体系的建设和运转情况\n"
+               "协调外部应急资源和地方政府主管部门的关系",
+     "members": [("张红梅", "leader", "校长，反恐怖防范第一责任人"),
+                 ("姚建法", "deputy_leader", "副校长，分管安全"),
+                 ("张丽", "deputy_leader", ""), ("高春媛", "deputy_leader", ""),
+                 ("章丽红", "deputy_leader", ""),
+                 *[(name, "member", "") for name in (
+                     "黄益芬", "周雨龙", "郭建刚", "刘宇婷", "赵海琴", "叶凌", "殷娟", "苗小芬",
+                     "杨阳", "黄桂华", "罗雯娟", "刘梦娇", "孙雯嘉")]]},
+    {"kind": "office", "name": "反恐怖防范办公室", "seat": "后勤保障中心",
+     "duties": "负责指挥、协调和联络领导小组与各部门的各项工作\n"
+               "负责统一协调反恐怖防范工作中的各类保障工作\n"
+               "负责制定反恐怖防范工作应急预案\n"
+               "负责收集保存督导检查和整改过程中的有关记录、证据",
+     "members": [("郭建刚", "director", "")]},
+    {"kind": "responsible_department", "name": "后勤保障中心", "seat": "后勤保障中心",
+     "duties": "落实反恐怖防范日常工作，将任务分解到部门及岗位人员",
+     "members": [("郭建刚", "responsible_person", "")]},
+]
+# Appendix 1: the external support unit (its phone is replaced by a fictitious one).
+XINQIAO_SUPPORT = [("新桥派出所", "police", "2.5")]
+
 USERS = [
     ("admin", "系统", "管理员", Role.SYSTEM_ADMIN, "changzhou"),
     ("city_supervisor", "市教育局", "督导员", Role.SUPERVISOR, "changzhou"),
@@ -167,6 +196,8 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     _load_school(units["xinqiao"], XINQIAO_PEOPLE, XINQIAO_LOCATIONS, XINQIAO_ASSETS)
     _load_school(units["chunjiang"], CHUNJIANG_PEOPLE, CHUNJIANG_LOCATIONS, CHUNJIANG_ASSETS,
                  first_phone=300)
+    _load_organisation(units["xinqiao"])
+    _load_upkeep(units["xinqiao"], units["chunjiang"])
     made = []
     for username, last, first, role, code in USERS:
         user = User.objects.create_user(username, password=DEMO_PASSWORD, last_name=last,
@@ -206,3 +237,40 @@ def _load_school(unit: Unit, people: list, locations: list, assets: list,
         services.create_record(None, Asset, {
             "unit": unit, "category": category, "name": name,
             "location": places.get(place) if place else None, "quantity": qty, **attrs})
+
+
+def _load_organisation(unit: Unit) -> None:
+    from fangfan.organisation.models import Body, Liaison, Membership, SupportUnit
+
+    people = {p.name: p for p in Person.objects.filter(unit=unit)}
+    for spec in XINQIAO_BODIES:
+        body = services.create_record(None, Body, {
+            "unit": unit, **{k: spec[k] for k in ("kind", "name", "seat", "duties")}})
+        for name, role, note in spec["members"]:
+            services.create_record(None, Membership, {"unit": unit, "body": body,
+                                                      "person": people[name], "role": role,
+                                                      "note": note})
+    for i, (name, kind, km) in enumerate(XINQIAO_SUPPORT):
+        services.create_record(None, SupportUnit, {"unit": unit, "name": name, "kind": kind,
+                                                   "phone": phone(900 + i), "distance_km": km})
+    services.create_record(None, Liaison, {"unit": unit, "person": people["杨阳"],
+                                           "duties": "向区教育局报送反恐怖防范信息"})
+
+
+def _load_upkeep(xinqiao: Unit, chunjiang: Unit) -> None:
+    """A passed alarm test at 新桥; an overdue camera fault at 春江 (an R-FAULT gap)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangfan.resources.models import AlarmTest, Fault
+
+    alarm = Asset.objects.get(unit=xinqiao, category="one_key_alarm")
+    services.create_record(None, AlarmTest, {
+        "unit": xinqiao, "asset": alarm, "tested_at": timezone.now() - dt.timedelta(days=3),
+        "answered": True, "response_seconds": 18, "tested_by": "黄建刚"})
+    camera = Asset.objects.get(unit=chunjiang, category="camera")
+    services.create_record(None, Fault, {
+        "unit": chunjiang, "asset": camera,
+        "reported_at": timezone.now() - dt.timedelta(hours=40),
+        "description": "校门摄像机夜间画面全黑", "temporary_measure": "夜间增派保安在东校门值守"})

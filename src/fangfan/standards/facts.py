@@ -201,6 +201,48 @@ def _locations(scope: Q) -> QuerySet:
             ))
 
 
+# --- organisation (ORG-1, ORG-4, ORG-5) ---------------------------------------------------
+fact("leadership_group_leader", "organisation", "bool",
+     "The unit's leadership group has a leader (组长, its first responsible person); known "
+     "once the unit records people, so a unit without one shows the gap.")
+fact("responsible_person_set", "organisation", "bool",
+     "A responsible department with a responsible person (or director) is recorded.")
+fact("liaisons_count", "organisation", "int", "Liaisons designated for the unit.")
+fact("support_units_count", "support_units", "int", "External support units recorded.")
+fact("police_support_km_min", "support_units", "float",
+     "Distance (km) to the nearest police station among the support units; unknown when "
+     "none is a police station.")
+
+
+@family("organisation",
+        derive=lambda r: {"leadership_group_leader": r["leaders"] > 0,
+                          "responsible_person_set": r["responsible"] > 0,
+                          "liaisons_count": r["liaisons_count"]})
+def _organisation(scope: Q) -> QuerySet:
+    """Over the unit's people: a unit that records people but no leader has a gap."""
+    return Person.objects.filter(scope).values("unit_id").annotate(
+        leaders=Count("memberships", distinct=True, filter=Q(
+            memberships__role="leader", memberships__body__kind="leadership_group")),
+        responsible=Count("memberships", distinct=True, filter=Q(
+            memberships__body__kind="responsible_department",
+            memberships__role__in=["responsible_person", "director", "leader"])),
+        liaisons_count=Count("liaisons", distinct=True))
+
+
+def _derive_support(r: dict) -> dict:
+    km = r["police_support_km_min"]
+    return {**r, "police_support_km_min": None if km is None else float(km)}
+
+
+@family("support_units", derive=_derive_support)
+def _support_units(scope: Q) -> QuerySet:
+    from fangfan.organisation.models import SupportUnit
+
+    return SupportUnit.objects.filter(scope).values("unit_id").annotate(
+        support_units_count=Count("id"),
+        police_support_km_min=Min("distance_km", filter=Q(kind="police")))
+
+
 # --- faults ---------------------------------------------------------------------------
 fact("faults_recorded", "faults", "int", "Faults recorded for the unit's technical systems.")
 fact("faults_open", "faults", "int", "Faults not restored yet.")

@@ -28,6 +28,7 @@ def test_demo_loads_the_seed_school_once(db, client):
     assert {r.value for r in Role} == set(RoleGrant.objects.values_list("role", flat=True))
     assert audit.verify() is None
 
+
     # A second run keeps what users changed.
     Location.objects.filter(name="食堂").update(name="学生食堂")
     call_command("demo")
@@ -41,8 +42,11 @@ def test_demo_loads_the_seed_school_once(db, client):
 
 def test_demo_phones_are_fictitious(db):
     call_command("demo")
+    from fangfan.organisation.models import SupportUnit
+
     phones = set(Person.objects.values_list("phone", flat=True)) | set(
-        Unit.objects.values_list("contact_phone", flat=True))
+        Unit.objects.values_list("contact_phone", flat=True)) | set(
+        SupportUnit.objects.values_list("phone", flat=True))
     assert not phones & SEED_PHONES
     assert all(re.fullmatch(r"1380000\d{4}", p) for p in phones if p)
 
@@ -52,3 +56,24 @@ def test_grant_command(tree, django_user_model, capsys):
     call_command("grant", "newcomer", "school-a", "auditor")
     assert RoleGrant.objects.filter(user=user, unit=tree["a"], role="auditor").exists()
     assert "auditor" in capsys.readouterr().out
+
+
+def test_demo_school_has_its_organisation_and_its_gaps_come_from_records(db):
+    from fangfan.organisation.models import Body, SupportUnit
+    from fangfan.standards import engine
+    from fangfan.standards.models import Result
+
+    call_command("demo")
+    school = Unit.objects.get(code="xinqiao")
+    group = Body.objects.get(unit=school, kind="leadership_group")
+    leader = group.memberships.get(role="leader")
+    assert leader.person.name == "张红梅" and group.memberships.count() == 18
+    assert Body.objects.get(unit=school, kind="office").seat == "后勤保障中心"
+    police = SupportUnit.objects.get(unit=school)
+    assert (police.name, float(police.distance_km)) == ("新桥派出所", 2.5)
+    engine.evaluate_subtree([school.parent.path])
+    status = dict(Result.objects.filter(unit=school).values_list("requirement__urn", "status"))
+    assert status["urn:fangfan:pack:seed:org-head"] == "met"
+    assert status["urn:fangfan:pack:cn-law:ctl-32-responsible"] == "met"
+    fault = Result.objects.get(unit__code="chunjiang", requirement__ref="R-FAULT")
+    assert (fault.status, fault.actual) == ("unmet", 1)

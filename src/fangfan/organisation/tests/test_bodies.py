@@ -86,3 +86,27 @@ def test_body_page_lists_members_and_prefills_add(tree, group, make_user, client
     assert f"{add}?body={group.pk}" in html
     form = client.get(add, {"body": group.pk}).content.decode()
     assert f'<option value="{group.pk}" selected>' in form
+
+
+def test_a_unit_without_a_leader_shows_the_gap_until_its_head_leads(tree, group):
+    from fangfan.organisation.models import SupportUnit
+    from fangfan.standards import engine
+    from fangfan.standards.models import Result
+
+    def head_rule():
+        engine.evaluate_units([tree["a"].path])
+        return Result.objects.get(unit=tree["a"], requirement__urn__endswith=":org-head")
+
+    assert head_rule().status == "unknown"  # no people recorded yet
+    head = person(tree["a"], "张红梅")
+    assert head_rule().status == "unmet"
+    services.create_record(None, Membership, {"unit": tree["a"], "body": group,
+                                              "person": head, "role": "leader"})
+    assert head_rule().status == "met"
+    services.create_record(None, SupportUnit, {"unit": tree["a"], "name": "新桥派出所",
+                                               "kind": "police", "phone": "13800009999",
+                                               "distance_km": "2.5"})
+    from fangfan.standards import facts
+
+    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    assert values["police_support_km_min"] == 2.5 and values["support_units_count"] == 1
