@@ -34,6 +34,9 @@ class Person(UnitRecord):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["unit_path", "name"]
+        # Every list is ordered by its default ordering: an index on it lets a page of a
+        # province's records be read in order instead of sorting them all.
+        indexes = [models.Index(fields=["unit_path", "name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -81,6 +84,7 @@ class Location(UnitRecord):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         ordering = ["unit_path", "name"]
+        indexes = [models.Index(fields=["unit_path", "name"])]
         constraints = [models.UniqueConstraint(fields=["unit", "name"],
                                                name="unique_location_name_per_unit")]
 
@@ -193,7 +197,7 @@ class Asset(UnitRecord):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         ordering = ["unit_path", "category", "name"]
-        indexes = [models.Index(fields=["unit_path", "category"])]
+        indexes = [models.Index(fields=["unit_path", "category", "name"])]
 
     def __str__(self) -> str:
         return self.name or self.get_category_display()
