@@ -24,5 +24,6 @@ urlpatterns = [
          name="api-docs"),
     path("api/", include(api.build_router().urls)),
     path("", include("fangfan.standards.urls")),
+    path("", include("fangfan.documents.urls")),
     path("", include("fangfan.core.urls")),
 ]

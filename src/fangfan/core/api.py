@@ -81,7 +81,9 @@ class RecordViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         rt = self.record_type
         q = permissions.restrict(self.request.user, "view", rt)
-        return rt.model.objects.filter(q).order_by("-pk")
+        # The pages' order (index-backed: a province's page is read, not sorted), with
+        # the key last so that pages never overlap.
+        return rt.model.objects.filter(q).order_by(*rt.model._meta.ordering, "pk")
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.create_record(

@@ -151,8 +151,8 @@ XINQIAO_BODIES: list[dict[str, Any]] = [
                "组织反恐怖防范工作方案和应急预案的编制、评审、修订和演练工作\n"
                "监督、管理防范体系的建设和运转情况\n"
                "协调外部应急资源和地方政府主管部门的关系",
-     "members": [("张红梅", "leader", "校长，反恐怖防范第一责任人"),
-                 ("姚建法", "deputy_leader", "副校长，分管安全"),
+     "members": [("张红梅", "leader", "反恐怖防范第一责任人"),
+                 ("姚建法", "deputy_leader", "分管安全"),
                  ("张丽", "deputy_leader", ""), ("高春媛", "deputy_leader", ""),
                  ("章丽红", "deputy_leader", ""),
                  *[(name, "member", "") for name in (

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fangfan.core",
     "fangfan.resources",
     "fangfan.organisation",
+    "fangfan.documents",
     "fangfan.standards",
 ]
 
@@ -229,6 +230,7 @@ FANGFAN_AREAS = [
 ]
 # Pages of an area besides its record lists: (url name, label, record type needed to view).
 FANGFAN_AREA_PAGES = {
+    "org": [("documents", _("Documents"), "bodies")],
     "std": [("compliance", _("Compliance"), "compliance-results"),
             ("calendar", _("Obligation calendar"), "obligations")],
 }

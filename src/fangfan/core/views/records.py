@@ -140,10 +140,19 @@ class RecordFormView(RecordView):
         form = self.form(instance=instance)
         if instance is None:  # "add" links from a parent record prefill its key
             form.initial.update({k: v for k, v in request.GET.items() if k in form.fields})
-        if instance is None and "unit" in form.fields and request.session.get("unit"):
-            form.initial.setdefault("unit", form.fields["unit"].queryset.filter(
-                code=request.session["unit"]).values_list("pk", flat=True).first())
+        if instance is None and "unit" in form.fields:
+            field = form.fields["unit"]
+            form.initial.setdefault("unit", self.default_unit(field.queryset,
+                                                              field.to_field_name or "pk"))
         return self.render("form", {"form": form, "object": instance})
+
+    def default_unit(self, choices: QuerySet, key: str) -> Any:
+        """The current unit, or the only unit the user can choose (a school's staff)."""
+        code = self.request.session.get("unit")
+        if code:
+            return choices.filter(code=code).values_list(key, flat=True).first()
+        only = list(choices.values_list(key, flat=True)[:2])
+        return only[0] if len(only) == 1 else None
 
     def post(self, request, pk: int | None = None):
         instance = self.get_object(pk) if pk else None

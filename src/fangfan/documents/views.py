@@ -1,0 +1,46 @@
+"""Generated documents of the current unit: the work plan in Chinese or English."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from fangfan.core import permissions, registry
+from fangfan.core.models import Unit
+from fangfan.documents import plan
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _unit(request, code: str | None) -> Unit:
+    """A unit whose organisation the user may read (else 404, no existence leak); the plan
+    lists people with their phones, so writing it out needs the right to export people."""
+    code = code or request.session.get("unit")
+    unit = Unit.objects.filter(code=code).first() if code else None
+    if unit is None or not permissions.allowed(request.user, "view", registry.get("bodies"),
+                                               unit.path):
+        raise Http404
+    return unit
+
+
+@login_required
+def documents(request, code: str | None = None):
+    unit = _unit(request, code)
+    can = permissions.allowed(request.user, "export", registry.get("people"), unit.path)
+    return render(request, "documents/index.html", {"unit": unit, "can_download": can})
+
+
+@login_required
+def work_plan(request, code: str):
+    unit = _unit(request, code)
+    if not permissions.allowed(request.user, "export", registry.get("people"), unit.path):
+        raise PermissionDenied
+    language = request.GET.get("language", "zh-hans")
+    if language not in ("zh-hans", "en"):
+        raise Http404
+    resp = HttpResponse(plan.build(unit, language), content_type=DOCX)
+    name = f"work-plan-{unit.code}-{language}-{timezone.localdate():%Y%m%d}.docx"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
