@@ -36,6 +36,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # import every view now, not halfway through the run
     prepare(args.units)
     print(f"# {kind}, {args.units} units\n")
     if not args.skip_pages:

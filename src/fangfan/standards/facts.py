@@ -387,3 +387,12 @@ def unknown_reason(name: str) -> str:
         return _("%(fact)s: Fangfan does not keep %(records)s yet.") % {
             "fact": name, "records": _(f.unavailable)}
     return _("%(fact)s: nothing of this kind is recorded for the unit yet.") % {"fact": name}
+
+
+def markdown_table() -> str:
+    """The fact table of docs/standards.md (kept equal by a test)."""
+    lines = ["| name | family | type | meaning |", "|---|---|---|---|"]
+    for f in FACTS.values():
+        later = (f" *Unknown until Fangfan keeps {f.unavailable}.*" if f.unavailable else "")
+        lines.append(f"| `{f.name}` | {f.family} | {f.kind} | {f.doc}{later} |")
+    return "\n".join(lines) + "\n"

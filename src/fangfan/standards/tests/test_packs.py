@@ -96,3 +96,13 @@ def test_unknown_fact_and_bad_expression_are_named(tmp_path):
     fields = {(p.requirement, p.field) for p in exc.value.problems}
     assert fields == {("one", "actual"), ("one", "applies")}
     assert "unknown fact or attribute: guards_on_the_moon" in str(exc.value)
+
+
+def test_fact_table_in_docs_matches_code():
+    from pathlib import Path
+
+    from fangfan.standards.facts import markdown_table
+
+    doc = Path(__file__).resolve().parents[4] / "docs" / "standards.md"
+    assert markdown_table() in doc.read_text(encoding="utf-8"), (
+        "docs/standards.md is stale: paste fangfan.standards.facts.markdown_table() into it")
