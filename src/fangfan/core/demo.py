@@ -197,6 +197,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     _load_school(units["chunjiang"], CHUNJIANG_PEOPLE, CHUNJIANG_LOCATIONS, CHUNJIANG_ASSETS,
                  first_phone=300)
     _load_organisation(units["xinqiao"])
+    _load_checks(units["xinqiao"])
     _load_upkeep(units["xinqiao"], units["chunjiang"])
     made = []
     for username, last, first, role, code in USERS:
@@ -274,3 +275,27 @@ def _load_upkeep(xinqiao: Unit, chunjiang: Unit) -> None:
         "unit": chunjiang, "asset": camera,
         "reported_at": timezone.now() - dt.timedelta(hours=40),
         "description": "校门摄像机夜间画面全黑", "temporary_measure": "夜间增派保安在东校门值守"})
+
+
+def _load_checks(unit: Unit) -> None:
+    """Yearly background checks of everyone at 新桥 (done at the start of the school year)
+    and guard licences, one of them expiring soon (a reminder to see)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangfan.resources.models import BackgroundCheck, Certificate
+
+    today = timezone.localdate()
+    checked = min(today, dt.date(today.year, 9, 1)) if today.month >= 9 else \
+        dt.date(today.year - 1, 9, 1)
+    for person in Person.objects.filter(unit=unit).order_by("pk"):
+        services.create_record(None, BackgroundCheck, {
+            "unit": unit, "person": person, "kind": "yearly", "checked_on": checked,
+            "checked_by": "新桥派出所"})
+        if person.is_guard:
+            n = Certificate.objects.filter(unit=unit).count()
+            services.create_record(None, Certificate, {
+                "unit": unit, "person": person, "kind": "guard_licence",
+                "number": f"苏常保{2024000 + n}", "issued_on": dt.date(2024, 3, 1),
+                "expires_on": today + dt.timedelta(days=20 if n == 0 else 700)})

@@ -1,4 +1,6 @@
 """Record type declarations of people, locations, assets and their upkeep."""
+from datetime import date, timedelta
+
 import django_filters
 from django import forms
 from django.db.models import F, Q
@@ -8,7 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from fangfan.core.filters import ANY_YES_NO
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
-from fangfan.resources.models import AlarmTest, Asset, Fault, Location, MaintenanceSchedule, Person
+from fangfan.resources.models import (
+    AlarmTest,
+    Asset,
+    BackgroundCheck,
+    Certificate,
+    Fault,
+    Location,
+    MaintenanceSchedule,
+    Person,
+)
+from fangfan.resources.models.people import EXPIRY_ALERT_DAYS
 
 register(RecordType(
     model=Person,
@@ -16,8 +28,9 @@ register(RecordType(
     area="res",
     list_fields=["name", "post", "department", "employment_type", "is_guard", "unit"],
     form_fields=["unit", "name", "post", "department", "phone", "employment_type", "is_guard",
-                 "full_time"],
+                 "full_time", "employer", "contact_with_minors"],
     filter_fields=["employment_type", "is_guard", "department"],
+    children=[("certificates", "person"), ("background-checks", "person")],
     search_fields=["name", "post", "department"],
     example=lambda unit: {"unit": unit, "name": "王晓明", "post": "教师", "department": "教务处",
                           "phone": "13800000000", "employment_type": "staff"},
@@ -139,4 +152,43 @@ register(RecordType(
     example=lambda unit: {"unit": unit, "asset": _technical_asset(unit), "kind": "maintenance",
                           "every_days": 90},
     example_update=lambda obj: {"every_days": 30},
+))
+
+
+def _person(unit) -> Person:
+    from fangfan.core import services
+
+    return (Person.objects.filter(unit=unit, name="王晓明").first()
+            or services.create_record(None, Person, {"unit": unit, "name": "王晓明"}))
+
+
+register(RecordType(
+    model=Certificate,
+    slug="certificates",
+    area="res",
+    list_fields=["person", "kind", "number", "expires_on", "unit"],
+    form_fields=["unit", "person", "kind", "number", "issued_on", "expires_on"],
+    filter_fields=["kind", "person"],
+    extra_filters={"expiring": _yes_no_filter(
+        _("Expires within 30 days or expired"),
+        lambda: Q(expires_on__lte=timezone.localdate() + timedelta(days=EXPIRY_ALERT_DAYS)))},
+    search_fields=["person__name", "number"],
+    lookups={"person": "name"},
+    example=lambda unit: {"unit": unit, "person": _person(unit), "kind": "guard_licence",
+                          "number": "苏保证0001", "issued_on": date(2024, 3, 1)},
+    example_update=lambda obj: {"number": "苏保证0002"},
+))
+
+register(RecordType(
+    model=BackgroundCheck,
+    slug="background-checks",
+    area="res",
+    list_fields=["person", "kind", "checked_on", "result", "unit"],
+    form_fields=["unit", "person", "kind", "checked_on", "result", "checked_by"],
+    filter_fields=["kind", "result", "person"],
+    search_fields=["person__name", "checked_by"],
+    lookups={"person": "name"},
+    example=lambda unit: {"unit": unit, "person": _person(unit), "kind": "hiring",
+                          "checked_on": date(2026, 9, 1), "checked_by": "新桥派出所"},
+    example_update=lambda obj: {"checked_by": "新北分局"},
 ))

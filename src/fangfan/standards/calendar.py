@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangfan.core.models import Notification, RoleGrant, Unit
+from fangfan.core.models import Unit
+from fangfan.core.notify import notify_unit_leads
 from fangfan.standards.models import (
     Obligation,
     ObligationStatus,
@@ -132,15 +133,10 @@ def remind(today: dt.date | None = None) -> int:
         if not Obligation.objects.filter(pk=ob.pk, reminded_on__isnull=True).update(
                 reminded_on=today):
             continue
-        users = RoleGrant.objects.filter(unit_id=ob.unit_id,
-                                         role__in=["unit_admin", "principal"]).values_list(
-            "user_id", flat=True)
         title = _("Due %(date)s: %(what)s") % {
             "date": ob.due_on, "what": ob.requirement.ref or localized(ob.requirement.text)[:60]}
-        Notification.objects.bulk_create([
-            Notification(user_id=u, unit_path=ob.unit_path, title=title,
-                         body=localized(ob.requirement.text), link=ob.get_absolute_url())
-            for u in set(users)])
+        notify_unit_leads(ob.unit_id, ob.unit_path, title, localized(ob.requirement.text),
+                          ob.get_absolute_url())
         sent += 1
     return sent
 

@@ -6,6 +6,7 @@ records it needs are not kept in Fangfan yet (`unavailable` says which); rules t
 read an unknown fact evaluate to `unknown`, never to met."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -241,6 +242,36 @@ def _support_units(scope: Q) -> QuerySet:
     return SupportUnit.objects.filter(scope).values("unit_id").annotate(
         support_units_count=Count("id"),
         police_support_km_min=Min("distance_km", filter=Q(kind="police")))
+
+
+# --- people in depth (RES-1) ---------------------------------------------------------------
+fact("background_checks_overdue", "people_checks", "int",
+     "People in contact with minors without a background check in the last 365 days "
+     "(Minors Protection Law Art. 62: at hiring and every year).")
+fact("guards_without_licence", "people_checks", "int",
+     "Guards without a guard licence (保安员证) that is valid today.")
+fact("certificates_expired", "people_checks", "int",
+     "Certificates of the unit's people that have expired.")
+
+
+@family("people_checks", clock=True)
+def _people_checks(scope: Q) -> QuerySet:
+    from fangfan.resources.models import RECHECK_DAYS, BackgroundCheck, Certificate
+
+    today = timezone.localdate()
+    recent = BackgroundCheck.objects.filter(
+        person=OuterRef("pk"), checked_on__gt=today - dt.timedelta(days=RECHECK_DAYS))
+    licence = Certificate.objects.filter(person=OuterRef("pk"), kind="guard_licence").filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    expired = Certificate.objects.filter(person=OuterRef("pk"), expires_on__lt=today)
+    return (Person.objects.filter(scope)
+            .annotate(checked=Exists(recent), licensed=Exists(licence),
+                      lapsed=Exists(expired))
+            .values("unit_id").annotate(
+                background_checks_overdue=Count("id", filter=Q(contact_with_minors=True,
+                                                               checked=False)),
+                guards_without_licence=Count("id", filter=Q(is_guard=True, licensed=False)),
+                certificates_expired=Count("id", filter=Q(lapsed=True))))
 
 
 # --- faults ---------------------------------------------------------------------------

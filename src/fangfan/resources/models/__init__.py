@@ -12,6 +12,15 @@ from fangfan.resources.models.catalogue import (
     LocationKind,
     Person,
 )
+from fangfan.resources.models.people import (
+    EXPIRY_ALERT_DAYS,
+    RECHECK_DAYS,
+    BackgroundCheck,
+    Certificate,
+    CertificateKind,
+    CheckKind,
+    CheckResult,
+)
 from fangfan.resources.models.upkeep import (
     ALARMS,
     RECOVERY_HOURS,
@@ -21,6 +30,8 @@ from fangfan.resources.models.upkeep import (
     UpkeepKind,
 )
 
-__all__ = ["ALARMS", "ATTRIBUTES", "PRIVATE_KINDS", "RECOVERY_HOURS", "TECHNICAL", "AlarmTest",
-           "Asset", "AssetCategory", "AssetStatus", "EmploymentType", "Fault", "Location",
-           "LocationKind", "MaintenanceSchedule", "Person", "UpkeepKind"]
+__all__ = ["ALARMS", "ATTRIBUTES", "AlarmTest", "Asset", "AssetCategory", "AssetStatus",
+           "BackgroundCheck", "Certificate", "CertificateKind", "CheckKind", "CheckResult",
+           "EXPIRY_ALERT_DAYS", "EmploymentType", "Fault", "Location", "LocationKind",
+           "MaintenanceSchedule", "PRIVATE_KINDS", "Person", "RECHECK_DAYS", "RECOVERY_HOURS",
+           "TECHNICAL", "UpkeepKind"]

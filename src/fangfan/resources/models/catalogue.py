@@ -29,6 +29,13 @@ class Person(UnitRecord):
     is_guard = models.BooleanField(_("guard"), default=False)
     full_time = models.BooleanField(_("full-time"), default=True,
                                     help_text=_("Works full-time for the unit (专职)."))
+    employer = models.CharField(_("employer"), max_length=100, blank=True,
+                                help_text=_("For guards from a security company: the "
+                                            "company."))
+    contact_with_minors = models.BooleanField(
+        _("in contact with minors"), default=True,
+        help_text=_("Needs a background check at hiring and every year (Minors Protection "
+                    "Law, Art. 62)."))
 
     class Meta:
         verbose_name = _("person")

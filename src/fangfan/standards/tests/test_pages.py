@@ -29,7 +29,8 @@ def test_unit_page_lists_gaps_with_clause_and_fix(evaluated, make_user, client):
     gap = html.split('data-ref="R-STAFF"')[1].split("</tr>")[0]
     assert "附件1 专职保安员配备标准" in gap and "Hire the missing full-time guards" in gap
     assert "<td>2</td><td>1</td>" in gap.replace("\n", "").replace(" ", "")
-    assert 'data-count="unmet">3<' in html  # R-STAFF, GB/T 29315's guards, no leader
+    # R-STAFF, GB/T 29315's guards, no leader, no background checks (Minors Law Art. 62)
+    assert 'data-count="unmet">4<' in html
     assert "Fangfan does not keep drill records yet" in html
 
 
@@ -74,7 +75,7 @@ def test_home_links_to_compliance_with_gap_count(evaluated, make_user, client):
     client.force_login(make_user(Role.UNIT_ADMIN, evaluated["a"]))
     html = client.get(reverse("home")).content.decode()
     assert reverse("compliance-unit", args=["school-a"]) in html
-    assert 'data-testid="gap-count">3<' in html
+    assert 'data-testid="gap-count">4<' in html
     own = client.get(reverse("compliance-unit", args=["district"]))
     assert own.status_code == 404
 
