@@ -91,6 +91,18 @@ BOOLEAN_FILTER = {
 }
 
 
+def yes_no_filter(label, condition) -> django_filters.BooleanFilter:
+    """A yes/no filter for a condition beyond one field, often moving with the clock
+    ("overdue"): for RecordType.extra_filters."""
+    def method(queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(condition()) if value else queryset.exclude(condition())
+
+    return django_filters.BooleanFilter(label=label, method=method,
+                                        widget=forms.Select(choices=ANY_YES_NO))
+
+
 def filterset_class(rt: RecordType) -> type[RecordFilterSet]:
     cached = getattr(rt, "_filterset_class", None)
     if cached is None:

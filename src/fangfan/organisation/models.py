@@ -3,6 +3,7 @@ external support units (ORG-4) and liaisons (ORG-5)."""
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core.models import UnitRecord
@@ -166,3 +167,81 @@ class Liaison(UnitRecord):
     def clean(self) -> None:
         if self.person_id and self.unit_id and self.person.unit_id != self.unit_id:
             raise ValidationError({"person": _("Only people of the unit can be its liaison.")})
+
+
+class LetterCampaign(UnitRecord):
+    """A year's responsibility letters (责任书/承诺书, ORG-3), issued by a unit down its
+    chain: to the units below it, to its departments, to its posts."""
+
+    year = models.PositiveIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    issued_on = models.DateField(_("issued on"))
+    deadline = models.DateField(_("sign by"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("letter campaign")
+        verbose_name_plural = _("letter campaigns")
+        ordering = ["unit_path", "-year", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+    def clean(self) -> None:
+        if self.issued_on and self.deadline and self.deadline < self.issued_on:
+            raise ValidationError({"deadline": _("The deadline lies before the issue date.")})
+
+
+class Letter(UnitRecord):
+    """One responsibility letter, tracked to its signature; the signed scan is attached as
+    evidence. `unit` is the signer's unit: the campaign's own or one below it."""
+
+    campaign = models.ForeignKey(LetterCampaign, on_delete=models.PROTECT,
+                                 related_name="letters", verbose_name=_("campaign"))
+    department = models.ForeignKey(Body, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="letters", verbose_name=_("department"),
+                                   help_text=_("Empty for a letter to a unit or a post."))
+    signer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="letters",
+                               verbose_name=_("signed by"))
+    issued_on = models.DateField(_("issued on"))
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("responsibility letter")
+        verbose_name_plural = _("responsibility letters")
+        ordering = ["unit_path", "campaign", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.signer}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.signed_on is None and self.campaign.deadline < timezone.localdate()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.campaign_id and self.unit_id:
+            if not self.unit_path_of_unit().startswith(self.campaign.unit_path):
+                errors["campaign"] = _("The campaign was issued by a unit outside this "
+                                       "unit's chain.")
+            elif self.issued_on and self.issued_on < self.campaign.issued_on:
+                errors["issued_on"] = _("A letter cannot be issued before its campaign.")
+        if self.signer_id and self.unit_id and self.signer.unit_id != self.unit_id:
+            errors["signer"] = _("The signer must belong to the letter's unit.")
+        if self.department_id and self.unit_id and self.department.unit_id != self.unit_id:
+            errors["department"] = _("The department belongs to another unit.")
+        if self.signed_on and self.issued_on and self.signed_on < self.issued_on:
+            errors["signed_on"] = _("A letter cannot be signed before it was issued.")
+        if self.signed_on and self.signed_on > timezone.localdate():
+            errors["signed_on"] = _("This date lies in the future.")
+        if self.campaign_id and self.signer_id and Letter.objects.filter(
+                campaign_id=self.campaign_id, signer_id=self.signer_id,
+                department_id=self.department_id).exclude(pk=self.pk).exists():
+            errors["signer"] = _("This campaign already has a letter for this signer.")
+        if errors:
+            raise ValidationError(errors)
+
+    def unit_path_of_unit(self) -> str:
+        from fangfan.core.models import Unit
+
+        return Unit.objects.values_list("path", flat=True).get(pk=self.unit_id)

@@ -1,7 +1,21 @@
 """Record type declarations of the organisation area (SPEC §1)."""
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangfan.core.filters import yes_no_filter
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
-from fangfan.organisation.models import Body, Liaison, Membership, SupportUnit
+from fangfan.organisation.models import (
+    Body,
+    Letter,
+    LetterCampaign,
+    Liaison,
+    Membership,
+    SupportUnit,
+)
 from fangfan.resources.models import Person
 
 
@@ -77,4 +91,51 @@ register(RecordType(
     example=lambda unit: {"unit": unit, "person": _person(unit, "李联络"), "department": "",
                           "duties": "每周报送信息"},
     example_update=lambda obj: {"department": "德育处"},
+))
+
+
+def _campaign(unit) -> LetterCampaign:
+    from fangfan.core import services
+
+    return (LetterCampaign.objects.filter(unit=unit).first()
+            or services.create_record(None, LetterCampaign, {
+                "unit": unit, "year": 2026, "title": "反恐怖防范目标责任书",
+                "issued_on": date(2026, 9, 1), "deadline": date(2026, 9, 30)}))
+
+
+def _late_letter() -> Q:
+    return Q(signed_on__isnull=True, campaign__deadline__lt=timezone.localdate())
+
+
+register(RecordType(
+    model=LetterCampaign,
+    slug="letter-campaigns",
+    area="org",
+    list_fields=["title", "year", "issued_on", "deadline", "unit"],
+    form_fields=["unit", "year", "title", "issued_on", "deadline", "notes"],
+    filter_fields=["year"],
+    search_fields=["title", "notes"],
+    children=[("letters", "campaign")],
+    example=lambda unit: {"unit": unit, "year": 2026, "title": "反恐怖防范目标责任书",
+                          "issued_on": date(2026, 9, 1), "deadline": date(2026, 9, 30)},
+    example_update=lambda obj: {"title": "反恐怖防范责任书"},
+))
+
+register(RecordType(
+    model=Letter,
+    slug="letters",
+    area="org",
+    list_fields=["signer", "campaign", "department", "issued_on", "signed_on", "unit"],
+    form_fields=["unit", "campaign", "department", "signer", "issued_on", "signed_on"],
+    filter_fields=["campaign"],
+    extra_filters={
+        "signed": yes_no_filter(_("Signed"), lambda: Q(signed_on__isnull=False)),
+        "overdue": yes_no_filter(_("Unsigned after the deadline"), _late_letter)},
+    search_fields=["signer__name"],
+    lookups={"campaign": "title", "department": "name", "signer": "name"},
+    # The principal signs for the unit: they record the signature and attach the scan.
+    roles={Role.PRINCIPAL: {"view", "change", "export"}},
+    example=lambda unit: {"unit": unit, "campaign": _campaign(unit), "signer": _person(unit),
+                          "issued_on": date(2026, 9, 1)},
+    example_update=lambda obj: {"signed_on": date(2026, 9, 10)},
 ))

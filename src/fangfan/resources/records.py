@@ -1,13 +1,11 @@
 """Record type declarations of people, locations, assets and their upkeep."""
 from datetime import date, timedelta
 
-import django_filters
-from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangfan.core.filters import ANY_YES_NO
+from fangfan.core.filters import yes_no_filter
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
 from fangfan.resources.models import (
@@ -66,17 +64,6 @@ register(RecordType(
 ))
 
 
-def _yes_no_filter(label, condition) -> django_filters.BooleanFilter:
-    """A yes/no filter for a condition that moves with the clock (overdue ...)."""
-    def method(queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(condition()) if value else queryset.exclude(condition())
-
-    return django_filters.BooleanFilter(label=label, method=method,
-                                        widget=forms.Select(choices=ANY_YES_NO))
-
-
 def _late_fault() -> Q:
     return (Q(restored_at__isnull=True, due_at__lt=timezone.now())
             | Q(restored_at__gt=F("due_at")))
@@ -110,8 +97,8 @@ register(RecordType(
                    "temporary_measure", "restored_at", "restored_note"],
     filter_fields=["asset"],
     extra_filters={
-        "open": _yes_no_filter(_("Not restored yet"), lambda: Q(restored_at__isnull=True)),
-        "overdue": _yes_no_filter(_("Not restored within 24 hours"), _late_fault)},
+        "open": yes_no_filter(_("Not restored yet"), lambda: Q(restored_at__isnull=True)),
+        "overdue": yes_no_filter(_("Not restored within 24 hours"), _late_fault)},
     search_fields=["description", "temporary_measure", "asset__name"],
     lookups={"asset": "name"},
     # Guards report faults they find on their rounds.
@@ -145,7 +132,7 @@ register(RecordType(
     form_fields=["unit", "asset", "kind", "every_days", "last_done_on"],
     detail_fields=["unit", "asset", "kind", "every_days", "last_done_on", "next_due_on"],
     filter_fields=["asset", "kind"],
-    extra_filters={"overdue": _yes_no_filter(
+    extra_filters={"overdue": yes_no_filter(
         _("Overdue"), lambda: Q(next_due_on__lt=timezone.localdate()))},
     search_fields=["asset__name"],
     lookups={"asset": "name"},
@@ -169,7 +156,7 @@ register(RecordType(
     list_fields=["person", "kind", "number", "expires_on", "unit"],
     form_fields=["unit", "person", "kind", "number", "issued_on", "expires_on"],
     filter_fields=["kind", "person"],
-    extra_filters={"expiring": _yes_no_filter(
+    extra_filters={"expiring": yes_no_filter(
         _("Expires within 30 days or expired"),
         lambda: Q(expires_on__lte=timezone.localdate() + timedelta(days=EXPIRY_ALERT_DAYS)))},
     search_fields=["person__name", "number"],

@@ -274,6 +274,24 @@ def _people_checks(scope: Q) -> QuerySet:
                 certificates_expired=Count("id", filter=Q(lapsed=True))))
 
 
+# --- responsibility letters (ORG-3) ------------------------------------------------------
+fact("letters_issued", "letters", "int", "Responsibility letters issued to the unit's people.")
+fact("letters_signed", "letters", "int", "Of those, letters signed.")
+fact("letters_overdue", "letters", "int",
+     "Letters still unsigned after their campaign's deadline.")
+
+
+@family("letters", clock=True)
+def _letters(scope: Q) -> QuerySet:
+    from fangfan.organisation.models import Letter
+
+    return Letter.objects.filter(scope).values("unit_id").annotate(
+        letters_issued=Count("id"),
+        letters_signed=Count("id", filter=Q(signed_on__isnull=False)),
+        letters_overdue=Count("id", filter=Q(signed_on__isnull=True,
+                                             campaign__deadline__lt=timezone.localdate())))
+
+
 # --- faults ---------------------------------------------------------------------------
 fact("faults_recorded", "faults", "int", "Faults recorded for the unit's technical systems.")
 fact("faults_open", "faults", "int", "Faults not restored yet.")

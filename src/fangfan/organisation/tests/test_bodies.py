@@ -3,12 +3,12 @@ translated and saves nothing."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
 from fangfan.core import services
 from fangfan.core.models import Role
+from fangfan.core.tests.helpers import refused
 from fangfan.organisation.models import Body, Liaison, Membership
 from fangfan.resources.models import Person
 
@@ -23,12 +23,6 @@ def group(tree):
         "unit": tree["a"], "kind": "leadership_group", "name": "反恐怖防范领导小组",
         "duties": "贯彻落实法律法规\n组织编制预案"})
 
-
-def refused(field: str, fn, *args) -> str:
-    with pytest.raises(ValidationError) as exc:
-        fn(*args)
-    assert field in exc.value.message_dict, exc.value.message_dict
-    return " ".join(exc.value.message_dict[field])
 
 
 def test_members_with_roles_and_duty_list(tree, group):

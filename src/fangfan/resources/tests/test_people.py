@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fangfan.core import services
 from fangfan.core.models import Notification, Role
+from fangfan.core.tests.helpers import refused
 from fangfan.resources.models import BackgroundCheck, Certificate, Person
 from fangfan.resources.tasks import remind_expiring_certificates
 from fangfan.standards import engine, facts
@@ -17,12 +16,6 @@ from fangfan.standards.models import Result
 
 TODAY = timezone.localdate()
 
-
-def refused(field: str, fn, *args, **kwargs) -> str:
-    with pytest.raises(ValidationError) as exc:
-        fn(*args, **kwargs)
-    assert field in exc.value.message_dict, exc.value.message_dict
-    return " ".join(exc.value.message_dict[field])
 
 
 def person(unit, name, **extra):

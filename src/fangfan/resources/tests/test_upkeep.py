@@ -6,22 +6,15 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from fangfan.core import services
 from fangfan.core.models import Role
+from fangfan.core.tests.helpers import refused
 from fangfan.resources.models import AlarmTest, Asset, Fault, Location, MaintenanceSchedule
 from fangfan.standards import engine
 from fangfan.standards.models import Result
-
-
-def refused(field: str, fn, *args, **kwargs) -> str:
-    with pytest.raises(ValidationError) as exc:
-        fn(*args, **kwargs)
-    assert field in exc.value.message_dict, exc.value.message_dict
-    return " ".join(exc.value.message_dict[field])
 
 
 def place(unit, name, kind):
