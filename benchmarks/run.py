@@ -38,7 +38,7 @@ def main() -> None:
     django.setup()
     from django.urls import get_resolver
 
-    get_resolver().url_patterns  # import every view now, not halfway through the run
+    assert get_resolver().url_patterns  # import every view now, not halfway through a run
     prepare(args.units)
     print(f"# {kind}, {args.units} units\n")
     if not args.skip_pages:

@@ -33,7 +33,8 @@ class RecordType:
     path_field: str = "unit_path"
     icon: str = ""
     services: Any = None
-    # Counted on the home page's unit cards (derived data such as results is not).
+    # Counted on the home page's unit cards: the main records only, since each count is a
+    # query over the subtree (derived data and details such as body members are not).
     on_home: bool = True
     # Records of other types shown on this one's detail page: (child slug, its foreign key
     # to this type), e.g. a body's members. Each list offers "add" prefilled with the key.

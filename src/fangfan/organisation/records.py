@@ -54,6 +54,7 @@ register(RecordType(
 register(RecordType(
     model=Membership,
     slug="body-members",
+    on_home=False,
     area="org",
     list_fields=["person", "body", "role", "note", "unit"],
     form_fields=["unit", "body", "person", "role", "note"],
@@ -69,6 +70,7 @@ register(RecordType(
 register(RecordType(
     model=SupportUnit,
     slug="support-units",
+    on_home=False,
     area="org",
     list_fields=["name", "kind", "phone", "distance_km", "unit"],
     form_fields=["unit", "name", "kind", "phone", "distance_km", "notes"],
@@ -82,6 +84,7 @@ register(RecordType(
 register(RecordType(
     model=Liaison,
     slug="liaisons",
+    on_home=False,
     area="org",
     list_fields=["person", "department", "unit"],
     form_fields=["unit", "person", "department", "duties"],
@@ -124,6 +127,7 @@ register(RecordType(
 register(RecordType(
     model=Letter,
     slug="letters",
+    on_home=False,
     area="org",
     list_fields=["signer", "campaign", "department", "issued_on", "signed_on", "unit"],
     form_fields=["unit", "campaign", "department", "signer", "issued_on", "signed_on"],

@@ -111,6 +111,7 @@ register(RecordType(
 register(RecordType(
     model=AlarmTest,
     slug="alarm-tests",
+    on_home=False,
     area="res",
     list_fields=["asset", "tested_at", "answered", "response_seconds", "unit"],
     form_fields=["unit", "asset", "tested_at", "answered", "response_seconds", "tested_by",
@@ -127,6 +128,7 @@ register(RecordType(
 register(RecordType(
     model=MaintenanceSchedule,
     slug="maintenance",
+    on_home=False,
     area="res",
     list_fields=["asset", "kind", "every_days", "last_done_on", "next_due_on", "unit"],
     form_fields=["unit", "asset", "kind", "every_days", "last_done_on"],
@@ -152,6 +154,7 @@ def _person(unit) -> Person:
 register(RecordType(
     model=Certificate,
     slug="certificates",
+    on_home=False,
     area="res",
     list_fields=["person", "kind", "number", "expires_on", "unit"],
     form_fields=["unit", "person", "kind", "number", "issued_on", "expires_on"],
@@ -169,6 +172,7 @@ register(RecordType(
 register(RecordType(
     model=BackgroundCheck,
     slug="background-checks",
+    on_home=False,
     area="res",
     list_fields=["person", "kind", "checked_on", "result", "unit"],
     form_fields=["unit", "person", "kind", "checked_on", "result", "checked_by"],
