@@ -25,5 +25,6 @@ urlpatterns = [
     path("api/", include(api.build_router().urls)),
     path("", include("fangfan.standards.urls")),
     path("", include("fangfan.documents.urls")),
+    path("", include("fangfan.organisation.urls")),
     path("", include("fangfan.core.urls")),
 ]

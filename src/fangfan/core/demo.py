@@ -171,6 +171,61 @@ XINQIAO_BODIES: list[dict[str, Any]] = [
 # Appendix 1: the external support unit (its phone is replaced by a fictitious one).
 XINQIAO_SUPPORT = [("新桥派出所", "police", "2.5")]
 
+# Seed 003: a sub-district whose departments share the work; duties summarised in our own
+# words, areas of work as in its section 四 (ORG-2 duty matrix).
+WEIFANG = {"code": "weifang", "parent": None, "name": "潍坊新村街道", "kind": "sub_district",
+           "address": "上海市浦东新区潍坊新村街道", "contact_name": "综治办",
+           "contact_phone": phone(60)}
+WEIFANG_DEPARTMENTS: list[tuple[str, list[str], list[str]]] = [
+    ("派出所", [
+        "排查管控涉恐重点人员、目标和危险物品",
+        "落实护校安园，上学放学时段到点巡逻",
+        "加强街面巡控和武装巡逻",
+    ], ["screening", "patrol", "guarding", "training"]),
+    ("综治办", [
+        "起草和修订反恐怖防范制度与措施",
+        "定期召开安全稳定工作会议",
+        "组织安全教育和应急能力培训",
+        "推进重点区域视频监控覆盖",
+    ], ["coordination", "training", "technical", "information"]),
+    ("信访办、司法所", [
+        "做好信访司法稳定工作",
+        "完善群体性事件应急处置方案",
+    ], ["screening", "response"]),
+    ("交警二大队", [
+        "负责辖区营运车辆交通安全管理",
+        "发现突发苗头立即报告领导小组办公室",
+    ], ["patrol", "information"]),
+    ("消防一大队、安全办", [
+        "管控剧毒、放射、易燃易爆等危险品",
+        "突发事件后第一时间赶赴现场抢险救援",
+    ], ["hazardous", "response"]),
+    ("武装部", [
+        "检查地下空间存放物品",
+        "组织民兵开展应急救援和反恐演练",
+    ], ["screening", "drills", "response"]),
+    ("群众文化工作部", [
+        "推进护校安园，协调学校落实内保力量",
+        "组织反恐防暴知识进校园",
+    ], ["guarding", "training"]),
+    ("社会事务工作部", [
+        "做好肇事肇祸精神病人管控",
+        "组织居委开展应急救护培训",
+    ], ["screening", "training", "medical"]),
+    ("宣传统战工作部", [
+        "开展反恐防暴宣传",
+        "突发事件时统一对外发布信息",
+    ], ["training", "information"]),
+    ("社区卫生服务中心", [
+        "准备应急药品和救援力量，救援车辆全天候待命",
+        "突发事件后现场救护伤员、消毒防疫",
+    ], ["medical", "response", "drills"]),
+    ("各居民区", [
+        "动员居民群防群治和平安志愿者巡逻",
+        "配合排查流动人口，发现异常及时上报",
+    ], ["patrol", "screening", "information"]),
+]
+
 USERS = [
     ("admin", "系统", "管理员", Role.SYSTEM_ADMIN, "changzhou"),
     ("city_supervisor", "市教育局", "督导员", Role.SUPERVISOR, "changzhou"),
@@ -181,6 +236,7 @@ USERS = [
     ("xinqiao_guard", "黄", "建刚", Role.GUARD, "xinqiao"),
     ("xinqiao_teacher", "黄", "益芬", Role.STAFF, "xinqiao"),
     ("chunjiang_admin", "周", "明", Role.UNIT_ADMIN, "chunjiang"),
+    ("weifang_admin", "街道", "综治办", Role.UNIT_ADMIN, "weifang"),
 ]
 
 
@@ -196,6 +252,8 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     _load_school(units["xinqiao"], XINQIAO_PEOPLE, XINQIAO_LOCATIONS, XINQIAO_ASSETS)
     _load_school(units["chunjiang"], CHUNJIANG_PEOPLE, CHUNJIANG_LOCATIONS, CHUNJIANG_ASSETS,
                  first_phone=300)
+    units["weifang"] = services.create_unit(None, WEIFANG)
+    _load_departments(units["weifang"])
     _load_organisation(units["xinqiao"])
     _load_checks(units["xinqiao"])
     _load_upkeep(units["xinqiao"], units["chunjiang"])
@@ -299,3 +357,11 @@ def _load_checks(unit: Unit) -> None:
                 "unit": unit, "person": person, "kind": "guard_licence",
                 "number": f"苏常保{2024000 + n}", "issued_on": dt.date(2024, 3, 1),
                 "expires_on": today + dt.timedelta(days=20 if n == 0 else 700)})
+
+
+def _load_departments(unit: Unit) -> None:
+    from fangfan.organisation.models import Body
+
+    for name, duties, areas in WEIFANG_DEPARTMENTS:
+        services.create_record(None, Body, {"unit": unit, "kind": "department", "name": name,
+                                            "duties": "\n".join(duties), "areas": areas})

@@ -27,6 +27,8 @@ def style(form: forms.BaseForm) -> None:
     """Give widgets Tabler's classes (forms are generated, so no per-form templates)."""
     for field in form.fields.values():
         widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue  # rendered as a list of checkboxes by the template
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):

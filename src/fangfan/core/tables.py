@@ -2,15 +2,28 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.translation import gettext as _
 
+from fangfan.core.fields import ChoiceListField
 from fangfan.core.registry import RecordType
+
+
+class ChoiceListColumn(tables.Column):
+    """The labels of a ChoiceListField, not its stored keys."""
+
+    def render(self, value, record, bound_column):
+        field = record._meta.get_field(bound_column.name)
+        return _(", ").join(field.labels(value))
 
 
 def table_class(rt: RecordType) -> type[tables.Table]:
     cached = getattr(rt, "_table_class", None)
     if cached is None:
         first = rt.list_fields[0]
+        lists = {name: ChoiceListColumn() for name in rt.list_fields
+                 if isinstance(rt.model._meta.get_field(name), ChoiceListField)}
         attrs = {
+            **lists,
             # The record itself, even when the first column is a related one (a member).
             first: tables.Column(linkify=lambda record: record.get_absolute_url()),
             "Meta": type("Meta", (), {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, services
+from fangfan.core.fields import ChoiceListField
 from fangfan.core.forms import form_class
 from fangfan.core.models import Unit
 from fangfan.core.registry import RecordType, for_model
@@ -75,6 +77,8 @@ def export_value(rt: RecordType, obj: models.Model, name: str) -> Any:
         return "" if related is None else getattr(related, _lookup_field(rt, name))
     if f.choices:
         return getattr(obj, f"get_{name}_display")()
+    if isinstance(f, ChoiceListField):
+        return _(", ").join(f.labels(getattr(obj, name)))
     value = getattr(obj, name)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -153,6 +157,9 @@ def _convert(rt: RecordType, name: str, text: str, unit: Unit | None) -> Any:
         if pk is None:
             raise ValidationError(_("No matching record “%(value)s”.") % {"value": text})
         return pk
+    if isinstance(f, ChoiceListField):
+        return [_choice_key(f.options, part.strip()) for part in re.split(r"[,，、;；]", text)
+                if part.strip()]
     if f.choices:
         for key, label in f.flatchoices:
             if text in (str(key), str(label)) or _translated(label, text):
@@ -167,6 +174,13 @@ def _convert(rt: RecordType, name: str, text: str, unit: Unit | None) -> Any:
         if low in FALSE_WORDS or _translated(_("no"), low):
             return "false"
         raise ValidationError(_("Write yes or no."))
+    return text
+
+
+def _choice_key(options: list, text: str) -> str:
+    for key, label in options:
+        if text in (str(key), str(label)) or _translated(label, text):
+            return key
     return text
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangfan.core.fields import ChoiceListField
 from fangfan.core.models import UnitRecord
 from fangfan.resources.models import Person
 
@@ -30,6 +31,23 @@ RESPONSE_GROUPS = [BodyKind.ORDER_GROUP, BodyKind.MEDICAL_GROUP, BodyKind.RESCUE
                    BodyKind.STABILITY_GROUP, BodyKind.AFTERMATH_GROUP]
 
 
+class DutyArea(models.TextChoices):
+    """Areas of counter-terrorism work a body's duties cover (the columns of the duty
+    matrix, ORG-2; taken from the sub-district plan of seed 003)."""
+
+    COORDINATION = "coordination", _("Organisation and coordination")  # 组织协调
+    SCREENING = "screening", _("Screening and control")  # 排查管控
+    PATROL = "patrol", _("Patrols")  # 巡逻防控
+    GUARDING = "guarding", _("Internal security")  # 内部安保
+    HAZARDOUS = "hazardous", _("Hazardous materials")  # 危险品管控
+    TECHNICAL = "technical", _("Technical protection")  # 技防建设
+    TRAINING = "training", _("Publicity and training")  # 宣传培训
+    DRILLS = "drills", _("Drills")  # 应急演练
+    RESPONSE = "response", _("Emergency response")  # 应急处置
+    MEDICAL = "medical", _("Medical aid")  # 医疗救护
+    INFORMATION = "information", _("Information and reporting")  # 信息报送
+
+
 class Body(UnitRecord):
     """A body of the unit's counter-terrorism organisation, with its duty list."""
 
@@ -38,6 +56,9 @@ class Body(UnitRecord):
     seat = models.CharField(_("seat"), max_length=100, blank=True,
                             help_text=_("Where the body sits, e.g. the logistics centre."))
     duties = models.TextField(_("duties"), blank=True, help_text=_("One duty per line."))
+    areas = ChoiceListField(_("areas of work"), options=DutyArea.choices,
+                            help_text=_("What its duties cover: the columns of the duty "
+                                        "matrix."))
 
     class Meta:
         verbose_name = _("body")

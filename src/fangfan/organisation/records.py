@@ -42,7 +42,7 @@ register(RecordType(
     slug="bodies",
     area="org",
     list_fields=["name", "kind", "seat", "unit"],
-    form_fields=["unit", "kind", "name", "seat", "duties"],
+    form_fields=["unit", "kind", "name", "seat", "duties", "areas"],
     filter_fields=["kind"],
     search_fields=["name", "seat", "duties"],
     roles=READ_FOR_ALL,

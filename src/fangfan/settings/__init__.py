@@ -230,7 +230,8 @@ FANGFAN_AREAS = [
 ]
 # Pages of an area besides its record lists: (url name, label, record type needed to view).
 FANGFAN_AREA_PAGES = {
-    "org": [("documents", _("Documents"), "bodies")],
+    "org": [("duty-matrix", _("Duty matrix"), "bodies"),
+            ("documents", _("Documents"), "bodies")],
     "std": [("compliance", _("Compliance"), "compliance-results"),
             ("calendar", _("Obligation calendar"), "obligations")],
 }

@@ -17,6 +17,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from fangfan.core import evidence, permissions, registry, services, tabular
+from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
 from fangfan.core.forms import form_class
 from fangfan.core.models import AuditEntry
@@ -123,6 +124,8 @@ class RecordDetailView(RecordView):
 
 def _display(obj, name: str) -> Any:
     f = obj._meta.get_field(name)
+    if isinstance(f, ChoiceListField):
+        return _(", ").join(f.labels(getattr(obj, name)))
     if f.choices:
         return getattr(obj, f"get_{name}_display")()
     return getattr(obj, name)
