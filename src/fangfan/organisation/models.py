@@ -266,3 +266,129 @@ class Letter(UnitRecord):
         from fangfan.core.models import Unit
 
         return Unit.objects.values_list("path", flat=True).get(pk=self.unit_id)
+
+
+class CaseKind(models.TextChoices):
+    REWARD = "reward", _("Reward")  # 表彰奖励
+    ACCOUNTABILITY = "accountability", _("Accountability")  # 责任追究
+
+
+class CaseGround(models.TextChoices):
+    """The grounds of seed 000 §七 and §八 (ORG-6)."""
+
+    OUTSTANDING_WORK = "outstanding_work", _("Outstanding prevention work")
+    INCIDENT_CONTRIBUTION = "incident_contribution", _(
+        "Contribution in an incident, emergency or special period")
+    NOT_IMPLEMENTED = "not_implemented", _("Instructions not implemented")
+    ABSENT_FROM_POST = "absent_from_post", _("Absent from the post or duties not performed")
+    STANDARDS_NOT_FOLLOWED = "standards_not_followed", _("Standards or rules not followed")
+    FACILITIES_MISSING = "facilities_missing", _("Required protection facilities missing")
+    LATE_REPORTING = "late_reporting", _("Information reported late or not at all")
+    RECTIFICATION_LATE = "rectification_late", _("Rectification not done on time")
+    MAJOR_HAZARD = "major_hazard", _("Major hazard found in inspection")
+    OTHER = "other", _("Other")
+
+
+REWARD_GROUNDS = {CaseGround.OUTSTANDING_WORK, CaseGround.INCIDENT_CONTRIBUTION,
+                  CaseGround.OTHER}
+
+
+class Case(UnitRecord):
+    """A reward or an accountability case (ORG-6), linked to the records that justify it."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices)
+    ground = models.CharField(_("ground"), max_length=32, choices=CaseGround.choices)
+    title = models.CharField(_("title"), max_length=200)
+    decided_on = models.DateField(_("decided on"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="cases", verbose_name=_("person"))
+    department = models.ForeignKey(Body, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="cases", verbose_name=_("department"))
+    description = models.TextField(_("description"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True,
+                               help_text=_("e.g. commendation, written warning"))
+
+    class Meta:
+        verbose_name = _("reward or accountability case")
+        verbose_name_plural = _("rewards and accountability")
+        ordering = ["unit_path", "-decided_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == CaseKind.REWARD and self.ground and self.ground not in REWARD_GROUNDS:
+            errors["ground"] = _("This ground is one for accountability, not for a reward.")
+        if (self.kind == CaseKind.ACCOUNTABILITY and self.ground
+                in (CaseGround.OUTSTANDING_WORK, CaseGround.INCIDENT_CONTRIBUTION)):
+            errors["ground"] = _("This ground is one for a reward, not for accountability.")
+        if self.person_id and self.unit_id and self.person.unit_id != self.unit_id:
+            errors["person"] = _("The person belongs to another unit.")
+        if self.department_id and self.unit_id and self.department.unit_id != self.unit_id:
+            errors["department"] = _("The department belongs to another unit.")
+        if not self.person_id and not self.department_id:
+            errors["person"] = _("Name the person or the department concerned.")
+        if self.decided_on and self.decided_on > timezone.localdate():
+            errors["decided_on"] = _("This date lies in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def linkable_types() -> list[tuple[str, str]]:
+    """Record types a case may cite (evaluated when a form is built)."""
+    from fangfan.core.registry import record_types
+
+    return [(rt.slug, rt.verbose_name) for rt in record_types()
+            if rt.slug not in ("units", "case-links")]
+
+
+class CaseLink(UnitRecord):
+    """A record that justifies a case: a fault left unrepaired, an unsigned letter …
+    The record must lie in the case's unit or below it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links",
+                             verbose_name=_("case"))
+    record_type = models.CharField(_("record type"), max_length=64, choices=linkable_types)
+    record_id = models.PositiveIntegerField(_("record number"))
+    label = models.CharField(_("record"), max_length=200, editable=False, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("case evidence")
+        verbose_name_plural = _("case evidence")
+        ordering = ["unit_path", "case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_record_type_display()} · {self.label}"
+
+    def target(self):
+        from fangfan.core.registry import get
+
+        try:
+            rt = get(self.record_type)
+        except KeyError:  # refused by the field's choices
+            return None
+        return rt.model.objects.filter(pk=self.record_id).first()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.case_id and self.unit_id and self.case.unit_id != self.unit_id:
+            errors["case"] = _("The case belongs to another unit.")
+        known = self.record_type in dict(linkable_types())
+        target = self.target() if known and self.record_id else None
+        if known and self.record_id and self.unit_id and (
+                target is None or not self._within(target)):
+            errors["record_id"] = _("No such record in this unit or below it.")
+        if errors:
+            raise ValidationError(errors)
+        if target is not None:
+            self.label = str(target)[:200]
+
+    def _within(self, target) -> bool:
+        """The cited record lies in the case's subtree (no reference across units)."""
+        from fangfan.core.models import Unit
+
+        path = target.path if isinstance(target, Unit) else target.unit_path
+        own = Unit.objects.values_list("path", flat=True).get(pk=self.unit_id)
+        return path.startswith(own)

@@ -10,6 +10,8 @@ from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
 from fangfan.organisation.models import (
     Body,
+    Case,
+    CaseLink,
     Letter,
     LetterCampaign,
     Liaison,
@@ -142,4 +144,48 @@ register(RecordType(
     example=lambda unit: {"unit": unit, "campaign": _campaign(unit), "signer": _person(unit),
                           "issued_on": date(2026, 9, 1)},
     example_update=lambda obj: {"signed_on": date(2026, 9, 10)},
+))
+
+
+def _case(unit) -> Case:
+    from fangfan.core import services
+
+    return (Case.objects.filter(unit=unit).first()
+            or services.create_record(None, Case, {
+                "unit": unit, "kind": "reward", "ground": "outstanding_work",
+                "title": "反恐怖防范工作先进个人", "decided_on": date(2026, 7, 1),
+                "person": _person(unit)}))
+
+
+register(RecordType(
+    model=Case,
+    slug="cases",
+    area="org",
+    list_fields=["title", "kind", "ground", "decided_on", "unit"],
+    form_fields=["unit", "kind", "ground", "title", "decided_on", "person", "department",
+                 "description", "outcome"],
+    filter_fields=["kind", "ground"],
+    search_fields=["title", "description", "outcome"],
+    lookups={"person": "name", "department": "name"},
+    children=[("case-links", "case")],
+    example=lambda unit: {"unit": unit, "kind": "accountability", "ground": "absent_from_post",
+                          "title": "夜班脱岗", "decided_on": date(2026, 10, 8),
+                          "person": _person(unit), "outcome": "通报批评"},
+    example_update=lambda obj: {"outcome": "书面检查"},
+))
+
+register(RecordType(
+    model=CaseLink,
+    slug="case-links",
+    area="org",
+    on_home=False,
+    list_fields=["record_type", "label", "note", "unit"],
+    form_fields=["unit", "case", "record_type", "record_id", "note"],
+    detail_fields=["unit", "case", "record_type", "record_id", "label", "note"],
+    filter_fields=["case", "record_type"],
+    search_fields=["label", "note"],
+    lookups={"case": "title"},
+    example=lambda unit: {"unit": unit, "case": _case(unit), "record_type": "people",
+                          "record_id": _person(unit).pk},
+    example_update=lambda obj: {"note": "事发当晚值班表"},
 ))
