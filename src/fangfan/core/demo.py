@@ -322,8 +322,12 @@ def _load_upkeep(xinqiao: Unit, chunjiang: Unit) -> None:
 
     from django.utils import timezone
 
-    from fangfan.resources.models import AlarmTest, Fault
+    from fangfan.resources.models import AlarmTest, Fault, MaintenanceSchedule
 
+    for asset in Asset.objects.filter(unit=xinqiao, category__in=["recorder", "camera"]):
+        services.create_record(None, MaintenanceSchedule, {
+            "unit": xinqiao, "asset": asset, "kind": "inspection", "every_days": 90,
+            "last_done_on": timezone.localdate() - dt.timedelta(days=30)})
     alarm = Asset.objects.get(unit=xinqiao, category="one_key_alarm")
     services.create_record(None, AlarmTest, {
         "unit": xinqiao, "asset": alarm, "tested_at": timezone.now() - dt.timedelta(days=3),

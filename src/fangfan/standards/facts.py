@@ -299,15 +299,35 @@ fact("faults_unrestored_over_24h", "faults", "int",
      "Faults still not restored 24 hours after they were reported (R-FAULT).")
 
 
+fact("alarms_untested_90_days", "faults", "int",
+     "In-service one-key alarms and emergency buttons without a test call in 90 days (RES-4b).")
+fact("maintenance_overdue", "faults", "int",
+     "Maintenance, inspection or calibration schedules past their due date (RES-5).")
+
+
 @family("faults", clock=True)
 def _faults(scope: Q) -> QuerySet:
-    """A unit that records assets but no fault has none (0), not an unknown count."""
+    """The upkeep of the unit's assets. A unit that records assets but no fault has none
+    (0), not an unknown count."""
+    from fangfan.resources.models import ALARMS, AlarmTest, MaintenanceSchedule
+
     now = timezone.now()
-    return Asset.objects.filter(scope).values("unit_id").annotate(
-        faults_recorded=Count("faults"),
-        faults_open=Count("faults", filter=Q(faults__restored_at__isnull=True)),
-        faults_unrestored_over_24h=Count("faults", filter=Q(
-            faults__restored_at__isnull=True, faults__due_at__lt=now)))
+    tested = AlarmTest.objects.filter(asset=OuterRef("pk"),
+                                      tested_at__gte=now - dt.timedelta(days=90))
+    late = MaintenanceSchedule.objects.filter(asset=OuterRef("pk"),
+                                              next_due_on__lt=timezone.localdate())
+    open_late = Q(faults__restored_at__isnull=True, faults__due_at__lt=now)
+    return (Asset.objects.filter(scope)
+            .annotate(tested=Exists(tested), overdue_upkeep=Exists(late))
+            .values("unit_id").annotate(
+                faults_recorded=Count("faults", distinct=True),
+                faults_open=Count("faults", distinct=True,
+                                  filter=Q(faults__restored_at__isnull=True)),
+                faults_unrestored_over_24h=Count("faults", distinct=True, filter=open_late),
+                alarms_untested_90_days=Count("id", distinct=True, filter=Q(
+                    category__in=ALARMS, status="in_service", tested=False)),
+                maintenance_overdue=Count("id", distinct=True, filter=Q(
+                    overdue_upkeep=True))))
 
 
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------

@@ -104,3 +104,42 @@ def test_a_unit_without_a_leader_shows_the_gap_until_its_head_leads(tree, group)
 
     values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
     assert values["police_support_km_min"] == 2.5 and values["support_units_count"] == 1
+
+
+def test_members_import_from_the_template_naming_bodies_and_people(tree, group, make_user,
+                                                                   client):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    person(tree["a"], "张红梅")
+    person(tree["a"], "姚建法")
+    person(tree["b"], "乙校长")
+    client.force_login(make_user(Role.UNIT_ADMIN, tree["a"]))
+    url = reverse("records:body-members-import")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(url, {"template": 1}).content))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["unit", "body", "person", "role"]
+
+    def upload(rows):
+        for r in list(sheet.iter_rows(min_row=2)):
+            for c in r:
+                c.value = None
+        for i, row in enumerate(rows, start=2):
+            for j, value in enumerate(row, start=1):
+                sheet.cell(i, j, value)
+        out = io.BytesIO()
+        book.save(out)
+        return client.post(url, {"file": SimpleUploadedFile("m.xlsx", out.getvalue())})
+
+    bad = upload([["school-a", "反恐怖防范领导小组", "张红梅", "Leader"],
+                  ["school-a", "反恐怖防范领导小组", "乙校长", "Member"]])
+    assert bad.status_code == 400 and "乙校长" in bad.content.decode()
+    assert not Membership.objects.exists()
+    ok = upload([["school-a", "反恐怖防范领导小组", "张红梅", "Leader"],
+                 ["school-a", "反恐怖防范领导小组", "姚建法", "Deputy leader"]])
+    assert ok.status_code == 302
+    assert dict(Membership.objects.values_list("person__name", "role")) == {
+        "张红梅": "leader", "姚建法": "deputy_leader"}

@@ -114,3 +114,22 @@ def test_maintenance_schedule_due_dates(tree):
             {"unit": tree["a"], "asset": cam, "kind": "maintenance", "every_days": 30})
     services.update_record(None, sched, {"last_done_on": timezone.localdate()})
     assert not sched.overdue
+
+
+def test_alarm_tests_and_overdue_maintenance_are_facts(tree):
+    from fangfan.standards import facts
+
+    alarm = asset(tree["a"], "one_key_alarm", police_networked=True)
+    cam = asset(tree["a"], "camera")
+    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    assert (values["alarms_untested_90_days"], values["maintenance_overdue"]) == (1, 0)
+    services.create_record(None, AlarmTest, {"unit": tree["a"], "asset": alarm,
+                                             "answered": True})
+    services.create_record(None, MaintenanceSchedule, {
+        "unit": tree["a"], "asset": cam, "kind": "inspection", "every_days": 30,
+        "last_done_on": timezone.localdate() - dt.timedelta(days=45)})
+    fault(tree["a"], cam, 30)
+    fault(tree["a"], cam, 31)
+    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    assert (values["alarms_untested_90_days"], values["maintenance_overdue"]) == (0, 1)
+    assert (values["faults_recorded"], values["faults_unrestored_over_24h"]) == (2, 2)
