@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.registry import RecordType
@@ -30,6 +31,7 @@ def table_class(rt: RecordType) -> type[tables.Table]:
                 "model": rt.model,
                 "fields": rt.list_fields,
                 "attrs": {"class": "table table-vcenter card-table table-striped"},
+                "empty_text": gettext_lazy("Nothing here yet."),
             }),
         }
         cached = type(f"{rt.model.__name__}Table", (tables.Table,), attrs)

@@ -112,11 +112,13 @@ class Membership(UnitRecord):
                             default=MemberRole.MEMBER)
     note = models.CharField(_("note"), max_length=100, blank=True,
                             help_text=_("e.g. first responsible person, in charge of safety"))
+    # The role's rank (leader first), so members list in the order a plan names them.
+    rank = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("body member")
         verbose_name_plural = _("body members")
-        ordering = ["unit_path", "body", "role", "id"]
+        ordering = ["unit_path", "body", "rank", "id"]
         constraints = [models.UniqueConstraint(fields=["body", "person"],
                                                name="unique_member_per_body")]
 
@@ -124,6 +126,7 @@ class Membership(UnitRecord):
         return f"{self.person} · {self.get_role_display()}"
 
     def clean(self) -> None:
+        self.rank = ROLE_ORDER.get(self.role, len(ROLE_ORDER))
         errors = {}
         if self.body_id and self.unit_id and self.body.unit_id != self.unit_id:
             errors["body"] = _("The body belongs to another unit.")

@@ -115,7 +115,7 @@ class RecordDetailView(RecordView):
             table = table_class(child)(rows.select_related(*[
                 f for f in child.list_fields
                 if child.model._meta.get_field(f).is_relation]), orderable=False,
-                exclude=(key,))
+                exclude=(key, "unit"))  # both are this record's
             out.append({"rt": child, "table": table, "key": key,
                         "can_add": permissions.allowed(user, "add", child,
                                                        services._path_of(obj))})
