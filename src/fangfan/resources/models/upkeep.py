@@ -16,15 +16,11 @@ from fangfan.resources.models.catalogue import TECHNICAL, Asset, AssetCategory
 RECOVERY_HOURS = 24  # R-FAULT
 
 
-def _own_asset(record, allowed: set[str] | None = None, message: str = "") -> dict:
-    """The asset must be the record's unit's own (and of the allowed categories)."""
-    errors = {}
-    if record.asset_id and record.unit_id:
-        if record.asset.unit_id != record.unit_id:
-            errors["asset"] = _("The asset belongs to another unit.")
-        elif allowed is not None and record.asset.category not in allowed:
-            errors["asset"] = message
-    return errors
+def _own_asset(record) -> dict:
+    """The asset must be the record's unit's own."""
+    if record.asset_id and record.unit_id and record.asset.unit_id != record.unit_id:
+        return {"asset": _("The asset belongs to another unit.")}
+    return {}
 
 
 def _not_future(value, field: str) -> dict:
@@ -38,7 +34,10 @@ class Fault(UnitRecord):
     asks what is done meanwhile (R-FAULT)."""
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="faults",
-                              verbose_name=_("asset"))
+                              verbose_name=_("asset"),
+                              limit_choices_to={"category__in": sorted(TECHNICAL)},
+                              error_messages={"invalid": _("Faults are recorded for "
+                                                           "technical systems.")})
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
     description = models.TextField(_("what is wrong"))
     temporary_measure = models.TextField(
@@ -65,7 +64,7 @@ class Fault(UnitRecord):
         return end > self.due_at
 
     def clean(self) -> None:
-        errors = _own_asset(self, TECHNICAL, _("Faults are recorded for technical systems."))
+        errors = _own_asset(self)  # the category: limit_choices_to
         errors |= _not_future(self.reported_at, "reported_at")
         errors |= _not_future(self.restored_at, "restored_at")
         if self.restored_at and self.reported_at and self.restored_at < self.reported_at:
@@ -85,7 +84,12 @@ class AlarmTest(UnitRecord):
     """A test call of a one-key alarm to the police (RES-4b)."""
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="alarm_tests",
-                              verbose_name=_("alarm"))
+                              verbose_name=_("alarm"),
+                              limit_choices_to={"category__in": ["emergency_button",
+                                                                 "one_key_alarm"]},
+                              error_messages={"invalid": _(
+                                  "Only one-key alarms and emergency buttons are tested "
+                                  "this way.")})
     tested_at = models.DateTimeField(_("tested at"), default=timezone.now)
     answered = models.BooleanField(_("police answered"), default=True)
     response_seconds = models.PositiveIntegerField(_("response (seconds)"), null=True,
@@ -102,8 +106,7 @@ class AlarmTest(UnitRecord):
         return f"{self.asset} · {timezone.localtime(self.tested_at):%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
-        errors = _own_asset(self, ALARMS, _("Only one-key alarms and emergency buttons are "
-                                            "tested this way."))
+        errors = _own_asset(self)  # the category: limit_choices_to
         errors |= _not_future(self.tested_at, "tested_at")
         if self.response_seconds is not None and not self.answered:
             errors["response_seconds"] = _("An unanswered call has no response time.")
