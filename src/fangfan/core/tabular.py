@@ -248,6 +248,10 @@ def _row_form(user, rt: RecordType, cells: dict[str, str], number: int,
     data: dict[str, Any] = {}
     failed = False
     for name, text in cells.items():
+        field = _field(rt, name)
+        if text == "" and field.has_default() and not isinstance(field, models.BooleanField):
+            data[name] = _default(rt, name)  # an empty cell means what the form would
+            continue
         try:
             data[name] = _convert(rt, name, text, unit)
         except ValidationError as exc:

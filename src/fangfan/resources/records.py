@@ -26,7 +26,7 @@ register(RecordType(
     area="res",
     list_fields=["name", "post", "department", "employment_type", "is_guard", "unit"],
     form_fields=["unit", "name", "post", "department", "phone", "employment_type", "is_guard",
-                 "full_time", "employer", "contact_with_minors"],
+                 "full_time", "employer", "contact_with_minors", "training_hours"],
     filter_fields=["employment_type", "is_guard", "department"],
     children=[("certificates", "person"), ("background-checks", "person")],
     search_fields=["name", "post", "department"],

@@ -72,6 +72,8 @@ IN_SERVICE = Q(status="in_service")
 fact("people_count", "people", "int", "People recorded for the unit.")
 fact("guards_total", "people", "int", "Guards (保安员) recorded, full- or part-time.")
 fact("guards_full_time", "people", "int", "Full-time guards (专职保安员).")
+fact("training_hours_min_guard", "people", "int",
+     "The fewest training hours this year among the unit's guards.")
 
 
 @family("people")
@@ -80,6 +82,7 @@ def _people(scope: Q) -> QuerySet:
         people_count=Count("id"),
         guards_total=Count("id", filter=Q(is_guard=True)),
         guards_full_time=Count("id", filter=Q(is_guard=True, full_time=True)),
+        training_hours_min_guard=Min("training_hours", filter=Q(is_guard=True)),
     )
 
 
