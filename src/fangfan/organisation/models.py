@@ -211,6 +211,22 @@ class LetterCampaign(UnitRecord):
     def __str__(self) -> str:
         return f"{self.year} {self.title}"
 
+    def completion(self) -> dict:
+        """Signed of issued, overdue, and the same per signing unit (the subtree)."""
+        from django.db.models import Count, Q
+
+        late = Q(signed_on__isnull=True) & Q(campaign__deadline__lt=timezone.localdate())
+        rows = list(self.letters.values("unit__name").annotate(
+            issued=Count("id"), signed=Count("id", filter=Q(signed_on__isnull=False)),
+            overdue=Count("id", filter=late)).order_by("unit__name"))
+        for r in rows:
+            r["rate"] = round(100 * r["signed"] / r["issued"], 1)
+        issued = sum(r["issued"] for r in rows)
+        signed = sum(r["signed"] for r in rows)
+        return {"issued": issued, "signed": signed,
+                "overdue": sum(r["overdue"] for r in rows),
+                "rate": round(100 * signed / issued, 1) if issued else None, "units": rows}
+
     def clean(self) -> None:
         if self.issued_on and self.deadline and self.deadline < self.issued_on:
             raise ValidationError({"deadline": _("The deadline lies before the issue date.")})

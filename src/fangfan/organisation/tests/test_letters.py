@@ -75,3 +75,17 @@ def test_unsigned_letters_after_the_deadline_are_a_gap(tree, campaign, make_user
     assert rule().status == "met"
     page = client.get(campaign.get_absolute_url()).content.decode()
     assert 'id="children-letters"' in page and "校长" in page
+
+
+def test_campaign_completion_per_unit_of_the_subtree(tree, campaign, make_user, client):
+    heads = [services.create_record(None, Person, {"unit": u, "name": f"{u.code}校长"})
+             for u in (tree["a"], tree["b"])]
+    letter(tree["a"], campaign, heads[0], signed_on=TODAY)
+    letter(tree["b"], campaign, heads[1])
+    c = campaign.completion()
+    assert (c["issued"], c["signed"], c["overdue"], c["rate"]) == (2, 1, 1, 50.0)
+    assert [(u["unit__name"], u["rate"]) for u in c["units"]] == [("乙小学", 0.0),
+                                                                  ("甲小学", 100.0)]
+    client.force_login(make_user(Role.SUPERVISOR, tree["district"]))
+    html = client.get(campaign.get_absolute_url()).content.decode()
+    assert 'data-testid="completion"' in html and "1 / 2" in html and "50.0%" in html
