@@ -60,6 +60,8 @@ class Body(UnitRecord):
                             help_text=_("What its duties cover: the columns of the duty "
                                         "matrix."))
 
+    unique_error = ("name", _("This unit already has a body with this name."))
+
     class Meta:
         verbose_name = _("body")
         verbose_name_plural = _("bodies")
@@ -79,12 +81,6 @@ class Body(UnitRecord):
                 unit_id=self.unit_id, kind=self.kind).exclude(pk=self.pk).exists():
             raise ValidationError({"kind": _("The unit already has a body of this kind.")})
 
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            raise ValidationError(
-                {"name": _("This unit already has a body with this name.")}) from exc
 
 
 class MemberRole(models.TextChoices):
@@ -115,6 +111,8 @@ class Membership(UnitRecord):
     # The role's rank (leader first), so members list in the order a plan names them.
     rank = models.PositiveSmallIntegerField(default=0, editable=False)
 
+    unique_error = ("person", _("This person is already a member of this body."))
+
     class Meta:
         verbose_name = _("body member")
         verbose_name_plural = _("body members")
@@ -135,12 +133,6 @@ class Membership(UnitRecord):
         if errors:
             raise ValidationError(errors)
 
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            raise ValidationError(
-                {"person": _("This person is already a member of this body.")}) from exc
 
 
 class SupportKind(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangfan.core.examples import in_unit
 from fangfan.core.filters import yes_no_filter
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
@@ -22,18 +23,22 @@ from fangfan.resources.models import Person
 
 
 def _person(unit, name: str = "王晓明") -> Person:
-    from fangfan.core import services
-
-    return (Person.objects.filter(unit=unit, name=name).first()
-            or services.create_record(None, Person, {"unit": unit, "name": name}))
+    return in_unit(Person, unit, {"name": name})
 
 
 def _body(unit) -> Body:
-    from fangfan.core import services
+    return in_unit(Body, unit, {"name": "反恐怖防范领导小组"}, kind="leadership_group")
 
-    return (Body.objects.filter(unit=unit, name="反恐怖防范领导小组").first()
-            or services.create_record(None, Body, {"unit": unit, "kind": "leadership_group",
-                                                   "name": "反恐怖防范领导小组"}))
+
+def _campaign(unit) -> LetterCampaign:
+    return in_unit(LetterCampaign, unit, {"title": "反恐怖防范目标责任书"}, year=2026,
+                   issued_on=date(2026, 9, 1), deadline=date(2026, 9, 30))
+
+
+def _case(unit) -> Case:
+    return in_unit(Case, unit, {"title": "反恐怖防范工作先进个人"}, kind="reward",
+                   ground="outstanding_work", decided_on=date(2026, 7, 1),
+                   person=_person(unit))
 
 
 # Everyone at a unit needs to know who leads and whom to call.
@@ -99,15 +104,6 @@ register(RecordType(
 ))
 
 
-def _campaign(unit) -> LetterCampaign:
-    from fangfan.core import services
-
-    return (LetterCampaign.objects.filter(unit=unit).first()
-            or services.create_record(None, LetterCampaign, {
-                "unit": unit, "year": 2026, "title": "反恐怖防范目标责任书",
-                "issued_on": date(2026, 9, 1), "deadline": date(2026, 9, 30)}))
-
-
 def _late_letter() -> Q:
     return Q(signed_on__isnull=True, campaign__deadline__lt=timezone.localdate())
 
@@ -145,16 +141,6 @@ register(RecordType(
                           "issued_on": date(2026, 9, 1)},
     example_update=lambda obj: {"signed_on": date(2026, 9, 10)},
 ))
-
-
-def _case(unit) -> Case:
-    from fangfan.core import services
-
-    return (Case.objects.filter(unit=unit).first()
-            or services.create_record(None, Case, {
-                "unit": unit, "kind": "reward", "ground": "outstanding_work",
-                "title": "反恐怖防范工作先进个人", "decided_on": date(2026, 7, 1),
-                "person": _person(unit)}))
 
 
 register(RecordType(

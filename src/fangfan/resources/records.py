@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangfan.core.examples import in_unit
 from fangfan.core.filters import yes_no_filter
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
@@ -70,20 +71,16 @@ def _late_fault() -> Q:
 
 
 def _technical_asset(unit) -> Asset:
-    from fangfan.core import services
-
-    return (Asset.objects.filter(unit=unit, category="camera").first()
-            or services.create_record(None, Asset, {"unit": unit, "category": "camera",
-                                                    "name": "校门摄像机"}))
+    return in_unit(Asset, unit, {"category": "camera"}, name="校门摄像机")
 
 
 def _alarm(unit) -> Asset:
-    from fangfan.core import services
+    return in_unit(Asset, unit, {"category": "one_key_alarm"}, name="一键报警装置",
+                   police_networked=True)
 
-    return (Asset.objects.filter(unit=unit, category="one_key_alarm").first()
-            or services.create_record(None, Asset, {"unit": unit, "category": "one_key_alarm",
-                                                    "name": "一键报警装置",
-                                                    "police_networked": True}))
+
+def _person(unit) -> Person:
+    return in_unit(Person, unit, {"name": "王晓明"})
 
 
 register(RecordType(
@@ -142,13 +139,6 @@ register(RecordType(
                           "every_days": 90},
     example_update=lambda obj: {"every_days": 30},
 ))
-
-
-def _person(unit) -> Person:
-    from fangfan.core import services
-
-    return (Person.objects.filter(unit=unit, name="王晓明").first()
-            or services.create_record(None, Person, {"unit": unit, "name": "王晓明"}))
 
 
 register(RecordType(

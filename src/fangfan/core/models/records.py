@@ -1,4 +1,5 @@
 """The base of every unit-scoped record type."""
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,5 +24,18 @@ class UnitRecord(RecordUrlMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # (field, message): what a violated unique constraint says, and on which field, instead
+    # of Django's generic text naming every field of the constraint.
+    unique_error: tuple[str, str] | None = None
+
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            if self.unique_error is None:
+                raise
+            field, message = self.unique_error
+            raise ValidationError({field: message}) from exc

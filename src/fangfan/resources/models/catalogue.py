@@ -90,6 +90,8 @@ class Location(UnitRecord):
     is_main_entrance = models.BooleanField(_("main entrance"), default=False)
     notes = models.TextField(_("notes"), blank=True)
 
+    unique_error = ("name", _("This unit already has a location with this name."))
+
     class Meta:
         verbose_name = _("location")
         verbose_name_plural = _("locations")
@@ -101,13 +103,6 @@ class Location(UnitRecord):
     def __str__(self) -> str:
         return self.name
 
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            raise ValidationError(
-                {"name": _("This unit already has a location with this name.")}
-            ) from exc
 
     def clean(self) -> None:
         if (self.pk and self.kind in PRIVATE_KINDS

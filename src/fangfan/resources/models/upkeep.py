@@ -131,6 +131,8 @@ class MaintenanceSchedule(UnitRecord):
     last_done_on = models.DateField(_("last done on"), null=True, blank=True)
     next_due_on = models.DateField(_("next due on"), editable=False, null=True)
 
+    unique_error = ("kind", _("This asset already has a schedule of this kind."))
+
     class Meta:
         verbose_name = _("maintenance schedule")
         verbose_name_plural = _("maintenance schedules")
@@ -155,9 +157,3 @@ class MaintenanceSchedule(UnitRecord):
         if self.every_days:
             self.next_due_on = start + dt.timedelta(days=self.every_days)
 
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            raise ValidationError(
-                {"kind": _("This asset already has a schedule of this kind.")}) from exc
