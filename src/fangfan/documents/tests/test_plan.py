@@ -48,6 +48,10 @@ def test_demo_school_plan_reads_like_its_plan(demo, tmp_path):
     contacts = tables[-1]
     assert contacts[1][1:3] == ["张红梅", "校长"] and len(contacts) == 19
     assert "15161109922" not in body + str(tables)  # the seed's real numbers never appear
+    from docx.oxml.ns import qn
+
+    fonts = docx.Document(str(out)).styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "宋体"  # Chinese glyphs from a Chinese font
 
 
 def test_english_plan(demo):
