@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fangfan.core import api
-from fangfan.core.views import audit, home, notifications, records
+from fangfan.core.views import accounts, audit, home, notifications, records
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("switch-unit/", home.switch_unit, name="switch-unit"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications-read"),
+    path("accounts/manage/", accounts.manage, name="accounts-manage"),
+    path("accounts/manage/<int:pk>/revoke/", accounts.revoke, name="account-revoke"),
+    path("accounts/manage/user/<int:pk>/password/", accounts.password, name="account-password"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/<int:pk>/", audit.audit_entry, name="audit-entry"),
     path("files/<int:pk>/", records.AttachmentDownloadView.as_view(), name="attachment"),

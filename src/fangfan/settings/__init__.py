@@ -230,6 +230,7 @@ FANGFAN_AREAS = [
 ]
 # Pages of an area besides its record lists: (url name, label, record type needed to view).
 FANGFAN_AREA_PAGES = {
+    "sys": [("accounts-manage", _("Accounts and roles"), "fangfan.core.accounts.may_manage")],
     "org": [("duty-matrix", _("Duty matrix"), "bodies"),
             ("documents", _("Documents"), "bodies")],
     "std": [("compliance", _("Compliance"), "compliance-results"),
