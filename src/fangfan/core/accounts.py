@@ -30,6 +30,13 @@ def grantable_roles(actor, unit: Unit) -> list[str]:
     return [r for r in Role.values if r in out]
 
 
+def roles_offered(actor) -> set[str]:
+    """Every role the actor may give somewhere (the form's choices)."""
+    if actor.is_superuser:
+        return set(Role.values)
+    return {r for role, _path in permissions.grants(actor) for r in MANAGERS.get(role, [])}
+
+
 def manager_roots(actor) -> list[str]:
     return [path for role, path in permissions.grants(actor) if role in MANAGERS]
 

@@ -102,3 +102,8 @@ def markdown_table(record_types: list[RecordType]) -> str:
     audit = ["read" if r in AUDIT_ROLES else "—" for r in roles]
     rows.append("| Audit log | " + " | ".join(audit) + " |")
     return "\n".join(rows) + "\n"
+
+
+def signed_in(user) -> bool:
+    """For pages every signed-in user may open (the API documentation)."""
+    return bool(getattr(user, "is_authenticated", False))

@@ -297,7 +297,7 @@ def _appendices(w: Writer, d: PlanData) -> None:
                 caption=_("Present configuration"), widths=[8, 3, 5])
     group = d.bodies.get(BodyKind.LEADERSHIP_GROUP)
     members = d.members.get(group.pk, []) if group else []
-    w.table([_("No."), _("Name"), _("Post"), _("Mobile"), _("Role")],
+    w.table([_("No."), _("Name"), _("Post"), _("Mobile"), _("Role in the group")],
             [(i, m.person.name, m.person.post, m.person.phone, m.get_role_display())
              for i, m in enumerate(members, start=1)],
             caption=_("Appendix 5 · Leadership group members and contacts"),

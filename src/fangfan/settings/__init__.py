@@ -230,7 +230,9 @@ FANGFAN_AREAS = [
 ]
 # Pages of an area besides its record lists: (url name, label, record type needed to view).
 FANGFAN_AREA_PAGES = {
-    "sys": [("accounts-manage", _("Accounts and roles"), "fangfan.core.accounts.may_manage")],
+    "sys": [("accounts-manage", _("Accounts and roles"), "fangfan.core.accounts.may_manage"),
+            ("audit-log", _("Audit log"), "fangfan.core.permissions.can_read_audit"),
+            ("api-docs", _("API documentation"), "fangfan.core.permissions.signed_in")],
     "org": [("duty-matrix", _("Duty matrix"), "bodies"),
             ("documents", _("Documents"), "bodies")],
     "std": [("compliance", _("Compliance"), "compliance-results"),

@@ -2,6 +2,7 @@
 change audited; nothing leaks outside the manager's subtree."""
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from fangfan.core import audit
@@ -25,7 +26,14 @@ def test_unit_admin_gives_staff_roles_in_own_unit_only(tree, make_user, client):
     assert AuditEntry.objects.filter(record_type="core.rolegrant", action="create").exists()
     # No escalation, no sibling unit, no weak password, no taking someone's user name.
     assert post(client, username="boss", password=GOOD, unit=tree["a"].pk,
-                role=Role.SYSTEM_ADMIN).status_code == 403
+                role=Role.SYSTEM_ADMIN).status_code == 400  # not offered
+    from fangfan.core import accounts
+    from fangfan.core.services import OutOfScope
+
+    admin = User.objects.get(username="unit_admin-school-a")
+    with pytest.raises(OutOfScope):  # and refused by the service whatever the form says
+        accounts.add_account(admin, username="boss", name="", password=GOOD,
+                             unit=tree["a"], role=Role.SYSTEM_ADMIN)
     assert post(client, username="x", password=GOOD, unit=tree["b"].pk,
                 role=Role.STAFF).status_code == 400  # not a unit they may choose
     assert post(client, username="weak", password="123", unit=tree["a"].pk,

@@ -30,7 +30,12 @@ class AccountForm(forms.Form):
 
     def __init__(self, actor, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = accounts.units_managed(actor)
+        units = accounts.units_managed(actor)
+        self.fields["unit"].queryset = units
+        if len(only := list(units[:2])) == 1:
+            self.fields["unit"].initial = only[0].pk
+        offered = accounts.roles_offered(actor)
+        self.fields["role"].choices = [(r, label) for r, label in Role.choices if r in offered]
         style(self)
 
 
