@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangfan.core import audit, permissions
 from fangfan.core.models import Unit
@@ -26,9 +27,20 @@ def _path_of(obj: models.Model) -> str:
     return obj.path if isinstance(obj, Unit) else obj.unit_path
 
 
+# Whole sentences, so each language words the refusal its own way.
+REFUSALS = {
+    "view": gettext_lazy("You may not see this record."),
+    "add": gettext_lazy("You may not add records here."),
+    "change": gettext_lazy("You may not change this record."),
+    "delete": gettext_lazy("You may not delete this record."),
+    "import": gettext_lazy("You may not import records here."),
+    "export": gettext_lazy("You may not export these records."),
+}
+
+
 def _check(actor, action: str, rt: RecordType, path: str) -> None:
     if actor is not None and not permissions.allowed(actor, action, rt, path):
-        raise OutOfScope(_("You may not %(action)s this record.") % {"action": action})
+        raise OutOfScope(REFUSALS.get(action, REFUSALS["change"]))
 
 
 def _changed(path: str) -> None:
