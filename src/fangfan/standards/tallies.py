@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Length, Substr
+from django.db.models import Count, Q, Sum
 
+from fangfan.core import bulk
 from fangfan.core.models import PATH_WIDTH, Unit
 from fangfan.standards.models import Requirement, Result, Status, Tally
 
@@ -53,39 +53,50 @@ def four_targets(facts: dict) -> dict[str, str]:
 
 
 def rebuild() -> int:
-    """Recount every authority's tallies from the stored results."""
+    """Recount every authority's tallies from the stored results.
+
+    Two grouped scans instead of one per tree depth: results are grouped by their unit's
+    parent (a few hundred thousand groups for a province), then each group is added to
+    that parent and every authority above it in Python; an authority's own results are
+    counted for itself by small queries of their own."""
     inner = dict(Unit.objects.filter(children__isnull=False).distinct()
                  .values_list("path", "id"))
     deadline = deadline_requirements()
-    totals: dict[str, Counter] = {}
     base = Result.objects.exclude(status=Status.NOT_APPLICABLE).filter(
         unit__evaluation__isnull=False)  # results the engine did not write are not counted
-    for depth in sorted({len(p) // PATH_WIDTH for p in inner}):
-        width = depth * PATH_WIDTH
-        rows = (base.annotate(n=Length("unit_path")).filter(n__gte=width)
-                .annotate(anc=Substr(F("unit_path"), 1, width))
-                .values_list("anc", "requirement_id", "status", "unit__evaluation__stage",
-                             "unit__evaluation__locale")
-                .annotate(count=Count("id")).order_by())
-        for anc, req, status, stage, locale, count in rows:
-            if anc in inner:
-                totals.setdefault(anc, Counter())[(str(req), stage, locale, status)] += count
-        four = (base.filter(requirement_id__in=deadline).annotate(n=Length("unit_path"))
-                .filter(n__gte=width).annotate(anc=Substr(F("unit_path"), 1, width))
-                .values_list("anc", "unit__evaluation__stage", "unit__evaluation__locale",
-                             *[f"facts__{f}" for f in FOUR_FACTS])
-                .annotate(count=Count("id")).order_by())
-        for anc, stage, locale, *values, count in four:
-            if anc in inner:
-                facts = dict(zip(FOUR_FACTS, values, strict=True))
-                for key, value in four_targets(facts).items():
-                    totals.setdefault(anc, Counter())[(key, stage, locale, value)] += count
-    rows = [Tally(unit_id=inner[path], unit_path=path, key=k, stage=s, locale=loc,
-                  status=st, n=n)
+    where = ["unit__evaluation__stage", "unit__evaluation__locale"]
+    paths = dict(Unit.objects.filter(children__isnull=False).distinct()
+                 .values_list("id", "path"))
+    totals: dict[str, Counter] = {}
+
+    def add(at: str, own: bool, key: tuple, count: int) -> None:
+        """Results of an authority's own (`own`: counted for it alone, its ancestors get
+        them through its parent's group) or of the children of `at` (counted for `at`
+        and every authority above it)."""
+        cuts = [len(at)] if own else range(PATH_WIDTH, len(at) + 1, PATH_WIDTH)
+        for cut in cuts:
+            if at[:cut] in inner:
+                totals.setdefault(at[:cut], Counter())[key] += count
+
+    plain = ["requirement_id", "status", *where]
+    four = [*where, *[f"facts__{f}" for f in FOUR_FACTS]]
+    for own, at, rows in ((False, "unit__parent_id", base.filter(unit__parent__isnull=False)),
+                          (True, "unit_id", base.filter(unit_id__in=list(paths)))):
+        for unit_id, req, status, stage, locale, count in (
+                rows.values_list(at, *plain).annotate(count=Count("id")).order_by()):
+            add(paths[unit_id], own, (str(req), stage, locale, status), count)
+        for unit_id, stage, locale, *values, count in (
+                rows.filter(requirement_id__in=deadline).values_list(at, *four)
+                .annotate(count=Count("id")).order_by()):
+            targets = four_targets(dict(zip(FOUR_FACTS, values, strict=True)))
+            for key, value in targets.items():
+                add(paths[unit_id], own, (key, stage, locale, value), count)
+    rows = [(inner[path], path, k, s, loc, st, n)
             for path, counter in totals.items() for (k, s, loc, st), n in counter.items()]
     with transaction.atomic():
         Tally.objects.all().delete()
-        Tally.objects.bulk_create(rows, batch_size=2000)
+        bulk.insert(Tally, ["unit_id", "unit_path", "key", "stage", "locale", "status", "n"],
+                    rows)
     return len(rows)
 
 
