@@ -17,15 +17,18 @@ from fangfan.resources.models import Person
 from fangfan.standards import engine
 from fangfan.standards.models import Result
 
-TODAY = timezone.localdate()
+
+def today():
+    """Read per use, not at import: a run crossing midnight (Beijing) stays right."""
+    return timezone.localdate()
 
 
 
 @pytest.fixture
 def campaign(tree):
     return services.create_record(None, LetterCampaign, {
-        "unit": tree["district"], "year": TODAY.year, "title": "目标责任书",
-        "issued_on": TODAY - dt.timedelta(days=40), "deadline": TODAY - dt.timedelta(days=10)})
+        "unit": tree["district"], "year": today().year, "title": "目标责任书",
+        "issued_on": today() - dt.timedelta(days=40), "deadline": today() - dt.timedelta(days=10)})
 
 
 def letter(unit, campaign, signer, **extra):
@@ -46,14 +49,14 @@ def test_down_the_chain_and_refusals(tree, campaign):
     refused("signer", letter, tree["a"], campaign, head, department=dept)  # duplicate
     refused("signer", letter, tree["b"], campaign, head)  # signer of another unit
     own = services.create_record(None, LetterCampaign, {
-        "unit": tree["b"], "year": TODAY.year, "title": "乙校责任书", "issued_on": TODAY,
-        "deadline": TODAY})
+        "unit": tree["b"], "year": today().year, "title": "乙校责任书", "issued_on": today(),
+        "deadline": today()})
     refused("campaign", letter, tree["a"], own, head)  # a sibling's campaign
     refused("deadline", services.create_record, None, LetterCampaign, {
-        "unit": tree["a"], "year": 2026, "title": "x", "issued_on": TODAY,
-        "deadline": TODAY - dt.timedelta(days=1)})
+        "unit": tree["a"], "year": 2026, "title": "x", "issued_on": today(),
+        "deadline": today() - dt.timedelta(days=1)})
     assert Letter.objects.count() == 1
-    services.update_record(None, first, {"signed_on": TODAY})
+    services.update_record(None, first, {"signed_on": today()})
     assert not first.overdue
 
 
@@ -71,7 +74,7 @@ def test_unsigned_letters_after_the_deadline_are_a_gap(tree, campaign, make_user
     html = client.get(url, {"overdue": "true"}).content.decode()
     assert len(re.findall(r'href="/letters/\d+/"', html)) == 1
     principal = make_user(Role.PRINCIPAL, tree["a"])
-    services.update_record(principal, sent, {"signed_on": TODAY})  # the school signs
+    services.update_record(principal, sent, {"signed_on": today()})  # the school signs
     assert rule().status == "met"
     page = client.get(campaign.get_absolute_url()).content.decode()
     assert 'id="children-letters"' in page and "校长" in page
@@ -80,7 +83,7 @@ def test_unsigned_letters_after_the_deadline_are_a_gap(tree, campaign, make_user
 def test_campaign_completion_per_unit_of_the_subtree(tree, campaign, make_user, client):
     heads = [services.create_record(None, Person, {"unit": u, "name": f"{u.code}校长"})
              for u in (tree["a"], tree["b"])]
-    letter(tree["a"], campaign, heads[0], signed_on=TODAY)
+    letter(tree["a"], campaign, heads[0], signed_on=today())
     letter(tree["b"], campaign, heads[1])
     c = campaign.completion()
     assert (c["issued"], c["signed"], c["overdue"], c["rate"]) == (2, 1, 1, 50.0)
