@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import permissions
@@ -108,7 +109,7 @@ def filterset_class(rt: RecordType) -> type[RecordFilterSet]:
     if cached is None:
         fields = rt.model._meta
         related = {name: RelatedFilter(field_name=name, lookup=rt.lookups.get(name, "name"),
-                                       label=fields.get_field(name).verbose_name)
+                                       label=capfirst(fields.get_field(name).verbose_name))
                    for name in rt.filter_fields
                    if "__" not in name and fields.get_field(name).is_relation}
         plain = [name for name in rt.filter_fields if name not in related]
