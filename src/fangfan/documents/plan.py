@@ -139,7 +139,7 @@ def _mechanism(w: Writer, d: PlanData) -> None:
                     indent=False)
         if group.duty_list:
             w.paragraph(_("Main duties of the leadership group:"), indent=False)
-            w.items(group.duty_list)
+            w.items(group.duty_list, numbered=_("({}) "))
     dept = d.bodies.get(BodyKind.RESPONSIBLE_DEPARTMENT)
     if dept is not None:
         head = _names(d.members.get(dept.pk, []), {"responsible_person", "director", "leader"})
@@ -152,7 +152,7 @@ def _mechanism(w: Writer, d: PlanData) -> None:
         w.paragraph(_("The %(office)s is the working body of the leadership group. It sits "
                       "in %(seat)s; director: %(director)s. Its duties:") % {
             "office": office.name, "seat": office.seat or "—", "director": director})
-        w.items(office.duty_list)
+        w.items(office.duty_list, numbered=_("({}) "))
     w.heading(_("2.3 Responsibility system"), 2)
     w.paragraph(_(
         "Following the principles that every post carries a double duty and whoever is in "
@@ -236,7 +236,7 @@ def _non_normal(w: Writer) -> None:
     ]
     for title, measures in levels:
         w.heading(title, 2)
-        w.items(measures)
+        w.items(measures, numbered=_("({}) "))
 
 
 # The grounds of seed 000 §8 (ORG-6's accountability categories, in our wording).

@@ -50,7 +50,7 @@ class Writer:
             para.paragraph_format.first_line_indent = Pt(24)
         _font(para.add_run(text), BODY_FONT, 12)
 
-    def items(self, texts: Iterable[str], numbered: str = "（{}）") -> None:
+    def items(self, texts: Iterable[str], numbered: str = "({}) ") -> None:
         for i, text in enumerate(texts, start=1):
             self.paragraph(f"{numbered.format(i)}{text}")
 
