@@ -65,7 +65,7 @@ def _checks(unit: Unit) -> dict[str, list[tuple]]:
     urns = engine.active_packs([unit.path])[unit.path]
     reqs = engine.requirements_of(urns)
     attrs = {a: getattr(unit, a) for a in engine.ATTRS}
-    values = facts.compute_unit(unit.path).get(unit.pk, {})
+    values = facts.compute_unit(unit.path).get(unit.path, {})
     from fangfan.standards.models import Requirement
 
     texts = {r.pk: r for r in Requirement.objects.filter(pk__in=[c.pk for c in reqs])}

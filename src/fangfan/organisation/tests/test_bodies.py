@@ -102,7 +102,7 @@ def test_a_unit_without_a_leader_shows_the_gap_until_its_head_leads(tree, group)
                                                "distance_km": "2.5"})
     from fangfan.standards import facts
 
-    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    values = facts.compute_unit(tree["a"].path)[tree["a"].path]
     assert values["police_support_km_min"] == 2.5 and values["support_units_count"] == 1
 
 

@@ -58,7 +58,7 @@ def test_expiry_reminder_once_per_certificate_and_again_after_renewal(tree, make
 def test_background_checks_and_licences_feed_the_engine(tree):
     teacher = person(tree["a"], "教师")
     guard = person(tree["a"], "保安", is_guard=True, contact_with_minors=False)
-    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    values = facts.compute_unit(tree["a"].path)[tree["a"].path]
     assert values["background_checks_overdue"] == 1  # the guard is not in contact
     assert values["guards_without_licence"] == 1
 
@@ -75,7 +75,7 @@ def test_background_checks_and_licences_feed_the_engine(tree):
         "unit": tree["a"], "person": teacher, "kind": "yearly", "checked_on": today()})
     assert law_62().status == "met"
     certificate(tree["a"], guard, expires_on=today() + dt.timedelta(days=300))
-    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    values = facts.compute_unit(tree["a"].path)[tree["a"].path]
     assert values["guards_without_licence"] == 0 and values["certificates_expired"] == 0
     refused("checked_on", services.create_record, None, BackgroundCheck, {
         "unit": tree["a"], "person": teacher, "kind": "yearly",

@@ -121,7 +121,7 @@ def test_alarm_tests_and_overdue_maintenance_are_facts(tree):
 
     alarm = asset(tree["a"], "one_key_alarm", police_networked=True)
     cam = asset(tree["a"], "camera")
-    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    values = facts.compute_unit(tree["a"].path)[tree["a"].path]
     assert (values["alarms_untested_90_days"], values["maintenance_overdue"]) == (1, 0)
     services.create_record(None, AlarmTest, {"unit": tree["a"], "asset": alarm,
                                              "answered": True})
@@ -130,6 +130,6 @@ def test_alarm_tests_and_overdue_maintenance_are_facts(tree):
         "last_done_on": timezone.localdate() - dt.timedelta(days=45)})
     fault(tree["a"], cam, 30)
     fault(tree["a"], cam, 31)
-    values = facts.compute_unit(tree["a"].path)[tree["a"].pk]
+    values = facts.compute_unit(tree["a"].path)[tree["a"].path]
     assert (values["alarms_untested_90_days"], values["maintenance_overdue"]) == (0, 1)
     assert (values["faults_recorded"], values["faults_unrestored_over_24h"]) == (2, 2)

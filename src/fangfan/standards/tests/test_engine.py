@@ -40,10 +40,10 @@ def test_results_from_records_and_facts_in_bulk(tree, django_assert_max_num_quer
 
     with django_assert_max_num_queries(len(facts.FAMILIES)):  # one grouped query each
         values = facts.compute(Q(unit_path__startswith=tree["city"].path))
-    a = values[tree["a"].pk]
+    a = values[tree["a"].path]
     assert (a["guards_total"], a["guards_full_time"]) == (2, 1)
     assert a["video_retention_days_min"] == 45 and a["lighting_working_ratio"] == 1.0
-    assert tree["b"].pk not in values
+    assert tree["b"].path not in values
 
     call_command("standards", "evaluate", "--unit", "district")
     res = staff_result(tree["a"])
@@ -116,9 +116,9 @@ def test_fact_families_side_by_side_equal_one_after_another(tree):
     together = facts.compute(scope, parallel=True)
     with transaction.atomic():
         assert facts.compute(scope, parallel=True) == together
-    assert facts.compute_unit(tree["a"].path) == {tree["a"].pk: together[tree["a"].pk]}
-    assert together[tree["a"].pk]["lighting_working_ratio"] == 1.0
-    assert together[tree["a"].pk]["guards_total"] == 1
+    assert facts.compute_unit(tree["a"].path) == {tree["a"].path: together[tree["a"].path]}
+    assert together[tree["a"].path]["lighting_working_ratio"] == 1.0
+    assert together[tree["a"].path]["guards_total"] == 1
 
 
 def test_tallies_adjusted_on_change_equal_a_recount(tree):
