@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from fangfan.core.models import Unit
 from fangfan.documents.word import Writer
-from fangfan.organisation.models import ROLE_ORDER, Body, BodyKind, Membership, SupportUnit
+from fangfan.organisation.models import Body, BodyKind, Membership, SupportUnit
 from fangfan.resources.models import TECHNICAL, Asset, Location, Person
-from fangfan.standards import engine, facts
-from fangfan.standards.models import Category, localized
+from fangfan.standards import engine
+from fangfan.standards.models import Category, Requirement, localized
 
 
 @dataclass
@@ -40,19 +41,17 @@ class PlanData:
 def gather(unit: Unit) -> PlanData:
     bodies = {b.kind: b for b in Body.objects.filter(unit=unit).order_by("pk")}
     members: dict[int, list[Membership]] = {}
-    for m in Membership.objects.filter(unit=unit).select_related("person").order_by("pk"):
+    for m in Membership.objects.filter(unit=unit).select_related("person"):  # leader first
         members.setdefault(m.body_id, []).append(m)
-    for group in members.values():
-        group.sort(key=lambda m: ROLE_ORDER[m.role])
-    people = Person.objects.filter(unit=unit)
+    people = Person.objects.filter(unit=unit).aggregate(
+        total=Count("id"), guards=Count("id", filter=Q(is_guard=True)),
+        full=Count("id", filter=Q(is_guard=True, full_time=True)))
     assets = list(Asset.objects.filter(unit=unit, status="in_service")
                   .select_related("location").order_by("category", "name"))
     return PlanData(
         unit=unit, bodies=bodies, members=members,
         key_locations=list(Location.objects.filter(unit=unit, is_key=True).order_by("pk")),
-        guards=people.filter(is_guard=True).count(),
-        guards_full_time=people.filter(is_guard=True, full_time=True).count(),
-        people=people.count(),
+        guards=people["guards"], guards_full_time=people["full"], people=people["total"],
         physical=[a for a in assets if a.category not in TECHNICAL],
         technical=[a for a in assets if a.category in TECHNICAL],
         support=list(SupportUnit.objects.filter(unit=unit)),
@@ -60,19 +59,12 @@ def gather(unit: Unit) -> PlanData:
 
 
 def _checks(unit: Unit) -> dict[str, list[tuple]]:
-    """What the active packs require of the unit now, by category, computed in memory
-    from its current records (the plan never shows a stale stored result)."""
-    urns = engine.active_packs([unit.path])[unit.path]
-    reqs = engine.requirements_of(urns)
-    attrs = {a: getattr(unit, a) for a in engine.ATTRS}
-    values = facts.compute_unit(unit.path).get(unit.path, {})
-    from fangfan.standards.models import Requirement
-
-    texts = {r.pk: r for r in Requirement.objects.filter(pk__in=[c.pk for c in reqs])}
+    """What the active packs require of the unit now, by category."""
+    outcomes = [(req, out) for req, out in engine.current_outcomes(unit)
+                if out.status != "not_applicable"]
+    texts = Requirement.objects.in_bulk([req.pk for req, _ in outcomes])
     out: dict[str, list[tuple]] = {}
-    for req, outcome in engine.evaluate_unit(reqs, attrs, values):
-        if outcome.status == "not_applicable":
-            continue
+    for req, outcome in outcomes:
         row = texts[req.pk]
         out.setdefault(row.category, []).append((row, outcome))
     return out

@@ -18,11 +18,11 @@ from fangfan.standards import facts as fact_registry
 from fangfan.standards import tallies
 from fangfan.standards.models import Evaluation, Pack, PackActivation, Requirement, Result
 from fangfan.standards.rules import (
-    STRICTER,
     Compiled,
     Outcome,
     compile_expression,
     evaluate,
+    governing,
     mark_governing,
 )
 
@@ -68,6 +68,15 @@ def evaluate_unit(reqs: list[Compiled], unit: dict[str, Any],
     pairs = [(req, evaluate(req, unit, facts)) for req in reqs]
     mark_governing(pairs)
     return pairs
+
+
+def current_outcomes(unit: Unit) -> list[tuple[Compiled, Outcome]]:
+    """The unit's outcomes computed now from its records, not stored (documents show what
+    holds at the moment they are written, not the last stored result)."""
+    urns = active_packs([unit.path])[unit.path]
+    attrs = {a: getattr(unit, a) for a in ATTRS}
+    values = fact_registry.compute_unit(unit.path).get(unit.path, {})
+    return evaluate_unit(requirements_of(urns), attrs, values)
 
 
 def active_packs(paths: Iterable[str]) -> dict[str, set[str]]:
@@ -147,23 +156,8 @@ def _rows(reqs: list[Compiled], env: dict[str, Any], cache: dict) -> list[Row]:
             hit = cache[key] = (req.pk, out.status, out.required, out.actual,
                                 ",".join(out.missing)[:300], out.facts, req.pack_version)
         outs.append(hit)
-    governing = governing_of(reqs, outs)
-    return [(*out, i in governing) for i, out in enumerate(outs)]
-
-
-def governing_of(reqs: list[Compiled], outs: list[tuple]) -> set[int]:
-    """STD-1a over stored rows: indices of the strictest requirement per quantity."""
-    groups: dict[str, list[int]] = {}
-    for i, (req, out) in enumerate(zip(reqs, outs, strict=True)):
-        if req.quantity and out[1] != "not_applicable" and out[2] is not None:
-            groups.setdefault(req.quantity, []).append(i)
-    chosen = set()
-    for members in groups.values():
-        if len(members) > 1:
-            pick = STRICTER[reqs[members[0]].compare]
-            strictest = pick(outs[i][2] for i in members)
-            chosen.add(next(i for i in members if outs[i][2] == strictest))
-    return chosen
+    chosen = governing(reqs, [o[1] for o in outs], [o[2] for o in outs])
+    return [(*out, i in chosen) for i, out in enumerate(outs)]
 
 
 # Above this many changed units the tallies are recounted instead of adjusted.

@@ -93,15 +93,25 @@ def evaluate(req: Compiled, unit: dict[str, Any], facts: dict[str, Any]) -> Outc
     return Outcome("met" if met else "unmet", required=required, actual=actual, facts=used)
 
 
-def mark_governing(pairs: list[tuple[Compiled, Outcome]]) -> None:
-    """STD-1a: where several requirements fix the same quantity, the strictest governs."""
-    groups: dict[str, list[tuple[Compiled, Outcome]]] = {}
-    for req, out in pairs:
-        if req.quantity and out.status != "not_applicable" and out.required is not None:
-            groups.setdefault(req.quantity, []).append((req, out))
+def governing(reqs: list[Compiled], statuses: list[str],
+              required: list[float | None]) -> set[int]:
+    """STD-1a: where several requirements fix the same quantity, the strictest governs.
+    Returns the indices of the governing ones (the lists run in parallel)."""
+    groups: dict[str, list[int]] = {}
+    for i, req in enumerate(reqs):
+        if req.quantity and statuses[i] != "not_applicable" and required[i] is not None:
+            groups.setdefault(req.quantity, []).append(i)
+    chosen = set()
     for members in groups.values():
-        if len(members) < 2:
-            continue
-        pick = STRICTER[members[0][0].compare]
-        strictest = pick(out.required for _, out in members)
-        next(out for _, out in members if out.required == strictest).governing = True
+        if len(members) > 1:
+            strictest = STRICTER[reqs[members[0]].compare](required[i] for i in members)
+            chosen.add(next(i for i in members if required[i] == strictest))
+    return chosen
+
+
+def mark_governing(pairs: list[tuple[Compiled, Outcome]]) -> None:
+    """`governing` over evaluated outcomes, marking them."""
+    outs = [out for _, out in pairs]
+    for i in governing([req for req, _ in pairs], [o.status for o in outs],
+                       [o.required for o in outs]):
+        outs[i].governing = True
