@@ -1,8 +1,8 @@
 """Per-authority counts of results (`Tally`), the source of the overview pages and the
 daily snapshots at province scale.
 
-`rebuild()` recounts everything with one grouped query per tree depth (after a full
-evaluation); `apply()` adjusts the ancestors of re-evaluated units by the difference
+`rebuild()` recounts everything from the stored results (after a full evaluation or a
+pack change); `apply()` adjusts the ancestors of re-evaluated units by the difference
 between their old and new results, so the figures stay exact between rebuilds."""
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from fangfan.standards.models import Requirement, Result, Status, Tally
 
 # (unit path, requirement id, status, facts, stage, locale) of one stored result.
 Entry = tuple[str, int, str, dict, str, str]
-Key = tuple[str, str, str, str]  # key, stage, locale, status
 FOUR_FACTS = ["closed_management", "gate_alarm_networked", "video_police_networked",
               "hu_xue_gang_posts"]
 
@@ -107,10 +106,10 @@ def apply(old: list[Entry], new: list[Entry]) -> None:
     by_anc: dict[str, Counter] = {}
     for sign, entries in ((-1, old), (1, new)):
         for entry in entries:
-            path = entry[0]
+            path, counts = entry[0], counts_of([entry], deadline)
             for end in range(PATH_WIDTH, len(path) + 1, PATH_WIDTH):
                 counter = by_anc.setdefault(path[:end], Counter())
-                for key, n in counts_of([entry], deadline).items():
+                for key, n in counts.items():
                     counter[key] += sign * n
     inner = dict(Unit.objects.filter(path__in=list(by_anc), children__isnull=False)
                  .distinct().values_list("path", "id"))
