@@ -8,33 +8,23 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from fangfan.core import permissions, registry
-from fangfan.core.models import Unit
+from fangfan.core.views.pages import unit_for
 from fangfan.documents import plan
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _unit(request, code: str | None) -> Unit:
-    """A unit whose organisation the user may read (else 404, no existence leak); the plan
-    lists people with their phones, so writing it out needs the right to export people."""
-    code = code or request.session.get("unit")
-    unit = Unit.objects.filter(code=code).first() if code else None
-    if unit is None or not permissions.allowed(request.user, "view", registry.get("bodies"),
-                                               unit.path):
-        raise Http404
-    return unit
-
-
 @login_required
 def documents(request, code: str | None = None):
-    unit = _unit(request, code)
+    unit = unit_for(request, code, "bodies")
     can = permissions.allowed(request.user, "export", registry.get("people"), unit.path)
     return render(request, "documents/index.html", {"unit": unit, "can_download": can})
 
 
+# The plan lists people with their phones: writing it out needs the right to export people.
 @login_required
 def work_plan(request, code: str):
-    unit = _unit(request, code)
+    unit = unit_for(request, code, "bodies")
     if not permissions.allowed(request.user, "export", registry.get("people"), unit.path):
         raise PermissionDenied
     language = request.GET.get("language", "zh-hans")

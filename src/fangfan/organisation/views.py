@@ -3,13 +3,14 @@ with its duties, on one page and as an .xlsx."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangfan.core import permissions, registry, tabular
+from fangfan.core import tabular
 from fangfan.core.models import Unit
+from fangfan.core.views.pages import unit_for
 from fangfan.organisation.models import Body, BodyKind, DutyArea
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,11 +29,7 @@ def _matrix(unit: Unit) -> tuple[list[Body], list[dict]]:
 
 @login_required
 def duty_matrix(request, code: str | None = None):
-    code = code or request.session.get("unit")
-    unit = Unit.objects.filter(code=code).first() if code else None
-    rt = registry.get("bodies")
-    if unit is None or not permissions.allowed(request.user, "view", rt, unit.path):
-        raise Http404
+    unit = unit_for(request, code, "bodies")
     bodies, areas = _matrix(unit)
     if request.GET.get("format") == "xlsx":
         return _xlsx(unit, bodies, areas)

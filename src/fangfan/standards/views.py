@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
 from fangfan.core.scoping import subtree_q
+from fangfan.core.views.pages import unit_for
 from fangfan.standards import calendar, engine, four, snapshots, tallies
 from fangfan.standards.facts import unknown_reason
 from fangfan.standards.models import (
@@ -35,16 +35,7 @@ def _results_type():
 
 def _unit_for(request, code: str | None) -> Unit:
     """The unit asked for (or the current one), if the user may read its results."""
-    code = code or request.session.get("unit")
-    if not code:
-        roots = permissions.unit_roots(request.user)
-        unit = Unit.objects.filter(path__in=roots).order_by("path").first()
-    else:
-        unit = Unit.objects.filter(code=code).first()
-    if unit is None or not permissions.allowed(request.user, "view", _results_type(),
-                                               unit.path):
-        raise Http404
-    return unit
+    return unit_for(request, code, "compliance-results")
 
 
 @login_required
