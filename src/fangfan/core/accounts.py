@@ -9,36 +9,23 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from fangfan.core import audit, permissions
+from fangfan.core import audit, permissions, services
 from fangfan.core.models import Role, RoleGrant, Unit, User
 from fangfan.core.models.audit import AuditAction
-from fangfan.core.scoping import in_subtree, subtree_q
+from fangfan.core.scoping import subtree_q
 from fangfan.core.services import OutOfScope
-
-STAFF_ROLES = [Role.PRINCIPAL, Role.GUARD, Role.STAFF]
-MANAGERS = {Role.SYSTEM_ADMIN: list(Role.values), Role.UNIT_ADMIN: STAFF_ROLES}
-
-
-def grantable_roles(actor, unit: Unit) -> list[str]:
-    """The roles `actor` may give (or take back) on `unit`."""
-    if actor.is_superuser:
-        return list(Role.values)
-    out: set[str] = set()
-    for role, path in permissions.grants(actor):
-        if role in MANAGERS and in_subtree(unit.path, [path]):
-            out |= set(MANAGERS[role])
-    return [r for r in Role.values if r in out]
 
 
 def roles_offered(actor) -> set[str]:
     """Every role the actor may give somewhere (the form's choices)."""
     if actor.is_superuser:
         return set(Role.values)
-    return {r for role, _path in permissions.grants(actor) for r in MANAGERS.get(role, [])}
+    return {r for role, _path in permissions.grants(actor)
+            for r in permissions.GRANTERS.get(role, [])}
 
 
 def manager_roots(actor) -> list[str]:
-    return [path for role, path in permissions.grants(actor) if role in MANAGERS]
+    return [path for role, path in permissions.grants(actor) if role in permissions.GRANTERS]
 
 
 def may_manage(actor) -> bool:
@@ -58,23 +45,19 @@ def grants_managed(actor) -> QuerySet[RoleGrant]:
                                                              manager_roots(actor)))
 
 
-def _check(actor, unit: Unit, role: str) -> None:
-    if role not in grantable_roles(actor, unit):
-        raise OutOfScope(_("You may not give this role on this unit."))
-
-
 def _user_in_scope(actor, user: User) -> bool:
     """Every role the user holds lies where the actor may give it: only then may the
     actor add roles to them or set their password."""
-    held = list(RoleGrant.objects.filter(user=user).select_related("unit"))
-    return bool(held) and all(g.role in grantable_roles(actor, g.unit) for g in held)
+    held = list(RoleGrant.objects.filter(user=user))
+    return bool(held) and all(
+        g.role in permissions.grantable_roles(actor, g.unit_path) for g in held)
 
 
 @transaction.atomic
 def add_account(actor, *, username: str, name: str, password: str, unit: Unit,
                 role: str) -> User:
     """A new login with a role, or a further role for a user the actor already manages."""
-    _check(actor, unit, role)
+    services.check_grant(actor, unit.path, role)
     user = User.objects.filter(username=username).first()
     if user is not None:
         if not _user_in_scope(actor, user):
@@ -91,21 +74,8 @@ def add_account(actor, *, username: str, name: str, password: str, unit: Unit,
                      {"username": username, "name": name}, unit.path)
     if RoleGrant.objects.filter(user=user, unit=unit, role=role).exists():
         raise ValidationError({"role": _("The user already holds this role here.")})
-    grant = RoleGrant.objects.create(user=user, unit=unit, role=role, unit_path=unit.path)
-    audit.record(actor, grant, AuditAction.CREATE, None, audit.snapshot(grant), unit.path)
-    permissions.forget_grants(user)
+    services.grant_role(actor, user, unit, role)
     return user
-
-
-@transaction.atomic
-def revoke(actor, grant: RoleGrant) -> None:
-    _check(actor, grant.unit, grant.role)
-    if grant.user_id == actor.pk:
-        raise ValidationError(_("You cannot take back your own role."))
-    audit.record(actor, grant, AuditAction.DELETE, audit.snapshot(grant), None,
-                 grant.unit_path)
-    grant.delete()
-    permissions.forget_grants(grant.user)
 
 
 @transaction.atomic

@@ -107,3 +107,20 @@ def markdown_table(record_types: list[RecordType]) -> str:
 def signed_in(user) -> bool:
     """For pages every signed-in user may open (the API documentation)."""
     return bool(getattr(user, "is_authenticated", False))
+
+
+# Who gives which roles (SPEC §0): a system administrator any role in their subtree, a
+# unit administrator the roles of a unit's own staff in theirs (no escalation).
+GRANTERS: dict[str, list[str]] = {
+    Role.SYSTEM_ADMIN: list(Role.values),
+    Role.UNIT_ADMIN: [Role.PRINCIPAL, Role.GUARD, Role.STAFF],
+}
+
+
+def grantable_roles(user, unit_path: str) -> list[str]:
+    """The roles `user` may give (or take back) on the unit at `unit_path`."""
+    if getattr(user, "is_superuser", False):
+        return list(Role.values)
+    out = {r for role, path in grants(user) if role in GRANTERS
+           and in_subtree(unit_path, [path]) for r in GRANTERS[role]}
+    return [r for r in Role.values if r in out]

@@ -166,18 +166,33 @@ def create_unit(actor, data: dict[str, Any]) -> Unit:
     return unit
 
 
+def check_grant(actor, unit_path: str, role: str) -> None:
+    """Refuse unless `actor` may give (or take back) `role` there (permissions.GRANTERS)."""
+    if actor is not None and role not in permissions.grantable_roles(actor, unit_path):
+        raise OutOfScope(_("You may not give this role on this unit."))
+
+
 @transaction.atomic
 def grant_role(actor, user, unit: Unit, role: str):
     """Give `user` a role on `unit` (and so its subtree); audited like any change."""
-    from fangfan.core.models import Role, RoleGrant
+    from fangfan.core.models import RoleGrant
 
-    if actor is not None and not actor.is_superuser and not any(
-        r == Role.SYSTEM_ADMIN and unit.path.startswith(p) for r, p in permissions.grants(actor)
-    ):
-        raise OutOfScope(_("Only a system administrator may grant roles on this unit."))
+    check_grant(actor, unit.path, role)
     grant, created = RoleGrant.objects.get_or_create(
         user=user, unit=unit, role=role, defaults={"unit_path": unit.path})
     if created:
         audit.record(actor, grant, AuditAction.CREATE, None, audit.snapshot(grant), unit.path)
     permissions.forget_grants(user)
     return grant
+
+
+@transaction.atomic
+def revoke_role(actor, grant) -> None:
+    """Take a role back; audited. Nobody takes back their own role."""
+    check_grant(actor, grant.unit_path, grant.role)
+    if actor is not None and grant.user_id == actor.pk:
+        raise ValidationError(_("You cannot take back your own role."))
+    audit.record(actor, grant, AuditAction.DELETE, audit.snapshot(grant), None,
+                 grant.unit_path)
+    grant.delete()
+    permissions.forget_grants(grant.user)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fangfan.core import accounts
+from fangfan.core import accounts, services
 from fangfan.core.forms import style
 from fangfan.core.models import Role, User
 
@@ -93,7 +93,7 @@ def revoke(request, pk: int):
     actor = _managing(request)
     grant = get_object_or_404(accounts.grants_managed(actor), pk=pk)
     try:
-        accounts.revoke(actor, grant)
+        services.revoke_role(actor, grant)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
