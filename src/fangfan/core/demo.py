@@ -351,16 +351,17 @@ def _load_checks(unit: Unit) -> None:
     today = timezone.localdate()
     checked = min(today, dt.date(today.year, 9, 1)) if today.month >= 9 else \
         dt.date(today.year - 1, 9, 1)
+    n = 0  # guard licences issued so far
     for person in Person.objects.filter(unit=unit).order_by("pk"):
         services.create_record(None, BackgroundCheck, {
             "unit": unit, "person": person, "kind": "yearly", "checked_on": checked,
             "checked_by": "新桥派出所"})
         if person.is_guard:
-            n = Certificate.objects.filter(unit=unit).count()
             services.create_record(None, Certificate, {
                 "unit": unit, "person": person, "kind": "guard_licence",
                 "number": f"苏常保{2024000 + n}", "issued_on": dt.date(2024, 3, 1),
                 "expires_on": today + dt.timedelta(days=20 if n == 0 else 700)})
+            n += 1
 
 
 def _load_departments(unit: Unit) -> None:

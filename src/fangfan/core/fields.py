@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext as _
 
 
 class ChoiceListField(models.JSONField):
@@ -39,3 +40,7 @@ class ChoiceListField(models.JSONField):
     def labels(self, value) -> list[str]:
         names = dict(self.options)
         return [str(names.get(v, v)) for v in value or []]
+
+    def display(self, value) -> str:
+        """The labels as one text, in the reader's language (pages, tables, exports)."""
+        return _(", ").join(self.labels(value))

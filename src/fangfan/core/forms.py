@@ -64,7 +64,6 @@ class RecordForm(forms.ModelForm):
                 field.to_field_name = None
         return self
 
-
     def bound_unit_choices(self, name: str, field: forms.ModelChoiceField) -> None:
         """Over UNIT_CHOICE_LIMIT units (a province), type the unit's code instead of
         scrolling a dropdown of thousands."""
@@ -86,3 +85,12 @@ def form_class(rt: RecordType) -> type[RecordForm]:
         cached.record_type = rt
         rt._form_class = cached
     return cached
+
+
+def add_errors(form: forms.BaseForm, exc) -> None:
+    """Put a service's ValidationError on the form: on its fields, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangfan.core.fields import ChoiceListField
@@ -13,8 +12,7 @@ class ChoiceListColumn(tables.Column):
     """The labels of a ChoiceListField, not its stored keys."""
 
     def render(self, value, record, bound_column):
-        field = record._meta.get_field(bound_column.name)
-        return _(", ").join(field.labels(value))
+        return record._meta.get_field(bound_column.name).display(value)
 
 
 def table_class(rt: RecordType) -> type[tables.Table]:

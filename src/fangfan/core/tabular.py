@@ -78,7 +78,7 @@ def export_value(rt: RecordType, obj: models.Model, name: str) -> Any:
     if f.choices:
         return getattr(obj, f"get_{name}_display")()
     if isinstance(f, ChoiceListField):
-        return _(", ").join(f.labels(getattr(obj, name)))
+        return f.display(getattr(obj, name))
     value = getattr(obj, name)
     if isinstance(value, bool):
         return _("yes") if value else _("no")

@@ -253,7 +253,7 @@ class Letter(UnitRecord):
     def clean(self) -> None:
         errors = {}
         if self.campaign_id and self.unit_id:
-            if not self.unit_path_of_unit().startswith(self.campaign.unit_path):
+            if not self.unit.path.startswith(self.campaign.unit_path):
                 errors["campaign"] = _("The campaign was issued by a unit outside this "
                                        "unit's chain.")
             elif self.issued_on and self.issued_on < self.campaign.issued_on:
@@ -272,11 +272,6 @@ class Letter(UnitRecord):
             errors["signer"] = _("This campaign already has a letter for this signer.")
         if errors:
             raise ValidationError(errors)
-
-    def unit_path_of_unit(self) -> str:
-        from fangfan.core.models import Unit
-
-        return Unit.objects.values_list("path", flat=True).get(pk=self.unit_id)
 
 
 class CaseKind(models.TextChoices):
@@ -398,8 +393,6 @@ class CaseLink(UnitRecord):
 
     def _within(self, target) -> bool:
         """The cited record lies in the case's subtree (no reference across units)."""
-        from fangfan.core.models import Unit
+        from fangfan.core.services import _path_of
 
-        path = target.path if isinstance(target, Unit) else target.unit_path
-        own = Unit.objects.values_list("path", flat=True).get(pk=self.unit_id)
-        return path.startswith(own)
+        return _path_of(target).startswith(self.unit.path)

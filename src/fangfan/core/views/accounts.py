@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangfan.core import accounts, services
-from fangfan.core.forms import style
+from fangfan.core.forms import add_errors, style
 from fangfan.core.models import Role, User
 
 
@@ -64,7 +64,7 @@ def manage(request):
             try:
                 user = accounts.add_account(actor, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("%(user)s now holds the role.") % {
                     "user": user.username})
@@ -77,14 +77,6 @@ def manage(request):
     page = Paginator(grants, 50).get_page(request.GET.get("page"))
     return render(request, "core/accounts.html", {"form": form, "page": page, "q": q},
                   status=status)
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -111,7 +103,7 @@ def password(request, pk: int):
         try:
             accounts.set_password(actor, user, form.cleaned_data["password"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Password set."))
             return redirect("accounts-manage")

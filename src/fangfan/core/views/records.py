@@ -19,7 +19,7 @@ from django_tables2 import RequestConfig
 from fangfan.core import evidence, permissions, registry, services, tabular
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
-from fangfan.core.forms import form_class
+from fangfan.core.forms import add_errors, form_class
 from fangfan.core.models import AuditEntry
 from fangfan.core.registry import RecordType
 from fangfan.core.tables import table_class
@@ -125,7 +125,7 @@ class RecordDetailView(RecordView):
 def _display(obj, name: str) -> Any:
     f = obj._meta.get_field(name)
     if isinstance(f, ChoiceListField):
-        return _(", ").join(f.labels(getattr(obj, name)))
+        return f.display(getattr(obj, name))
     if f.choices:
         return getattr(obj, f"get_{name}_display")()
     return getattr(obj, name)
@@ -167,19 +167,11 @@ class RecordFormView(RecordView):
                 else:
                     obj = services.update_record(request.user, instance, form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(obj.get_absolute_url())
         return self.render("form", {"form": form, "object": instance}, status=400)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class RecordCreateView(RecordFormView):
