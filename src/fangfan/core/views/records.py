@@ -64,9 +64,7 @@ class RecordView(LoginRequiredMixin, View):
             params["within"] = unit
         fs = filterset_class(self.rt)(params, queryset=self.scoped(action), request=self.request)
         self.filterset = fs
-        related = [f for f in self.rt.list_fields
-                   if self.rt.model._meta.get_field(f).is_relation]
-        return fs.qs.select_related(*related)
+        return with_listed_relations(self.rt, fs.qs)
 
     def template(self, name: str) -> list[str]:
         meta = self.rt.model._meta
@@ -112,14 +110,18 @@ class RecordDetailView(RecordView):
             user = self.request.user
             rows = child.model.objects.filter(permissions.restrict(user, "view", child),
                                               **{key: obj})
-            table = table_class(child)(rows.select_related(*[
-                f for f in child.list_fields
-                if child.model._meta.get_field(f).is_relation]), orderable=False,
-                exclude=(key, "unit"))  # both are this record's
+            table = table_class(child)(with_listed_relations(child, rows), orderable=False,
+                                       exclude=(key, "unit"))  # both are this record's
             out.append({"rt": child, "table": table, "key": key,
                         "can_add": permissions.allowed(user, "add", child,
                                                        services._path_of(obj))})
         return out
+
+
+def with_listed_relations(rt: RecordType, rows: QuerySet) -> QuerySet:
+    """Rows with the related records their list shows, in the same query."""
+    return rows.select_related(*[f for f in rt.list_fields
+                                 if rt.model._meta.get_field(f).is_relation])
 
 
 def _display(obj, name: str) -> Any:
