@@ -112,6 +112,8 @@ class Membership(UnitRecord):
     rank = models.PositiveSmallIntegerField(default=0, editable=False)
 
     unique_error = ("person", _("This person is already a member of this body."))
+    same_unit = {"body": _("The body belongs to another unit."),
+                 "person": _("Only people of the body's own unit can be members.")}
 
     class Meta:
         verbose_name = _("body member")
@@ -125,13 +127,6 @@ class Membership(UnitRecord):
 
     def clean(self) -> None:
         self.rank = ROLE_ORDER.get(self.role, len(ROLE_ORDER))
-        errors = {}
-        if self.body_id and self.unit_id and self.body.unit_id != self.unit_id:
-            errors["body"] = _("The body belongs to another unit.")
-        if self.person_id and self.unit_id and self.person.unit_id != self.unit_id:
-            errors["person"] = _("Only people of the body's own unit can be members.")
-        if errors:
-            raise ValidationError(errors)
 
 
 
@@ -172,6 +167,8 @@ class Liaison(UnitRecord):
                                               "unit."))
     duties = models.TextField(_("duties"), blank=True)
 
+    same_unit = {"person": _("Only people of the unit can be its liaison.")}
+
     class Meta:
         verbose_name = _("liaison")
         verbose_name_plural = _("liaisons")
@@ -179,10 +176,6 @@ class Liaison(UnitRecord):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.department or self.unit}"
-
-    def clean(self) -> None:
-        if self.person_id and self.unit_id and self.person.unit_id != self.unit_id:
-            raise ValidationError({"person": _("Only people of the unit can be its liaison.")})
 
 
 class LetterCampaign(UnitRecord):
@@ -238,6 +231,9 @@ class Letter(UnitRecord):
     issued_on = models.DateField(_("issued on"))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
 
+    same_unit = {"signer": _("The signer must belong to the letter's unit."),
+                 "department": _("The department belongs to another unit.")}
+
     class Meta:
         verbose_name = _("responsibility letter")
         verbose_name_plural = _("responsibility letters")
@@ -258,10 +254,6 @@ class Letter(UnitRecord):
                                        "unit's chain.")
             elif self.issued_on and self.issued_on < self.campaign.issued_on:
                 errors["issued_on"] = _("A letter cannot be issued before its campaign.")
-        if self.signer_id and self.unit_id and self.signer.unit_id != self.unit_id:
-            errors["signer"] = _("The signer must belong to the letter's unit.")
-        if self.department_id and self.unit_id and self.department.unit_id != self.unit_id:
-            errors["department"] = _("The department belongs to another unit.")
         if self.signed_on and self.issued_on and self.signed_on < self.issued_on:
             errors["signed_on"] = _("A letter cannot be signed before it was issued.")
         if self.signed_on and self.signed_on > timezone.localdate():
@@ -314,6 +306,9 @@ class Case(UnitRecord):
     outcome = models.CharField(_("outcome"), max_length=200, blank=True,
                                help_text=_("e.g. commendation, written warning"))
 
+    same_unit = {"person": _("The person belongs to another unit."),
+                 "department": _("The department belongs to another unit.")}
+
     class Meta:
         verbose_name = _("reward or accountability case")
         verbose_name_plural = _("rewards and accountability")
@@ -329,10 +324,6 @@ class Case(UnitRecord):
         if (self.kind == CaseKind.ACCOUNTABILITY and self.ground
                 in (CaseGround.OUTSTANDING_WORK, CaseGround.INCIDENT_CONTRIBUTION)):
             errors["ground"] = _("This ground is one for a reward, not for accountability.")
-        if self.person_id and self.unit_id and self.person.unit_id != self.unit_id:
-            errors["person"] = _("The person belongs to another unit.")
-        if self.department_id and self.unit_id and self.department.unit_id != self.unit_id:
-            errors["department"] = _("The department belongs to another unit.")
         if not self.person_id and not self.department_id:
             errors["person"] = _("Name the person or the department concerned.")
         if self.decided_on and self.decided_on > timezone.localdate():
@@ -360,6 +351,8 @@ class CaseLink(UnitRecord):
     label = models.CharField(_("record"), max_length=200, editable=False, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    same_unit = {"case": _("The case belongs to another unit.")}
+
     class Meta:
         verbose_name = _("case evidence")
         verbose_name_plural = _("case evidence")
@@ -379,8 +372,6 @@ class CaseLink(UnitRecord):
 
     def clean(self) -> None:
         errors = {}
-        if self.case_id and self.unit_id and self.case.unit_id != self.unit_id:
-            errors["case"] = _("The case belongs to another unit.")
         known = self.record_type in dict(linkable_types())
         target = self.target() if known and self.record_id else None
         if known and self.record_id and self.unit_id and (

@@ -27,9 +27,27 @@ class UnitRecord(RecordUrlMixin, models.Model):
     # (field, message): what a violated unique constraint says, and on which field, instead
     # of Django's generic text naming every field of the constraint.
     unique_error: tuple[str, str] | None = None
+    # Related records that must belong to this record's own unit, with what a refusal
+    # says, e.g. {"person": _("Only people of the body's own unit can be members.")}.
+    same_unit: dict[str, str] = {}
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for name, message in self.same_unit.items():
+            if name in errors or name in (exclude or ()):
+                continue
+            related = getattr(self, name) if getattr(self, f"{name}_id") else None
+            if related is not None and self.unit_id and related.unit_id != self.unit_id:
+                errors[name] = [message]
+        if errors:
+            raise ValidationError(errors)
 
     def validate_constraints(self, exclude=None):
         try:

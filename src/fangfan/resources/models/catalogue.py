@@ -181,6 +181,8 @@ class Asset(UnitRecord):
     """A physical-protection item or technical system (RES-3, RES-4) with the typed
     attributes the standards look at (retention days, night capability ...)."""
 
+    same_unit = {"location": _("The location belongs to another unit.")}
+
     category = models.CharField(_("category"), max_length=32, choices=AssetCategory.choices)
     name = models.CharField(_("name"), max_length=100, blank=True)
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT,
@@ -213,10 +215,9 @@ class Asset(UnitRecord):
 
     def clean(self) -> None:
         errors = {}
-        if self.location_id and self.unit_id and self.location.unit_id != self.unit_id:
-            errors["location"] = _("The location belongs to another unit.")
-        elif (self.category == AssetCategory.CAMERA and self.location_id
-              and self.location.kind in PRIVATE_KINDS):
+        own_place = self.location_id and self.location.unit_id == self.unit_id  # same_unit
+        if (self.category == AssetCategory.CAMERA and own_place
+                and self.location.kind in PRIVATE_KINDS):
             errors["location"] = _(
                 "No camera may be placed in a %(kind)s: video systems must not record "
                 "places where people's privacy is exposed (Regulation on Public Security "

@@ -17,12 +17,6 @@ EXPIRY_ALERT_DAYS = 30
 RECHECK_DAYS = 365
 
 
-def _own_person(record) -> dict:
-    if record.person_id and record.unit_id and record.person.unit_id != record.unit_id:
-        return {"person": _("The person belongs to another unit.")}
-    return {}
-
-
 class CertificateKind(models.TextChoices):
     GUARD_LICENCE = "guard_licence", _("Guard licence")  # 保安员证
     DRIVER_QUALIFICATION = "driver_qualification", _("Driver qualification")  # 从业资格证
@@ -31,8 +25,13 @@ class CertificateKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+OWN_PERSON = {"person": _("The person belongs to another unit.")}
+
+
 class Certificate(UnitRecord):
     """A person's certificate; Fangfan alerts 30 days before it expires."""
+
+    same_unit = OWN_PERSON
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="certificates",
                                verbose_name=_("person"))
@@ -57,7 +56,7 @@ class Certificate(UnitRecord):
         return self.expires_on is not None and self.expires_on < timezone.localdate()
 
     def clean(self) -> None:
-        errors = _own_person(self)
+        errors = {}
         if self.issued_on and self.issued_on > timezone.localdate():
             errors["issued_on"] = _("This date lies in the future.")
         if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
@@ -82,6 +81,8 @@ class CheckResult(models.TextChoices):
 class BackgroundCheck(UnitRecord):
     """A query of the criminal records of someone working with minors (背景审查)."""
 
+    same_unit = OWN_PERSON
+
     person = models.ForeignKey(Person, on_delete=models.PROTECT,
                                related_name="background_checks", verbose_name=_("person"))
     kind = models.CharField(_("kind"), max_length=16, choices=CheckKind.choices)
@@ -105,7 +106,7 @@ class BackgroundCheck(UnitRecord):
         return self.checked_on + dt.timedelta(days=RECHECK_DAYS)
 
     def clean(self) -> None:
-        errors = _own_person(self)
+        errors = {}
         if self.checked_on and self.checked_on > timezone.localdate():
             errors["checked_on"] = _("This date lies in the future.")
         if errors:

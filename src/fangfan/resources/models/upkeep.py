@@ -16,11 +16,7 @@ from fangfan.resources.models.catalogue import TECHNICAL, Asset, AssetCategory
 RECOVERY_HOURS = 24  # R-FAULT
 
 
-def _own_asset(record) -> dict:
-    """The asset must be the record's unit's own."""
-    if record.asset_id and record.unit_id and record.asset.unit_id != record.unit_id:
-        return {"asset": _("The asset belongs to another unit.")}
-    return {}
+OWN_ASSET = {"asset": _("The asset belongs to another unit.")}
 
 
 def _not_future(value, field: str) -> dict:
@@ -32,6 +28,8 @@ def _not_future(value, field: str) -> dict:
 class Fault(UnitRecord):
     """A fault of a technical system. Reporting it starts a 24-hour recovery clock and
     asks what is done meanwhile (R-FAULT)."""
+
+    same_unit = OWN_ASSET
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="faults",
                               verbose_name=_("asset"),
@@ -64,8 +62,7 @@ class Fault(UnitRecord):
         return end > self.due_at
 
     def clean(self) -> None:
-        errors = _own_asset(self)  # the category: limit_choices_to
-        errors |= _not_future(self.reported_at, "reported_at")
+        errors = _not_future(self.reported_at, "reported_at")
         errors |= _not_future(self.restored_at, "restored_at")
         if self.restored_at and self.reported_at and self.restored_at < self.reported_at:
             errors["restored_at"] = _("A fault cannot be restored before it was reported.")
@@ -82,6 +79,8 @@ ALARMS = {AssetCategory.ONE_KEY_ALARM, AssetCategory.EMERGENCY_BUTTON}
 
 class AlarmTest(UnitRecord):
     """A test call of a one-key alarm to the police (RES-4b)."""
+
+    same_unit = OWN_ASSET
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="alarm_tests",
                               verbose_name=_("alarm"),
@@ -106,8 +105,7 @@ class AlarmTest(UnitRecord):
         return f"{self.asset} · {timezone.localtime(self.tested_at):%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
-        errors = _own_asset(self)  # the category: limit_choices_to
-        errors |= _not_future(self.tested_at, "tested_at")
+        errors = _not_future(self.tested_at, "tested_at")
         if self.response_seconds is not None and not self.answered:
             errors["response_seconds"] = _("An unanswered call has no response time.")
         if errors:
@@ -122,6 +120,8 @@ class UpkeepKind(models.TextChoices):
 
 class MaintenanceSchedule(UnitRecord):
     """Periodic inspection, maintenance or calibration of an asset (RES-5)."""
+
+    same_unit = OWN_ASSET
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="schedules",
                               verbose_name=_("asset"))
@@ -148,7 +148,7 @@ class MaintenanceSchedule(UnitRecord):
         return self.next_due_on is not None and self.next_due_on < timezone.localdate()
 
     def clean(self) -> None:
-        errors = _own_asset(self)
+        errors = {}
         if self.last_done_on and self.last_done_on > timezone.localdate():
             errors["last_done_on"] = _("This date lies in the future.")
         if errors:
