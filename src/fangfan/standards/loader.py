@@ -33,7 +33,7 @@ SCHEMA = {
         "document": TEXT,
         "requirements": {"type": "array", "minItems": 1, "items": {
             "type": "object",
-            "required": ["id", "category", "clause", "text", "remedy"],
+            "required": ["id", "category", "clause", "title", "text", "remedy"],
             "additionalProperties": False,
             "properties": {
                 "id": {"type": "string", "pattern": "^[a-z0-9._-]+$"},
@@ -41,6 +41,7 @@ SCHEMA = {
                 "category": {"enum": list(Category.values)},
                 "document": TEXT,
                 "clause": {"type": "string", "minLength": 1},
+                "title": TEXT,  # the short name users see (专职保安员配备)
                 "text": TEXT,
                 "remedy": TEXT,
                 "confidence": {"enum": ["H", "M", "L"]},
@@ -173,7 +174,8 @@ def install(sources: list[PackSource]) -> list[Pack]:
                 "category": item["category"],
                 "citation": {"document": item.get("document", d["document"]),
                              "clause": item["clause"]},
-                "text": item["text"], "remedy": item["remedy"], "spec": spec,
+                "title": item["title"], "text": item["text"], "remedy": item["remedy"],
+                "spec": spec,
                 "confidence": item.get("confidence", "H")})
         dropped += pack.requirements.exclude(urn__in=keep).delete()[0]
         packs.append(pack)

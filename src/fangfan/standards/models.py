@@ -58,6 +58,7 @@ class Requirement(models.Model):
     order = models.PositiveIntegerField(default=0)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     citation = models.JSONField(_("citation"))
+    title = models.JSONField(_("short title"), default=dict)
     text = models.JSONField(_("text"))
     remedy = models.JSONField(_("how to fix"))
     spec = models.JSONField(_("rule"))
@@ -69,7 +70,13 @@ class Requirement(models.Model):
         ordering = ["pack__urn", "order"]
 
     def __str__(self) -> str:
-        return f"{self.ref or self.urn}: {localized(self.text)}"
+        return self.short_title
+
+    @property
+    def short_title(self) -> str:
+        """The name users see (e.g. 专职保安员配备), in their language: never the URN or
+        rule id; the full text may follow as explanation."""
+        return localized(self.title) if self.title else localized(self.text)[:40]
 
 
 class PackActivation(UnitRecord):

@@ -20,6 +20,7 @@ requirements:
   - id: one
     category: people
     clause: "1"
+    title: {zh-hans: 一, en: One}
     text: {zh-hans: 一, en: One}
     remedy: {zh-hans: 改, en: Fix}
     required: "1"
@@ -43,6 +44,25 @@ def test_shipped_packs_are_valid_and_installed(db):
                     "R-DRILL", "R-SELF", "R-SUPV", "R-MEET", "R-LIAISON", "R-DEADLINE"}
     for req in Requirement.objects.all():
         assert req.citation["clause"] and req.text["zh-hans"] and req.text["en"]
+        assert req.title["zh-hans"] and req.title["en"] and len(req.title["zh-hans"]) <= 12
+
+
+def test_a_requirement_without_a_short_title_is_refused(tmp_path):
+    """Users see requirements by their short title, so a pack must give one."""
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("    title: {zh-hans: 一, en: One}\n", ""))
+    with pytest.raises(loader.PacksRefused) as exc:
+        loader.read([bad])
+    assert "bad.yaml:one: 'title' is a required property" in str(exc.value)
+
+
+def test_short_title_follows_the_language(db):
+    from django.utils import translation
+
+    req = Requirement.objects.get(ref="R-STAFF")
+    with translation.override("zh-hans"):
+        assert req.short_title == "专职保安员配备" == str(req)
+    with translation.override("en"):
+        assert req.short_title == "Full-time guards"
 
 
 def test_good_pack_loads_and_reloads_by_urn(db, tmp_path):
@@ -65,12 +85,14 @@ def test_every_problem_is_listed_and_nothing_changes(db, tmp_path):
   - id: two
     category: spaceships
     clause: "2"
+    title: {zh-hans: 二, en: Two}
     text: {zh-hans: 二, en: Two}
     remedy: {zh-hans: 改, en: Fix}
     check: "staff_count >"
   - id: one
     category: people
     clause: "3"
+    title: {zh-hans: 三, en: Three}
     text: {zh-hans: 三, en: Three}
     remedy: {zh-hans: 改, en: Fix}
     check: "true"
