@@ -5,8 +5,10 @@ import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import label_for_filter
 
 from fangfan.core import permissions
 from fangfan.core.forms import style, unit_choices
@@ -117,5 +119,22 @@ def filterset_class(rt: RecordType) -> type[RecordFilterSet]:
                                  "filter_overrides": {models.BooleanField: BOOLEAN_FILTER}})
         cached = type(f"{rt.model.__name__}FilterSet", (RecordFilterSet,),
                       {"Meta": meta, "record_type": rt, **related, **rt.extra_filters})
+        _label_lazily(cached)
         rt._filterset_class = cached
     return cached
+
+
+_lazy_label = lazy(label_for_filter, str)
+
+
+def _label_lazily(filterset: type[RecordFilterSet]) -> None:
+    """Give every generated filter a lazy label when the class is built.
+
+    django-filter works a missing label out on first use and keeps the string, and a
+    filter's form field is built once and kept too. drf-spectacular reads the class's own
+    filters (and their form fields) while rendering the schema, so without this the
+    language of that one request stuck to every list page until a restart."""
+    model = filterset._meta.model
+    for flt in filterset.base_filters.values():
+        if flt.label is None:
+            flt.label = _lazy_label(model, flt.field_name, flt.lookup_expr, flt.exclude)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from fangfan.core import permissions, registry
 from fangfan.core.models import AuditEntry, Role
@@ -127,3 +128,17 @@ def _ref(value):
     if hasattr(value, "code"):
         return value.code
     return value.pk if hasattr(value, "pk") else value
+
+
+def test_schema_in_english_leaves_list_filter_labels_chinese(tree, make_user, client):
+    """Rendering the schema reads the filtersets; the language of that one request must
+    not stick to every list page afterwards (issue 8, item 4)."""
+    client.force_login(make_user(Role.UNIT_ADMIN, tree["a"], username="en-reader"))
+    assert client.get("/api/schema/", {"format": "json"},
+                      HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    client.force_login(make_user(Role.UNIT_ADMIN, tree["a"], username="zh-reader",
+                                 language="zh-hans"))
+    html = client.get(reverse("records:assets-list")).content.decode()
+    for label in ("类别", "状态", "部位"):
+        assert f">{label}</label>" in html, label
+    assert ">Category</label>" not in html and ">Status</label>" not in html
