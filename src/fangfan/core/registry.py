@@ -12,6 +12,18 @@ if TYPE_CHECKING:
     from fangfan.core.models import Unit
 
 
+class RecordServices:
+    """Rules of a record type's own that follow each write of one of its records, run by
+    core.services inside the write's transaction (`RecordType.services`). Subclass and
+    override what applies; further changes go through `services.update_following`."""
+
+    def after_save(self, actor, obj: models.Model, before: dict[str, Any] | None) -> None:
+        """After a create (`before` None) or an update (`before`: the audit snapshot)."""
+
+    def after_delete(self, actor, obj: models.Model) -> None:
+        """After a delete (`obj` keeps its field values)."""
+
+
 @dataclass
 class RecordType:
     """Everything the machinery needs to know about one record type."""
@@ -32,7 +44,7 @@ class RecordType:
     roles: dict[str, set[str]] = field(default_factory=dict)
     path_field: str = "unit_path"
     icon: str = ""
-    services: Any = None
+    services: RecordServices | None = None
     # Counted on the home page's unit cards: the main records only, since each count is a
     # query over the subtree (derived data and details such as body members are not).
     on_home: bool = True

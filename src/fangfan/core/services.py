@@ -93,23 +93,46 @@ def create_record(actor, model: type[models.Model], data: dict[str, Any]) -> mod
     obj.full_clean()
     obj.save()
     audit.record(actor, obj, AuditAction.CREATE, None, audit.snapshot(obj), obj.unit_path)
+    _follow_up(rt, "after_save", actor, obj, None)
     _still_visible(actor, rt, obj)
     _changed(obj.unit_path)
     return obj
 
 
+def _follow_up(rt: RecordType, hook: str, *args: Any) -> None:
+    """The record type's own rules that follow a write (`RecordType.services`, e.g. an
+    open fault marks its asset faulty), in the same transaction as the write."""
+    if rt.services is not None:
+        getattr(rt.services, hook)(*args)
+
+
 @transaction.atomic
 def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
     """Change fields of a record; moving it to another unit needs rights at both ends."""
+    return _update(actor, obj, data, checked=True)
+
+
+@transaction.atomic
+def update_following(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    """A change that follows from a write the actor was allowed to make (a reported fault
+    marks its asset faulty): validated and audited as the actor's like any update, but
+    without needing the right to change `obj` itself (a guard reports faults, yet does
+    not edit assets). Only `RecordType.services` hooks call this."""
+    return _update(actor, obj, data, checked=False)
+
+
+def _update(actor, obj: models.Model, data: dict[str, Any], checked: bool) -> models.Model:
     rt = for_model(type(obj))
     old_path = _path_of(obj)
-    _check(actor, "change", rt, old_path)
+    if checked:
+        _check(actor, "change", rt, old_path)
     before = audit.snapshot(obj)
     if isinstance(obj, Unit) and "parent" in data and data["parent"] != obj.parent:
         raise ValidationError({"parent": _("A unit cannot be moved to another parent.")})
     _assign(obj, data)
     _stamp_unit_path(obj)
-    _check(actor, "change", rt, _path_of(obj))
+    if checked:
+        _check(actor, "change", rt, _path_of(obj))
     obj.full_clean()
     obj.save()
     after = audit.snapshot(obj)
@@ -117,10 +140,12 @@ def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Mode
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         old = {k: before.get(k) for k in changed}
         audit.record(actor, obj, AuditAction.UPDATE, old, changed, _path_of(obj))
+        _follow_up(rt, "after_save", actor, obj, before)
         _changed(_path_of(obj))
         if old_path != _path_of(obj):
             _changed(old_path)
-    _still_visible(actor, rt, obj)
+    if checked:
+        _still_visible(actor, rt, obj)
     return obj
 
 
@@ -141,6 +166,7 @@ def delete_record(actor, obj: models.Model) -> None:
         ) from exc
     obj.pk = pk
     audit.record(actor, obj, AuditAction.DELETE, before, None, path)
+    _follow_up(rt, "after_delete", actor, obj)
     _changed(path)
 
 

@@ -20,6 +20,7 @@ from fangfan.resources.models import (
     Person,
 )
 from fangfan.resources.models.people import EXPIRY_ALERT_DAYS
+from fangfan.resources.services import FaultServices
 
 register(RecordType(
     model=Person,
@@ -100,6 +101,8 @@ register(RecordType(
     lookups={"asset": "name"},
     # Guards report faults they find on their rounds.
     roles={Role.GUARD: {"view", "add"}},
+    quick_action=_("Report a fault"),
+    services=FaultServices(),  # an open fault marks its asset faulty
     example=lambda unit: {"unit": unit, "asset": _technical_asset(unit),
                           "description": "夜间画面全黑", "temporary_measure": "保安在校门值守"},
     example_update=lambda obj: {"restored_note": "更换电源"},
@@ -117,6 +120,7 @@ register(RecordType(
     search_fields=["tested_by", "note"],
     lookups={"asset": "name"},
     roles={Role.GUARD: {"view", "add"}},
+    quick_action=_("Record an alarm test"),
     example=lambda unit: {"unit": unit, "asset": _alarm(unit), "answered": True,
                           "response_seconds": 20, "tested_by": "黄建刚"},
     example_update=lambda obj: {"note": "派出所已接警"},

@@ -213,6 +213,15 @@ class Asset(UnitRecord):
     def is_technical(self) -> bool:
         return self.category in TECHNICAL
 
+    def _back_in_service_while_faulty(self) -> bool:
+        """Set back to in service by hand while a fault is open: the restore of the fault
+        does that (resources.services), so the status and the faults cannot disagree."""
+        if not self.pk or self.status != AssetStatus.IN_SERVICE:
+            return False
+        was = Asset.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return (was != AssetStatus.IN_SERVICE
+                and self.faults.filter(restored_at__isnull=True).exists())
+
     def clean(self) -> None:
         errors = {}
         own_place = self.location_id and self.location.unit_id == self.unit_id  # same_unit
@@ -226,5 +235,9 @@ class Asset(UnitRecord):
         for attr, categories in ATTRIBUTES.items():
             if getattr(self, attr) is not None and self.category not in categories:
                 errors[attr] = _("Does not apply to this category.")
+        if self._back_in_service_while_faulty():
+            errors["status"] = _(
+                "A fault of this asset is not restored yet. Record the repair on the fault: "
+                "the asset is then in service again.")
         if errors:
             raise ValidationError(errors)
