@@ -213,9 +213,13 @@ if os.environ.get("FANGFAN_REDIS_URL"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timed": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"fangfan": {"level": "INFO"}},
+    # `run_huey` adds a handler of its own to a "huey" logger that has none, which printed
+    # every worker line twice (there and through the root); configured here, it adds none.
+    "loggers": {"fangfan": {"level": "INFO"},
+                "huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 FANGFAN_AREAS = [
