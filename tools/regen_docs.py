@@ -34,7 +34,7 @@ def main() -> None:
     with translation.override("en"):
         replace_block(ROOT / "docs/permissions.md", "| record type |",
                       markdown_table(registry.record_types()))
-    replace_block(ROOT / "docs/standards.md", "| name | family | type | meaning |",
+    replace_block(ROOT / "docs/standards.md", "| name | family |",
                   facts.markdown_table())
 
 

@@ -134,7 +134,7 @@ def remind(today: dt.date | None = None) -> int:
                 reminded_on=today):
             continue
         title = _("Due %(date)s: %(what)s") % {
-            "date": ob.due_on, "what": ob.requirement.ref or localized(ob.requirement.text)[:60]}
+            "date": ob.due_on, "what": ob.requirement.short_title}
         notify_unit_leads(ob.unit_id, ob.unit_path, title, localized(ob.requirement.text),
                           ob.get_absolute_url())
         sent += 1

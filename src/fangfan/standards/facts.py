@@ -7,6 +7,7 @@ read an unknown fact evaluate to `unknown`, never to met."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +31,25 @@ class Fact:
     kind: str  # "int", "float" or "bool"
     doc: str
     unavailable: str = ""
+    # The record type (registry slug) whose records it counts, where a gap is fixed;
+    # empty: its family's. A slug, so that standards imports no domain app.
+    source: str = ""
+    # Why it is unknown although the unit keeps the family's records (a sentence,
+    # gettext_noop; its records are `source`'s). Empty: unknown only while the unit has
+    # none of the family's records (their type is the family's `source`).
+    missing: str = ""
+
+    @property
+    def supplier(self) -> str:
+        """The registry slug of the records it counts (empty: none kept yet)."""
+        fam = FAMILIES.get(self.family)
+        return self.source or (fam.source if fam else "")
+
+    @property
+    def missing_from(self) -> str:
+        """The registry slug of the records whose absence leaves it unknown."""
+        fam = FAMILIES.get(self.family)
+        return self.supplier if self.missing else (fam.source if fam else "")
 
 
 FACTS: dict[str, Fact] = {}
@@ -42,19 +62,23 @@ class Family:
     query: Query
     derive: Derive
     clock: bool = False  # reads the current time, so its SQL cannot be kept
+    source: str = ""  # registry slug of the records it groups: none of them, all unknown
 
 
 FAMILIES: dict[str, Family] = {}
 
 
-def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "") -> None:
-    FACTS[name] = Fact(name, family, kind, doc, unavailable)
+def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "",
+         source: str = "", missing: str = "") -> None:
+    FACTS[name] = Fact(name, family, kind, doc, unavailable, source, missing)
 
 
-def family(name: str, derive: Derive = lambda row: row, clock: bool = False):
-    """Register a family's grouped query (one row per unit, `unit_path` first)."""
+def family(name: str, derive: Derive = lambda row: row, clock: bool = False,
+           source: str = ""):
+    """Register a family's grouped query (one row per unit, `unit_path` first) over the
+    records of the record type `source`."""
     def register(fn: Query) -> Query:
-        FAMILIES[name] = Family(fn, derive, clock)
+        FAMILIES[name] = Family(fn, derive, clock, source)
         return fn
 
     return register
@@ -75,10 +99,11 @@ fact("people_count", "people", "int", "People recorded for the unit.")
 fact("guards_total", "people", "int", "Guards (保安员) recorded, full- or part-time.")
 fact("guards_full_time", "people", "int", "Full-time guards (专职保安员).")
 fact("training_hours_min_guard", "people", "int",
-     "The fewest training hours this year among the unit's guards.")
+     "The fewest training hours this year among the unit's guards.",
+     missing=gettext_noop("No guards are recorded for this unit yet."))
 
 
-@family("people")
+@family("people", source="people")
 def _people(scope: Q) -> QuerySet:
     return Person.objects.filter(scope).values("unit_path").annotate(
         people_count=Count("id"),
@@ -93,9 +118,12 @@ fact("assets_count", "assets", "int", "Assets recorded for the unit (any status)
 fact("video_retention_days_min", "assets", "int",
      "Shortest retention in days over the unit's in-service video recorders; 0 when the "
      "unit records assets but no recorder.")
+KIT_NAMES = {"helmet": "Helmets", "shield": "Shields", "stab_vest": "Stab-proof vests",
+             "cut_gloves": "Pairs of cut-resistant gloves", "baton": "Rubber batons",
+             "strong_flashlight": "Strong flashlights", "defence_spray": "Defence sprays"}
 for _item in KIT:
     fact(f"kit_{_item}", "assets", "int",
-         f"In-service pieces of guard kit '{_item}' (R-KIT), summed over quantity.")
+         f"{KIT_NAMES[_item]} of the guard kit in service (R-KIT).")
 fact("kit_items_min", "assets", "int",
      "The smallest count among the seven per-guard kit items of R-KIT.")
 fact("steel_forks", "assets", "int", "In-service safety steel forks.")
@@ -109,7 +137,9 @@ fact("lighting_working_ratio", "asset_places", "float",
      "In-service share of lighting at key locations and entrances (0 when none recorded).")
 fact("baggage_storage_count", "assets", "int", "Baggage storage facilities in service.")
 fact("baggage_distance_min_m", "assets", "float",
-     "Shortest distance (m) from a baggage storage facility to a key location.")
+     "Shortest distance (m) from a baggage storage facility to a key location.",
+     missing=gettext_noop("The distance from the baggage storage to the key locations is "
+                          "not recorded yet."))
 fact("control_room_system", "assets", "bool", "A control-room security system is recorded.")
 
 ENTRANCE = Q(location__is_main_entrance=True) | Q(
@@ -127,7 +157,7 @@ def _derive_assets(r: dict) -> dict:
     return r
 
 
-@family("assets", derive=_derive_assets)
+@family("assets", derive=_derive_assets, source="assets")
 def _assets(scope: Q) -> QuerySet:
     cat = AssetCategory
     qty = {f"kit_{i}": Sum("quantity", filter=IN_SERVICE & Q(category=i)) for i in KIT}
@@ -151,7 +181,7 @@ def _derive_places(r: dict) -> dict:
             "lighting_working_ratio": round(working / lights, 4) if lights else 0.0}
 
 
-@family("asset_places", derive=_derive_places)
+@family("asset_places", derive=_derive_places, source="assets")
 def _asset_places(scope: Q) -> QuerySet:
     """Facts that need the asset's location (a join); a query of its own so that it runs
     beside the other families."""
@@ -192,7 +222,7 @@ def _has(category: str) -> Exists:
                                        status="in_service"))
 
 
-@family("locations")
+@family("locations", source="locations")
 def _locations(scope: Q) -> QuerySet:
     return (Location.objects.filter(scope)
             .annotate(cam=_has(AssetCategory.CAMERA), det=_has(AssetCategory.INTRUSION_DETECTOR))
@@ -210,20 +240,24 @@ def _locations(scope: Q) -> QuerySet:
 # --- organisation (ORG-1, ORG-4, ORG-5) ---------------------------------------------------
 fact("leadership_group_leader", "organisation", "bool",
      "The unit's leadership group has a leader (组长, its first responsible person); known "
-     "once the unit records people, so a unit without one shows the gap.")
+     "once the unit records people, so a unit without one shows the gap.", source="bodies")
 fact("responsible_person_set", "organisation", "bool",
-     "A responsible department with a responsible person (or director) is recorded.")
-fact("liaisons_count", "organisation", "int", "Liaisons designated for the unit.")
+     "A responsible department with a responsible person (or director) is recorded.",
+     source="bodies")
+fact("liaisons_count", "organisation", "int", "Liaisons designated for the unit.",
+     source="liaisons")
 fact("support_units_count", "support_units", "int", "External support units recorded.")
 fact("police_support_km_min", "support_units", "float",
      "Distance (km) to the nearest police station among the support units; unknown when "
-     "none is a police station.")
+     "none is a police station.",
+     missing=gettext_noop("No police station is recorded among the support units yet."))
 
 
 @family("organisation",
         derive=lambda r: {"leadership_group_leader": r["leaders"] > 0,
                           "responsible_person_set": r["responsible"] > 0,
-                          "liaisons_count": r["liaisons_count"]})
+                          "liaisons_count": r["liaisons_count"]},
+        source="people")
 def _organisation(scope: Q) -> QuerySet:
     """Over the unit's people: a unit that records people but no leader has a gap."""
     return Person.objects.filter(scope).values("unit_path").annotate(
@@ -240,7 +274,7 @@ def _derive_support(r: dict) -> dict:
     return {**r, "police_support_km_min": None if km is None else float(km)}
 
 
-@family("support_units", derive=_derive_support)
+@family("support_units", derive=_derive_support, source="support-units")
 def _support_units(scope: Q) -> QuerySet:
     from fangfan.organisation.models import SupportUnit
 
@@ -252,14 +286,15 @@ def _support_units(scope: Q) -> QuerySet:
 # --- people in depth (RES-1) ---------------------------------------------------------------
 fact("background_checks_overdue", "people_checks", "int",
      "People in contact with minors without a background check in the last 365 days "
-     "(Minors Protection Law Art. 62: at hiring and every year).")
+     "(Minors Protection Law Art. 62: at hiring and every year).",
+     source="background-checks")
 fact("guards_without_licence", "people_checks", "int",
-     "Guards without a guard licence (保安员证) that is valid today.")
+     "Guards without a guard licence (保安员证) that is valid today.", source="certificates")
 fact("certificates_expired", "people_checks", "int",
-     "Certificates of the unit's people that have expired.")
+     "Certificates of the unit's people that have expired.", source="certificates")
 
 
-@family("people_checks", clock=True)
+@family("people_checks", clock=True, source="people")
 def _people_checks(scope: Q) -> QuerySet:
     from fangfan.resources.models import RECHECK_DAYS, BackgroundCheck, Certificate
 
@@ -286,7 +321,7 @@ fact("letters_overdue", "letters", "int",
      "Letters still unsigned after their campaign's deadline.")
 
 
-@family("letters", clock=True)
+@family("letters", clock=True, source="letters")
 def _letters(scope: Q) -> QuerySet:
     from fangfan.organisation.models import Letter
 
@@ -298,19 +333,23 @@ def _letters(scope: Q) -> QuerySet:
 
 
 # --- faults ---------------------------------------------------------------------------
-fact("faults_recorded", "faults", "int", "Faults recorded for the unit's technical systems.")
-fact("faults_open", "faults", "int", "Faults not restored yet.")
+fact("faults_recorded", "faults", "int", "Faults recorded for the unit's technical systems.",
+     source="faults")
+fact("faults_open", "faults", "int", "Faults not restored yet.", source="faults")
 fact("faults_unrestored_over_24h", "faults", "int",
-     "Faults still not restored 24 hours after they were reported (R-FAULT).")
+     "Faults still not restored 24 hours after they were reported (R-FAULT).",
+     source="faults")
 
 
 fact("alarms_untested_90_days", "faults", "int",
-     "In-service one-key alarms and emergency buttons without a test call in 90 days (RES-4b).")
+     "In-service one-key alarms and emergency buttons without a test call in 90 days (RES-4b).",
+     source="alarm-tests")
 fact("maintenance_overdue", "faults", "int",
-     "Maintenance, inspection or calibration schedules past their due date (RES-5).")
+     "Maintenance, inspection or calibration schedules past their due date (RES-5).",
+     source="maintenance")
 
 
-@family("faults", clock=True)
+@family("faults", clock=True, source="assets")
 def _faults(scope: Q) -> QuerySet:
     """The upkeep of the unit's assets. A unit that records assets but no fault has none
     (0), not an unknown count."""
@@ -451,22 +490,45 @@ def _in_own_connection(fam: Family, scope: Q) -> Values:
 
 
 def unknown_reason(name: str) -> str:
-    """Why a fact is unknown, in the reader's language."""
+    """Why a fact is unknown, as a sentence in the reader's language that names the
+    missing records, never the fact (pages add the link: `standards.reasons`)."""
     from django.utils.translation import gettext as _
 
+    from fangfan.core import registry
+
     f = FACTS.get(name)
-    if f is None:
-        return name
+    if f is None:  # a fact a newer pack dropped, still named by an old result
+        return _("Some records it needs are missing.")
     if f.unavailable:
-        return _("%(fact)s: Fangfan does not keep %(records)s yet.") % {
-            "fact": name, "records": _(f.unavailable)}
-    return _("%(fact)s: nothing of this kind is recorded for the unit yet.") % {"fact": name}
+        return _("Fangfan does not keep %(records)s yet.") % {"records": _(f.unavailable)}
+    if f.missing:
+        return _(f.missing)
+    return _("No %(records)s are recorded for this unit yet.") % {
+        "records": registry.get(f.missing_from).verbose_name_plural}
+
+
+_RULE_IDS = re.compile(r"\s*\((?:R|RES)-[A-Za-z0-9-]+\)")
+
+
+def describe(name: str) -> str:
+    """A fact as users read it: its meaning in their language, without rule ids."""
+    from django.utils.translation import gettext as _
+
+    return _RULE_IDS.sub("", _(FACTS[name].doc))
+
+
+def record_slug(name: str) -> str:
+    """The registry slug of the records a fact counts ('' for none kept yet, or an
+    unknown name): where its gap is fixed."""
+    f = FACTS.get(name)
+    return f.supplier if f else ""
 
 
 def markdown_table() -> str:
     """The fact table of docs/standards.md (kept equal by a test)."""
-    lines = ["| name | family | type | meaning |", "|---|---|---|---|"]
+    lines = ["| name | family | records | type | meaning |", "|---|---|---|---|---|"]
     for f in FACTS.values():
         later = (f" *Unknown until Fangfan keeps {f.unavailable}.*" if f.unavailable else "")
-        lines.append(f"| `{f.name}` | {f.family} | {f.kind} | {f.doc}{later} |")
+        records = f"`{f.supplier}`" if f.supplier else "—"
+        lines.append(f"| `{f.name}` | {f.family} | {records} | {f.kind} | {f.doc}{later} |")
     return "\n".join(lines) + "\n"

@@ -116,7 +116,12 @@ class Result(UnitRecord):
         indexes = [models.Index(fields=["unit_path", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.unit} · {self.requirement.ref or self.requirement.urn}: {self.status}"
+        return f"{self.unit} · {self.requirement.short_title}: {self.get_status_display()}"
+
+    @property
+    def missing_facts(self) -> list[str]:
+        """The unknown facts that made it unknown (`standards.reasons` words them)."""
+        return [f for f in self.reason.split(",") if f]
 
 
 class SchoolTerm(UnitRecord):
@@ -183,7 +188,7 @@ class Obligation(UnitRecord):
                    models.Index(fields=["status", "due_on"])]
 
     def __str__(self) -> str:
-        return f"{self.requirement.ref or localized(self.requirement.text)[:40]} · {self.due_on}"
+        return f"{self.requirement.short_title} · {self.due_on}"
 
     def status_on(self, today) -> str:
         if self.done_on:

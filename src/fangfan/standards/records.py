@@ -38,6 +38,9 @@ register(RecordType(
     area="std",
     list_fields=["requirement", "status", "required", "actual", "governing", "unit"],
     form_fields=["unit", "requirement", "status", "required", "actual", "governing", "reason"],
+    # The missing records and the facts used are explained above them, in words.
+    detail_fields=["unit", "requirement", "status", "required", "actual", "governing",
+                   "computed_at"],
     filter_fields=["status", "requirement__category", "requirement__pack", "governing"],
     search_fields=["requirement__ref", "requirement__urn"],
     lookups={"requirement": "urn"},

@@ -14,7 +14,6 @@ from fangfan.core.models import Unit
 from fangfan.core.scoping import subtree_q
 from fangfan.core.views.pages import unit_for
 from fangfan.standards import calendar, engine, four, snapshots, tallies
-from fangfan.standards.facts import unknown_reason
 from fangfan.standards.models import (
     Category,
     Evaluation,
@@ -25,6 +24,7 @@ from fangfan.standards.models import (
     Status,
     localized,
 )
+from fangfan.standards.reasons import missing_records
 
 ORDER = [Status.UNMET, Status.UNKNOWN, Status.MET, Status.NOT_APPLICABLE]
 
@@ -49,7 +49,7 @@ def unit_compliance(request, code: str | None = None):
         r.text = localized(r.requirement.text)
         r.remedy = localized(r.requirement.remedy)
         r.document = localized(r.requirement.citation["document"])
-        r.reasons = [unknown_reason(f) for f in r.reason.split(",") if f]
+        r.missing = missing_records(r.missing_facts, request.user, unit)
     gaps = _by_category([r for r in rows if r.status == Status.UNMET])
     counts = {s: sum(r.status == s for r in rows) for s in Status.values}
     return render(request, "standards/unit.html", {
@@ -100,7 +100,7 @@ def overview(request, code: str | None = None):
     per_req: dict[int, dict] = {}
     for t in plain:
         req = reqs[int(t.key)]
-        row = per_req.setdefault(req.pk, {"requirement__ref": req.ref, "total": 0, "met": 0,
+        row = per_req.setdefault(req.pk, {"requirement": req, "total": 0, "met": 0,
                                           "unmet": 0, "unknown": 0,
                                           "text": localized(req.text)})
         row["total"] += t.n

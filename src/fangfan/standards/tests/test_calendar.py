@@ -77,9 +77,9 @@ def test_statuses_reminders_and_completion(school_year, make_user, client):
                                  due_on=D(2026, 12, 31))
     assert dec.status == "upcoming"
     mine = Notification.objects.filter(user=admin)
-    assert mine.filter(title__contains="R-SELF").count() == 1
+    assert mine.filter(title__contains="Monthly self-inspection").count() == 1
     calendar.tick(TODAY)  # a second run sends nothing again
-    assert mine.filter(title__contains="R-SELF").count() == 1
+    assert mine.filter(title__contains="Monthly self-inspection").count() == 1
 
     calendar.refresh_statuses(D(2026, 12, 1))
     nov.refresh_from_db()

@@ -113,3 +113,34 @@ def test_four_targets_deadlines_and_trend(evaluated, make_user, client):
     html = client.get(reverse("compliance-overview", args=["district"])).content.decode()
     assert 'id="trend-data"' in html and district.day.isoformat() in html
     assert 'data-testid="four"' in html and "2020-03-31" in html
+
+
+def test_unknown_says_which_records_are_missing_with_a_link(tree, make_user, client):
+    """No fact names: a sentence naming the missing records, a link to add them for those
+    who may, the list for those who may only read, no link for records not kept yet."""
+    engine.evaluate_subtree([tree["a"].path])
+    client.force_login(make_user(Role.UNIT_ADMIN, tree["a"]))
+    html = client.get(reverse("compliance-unit", args=["school-a"])).content.decode()
+    staff = html.split('data-ref="R-STAFF"')[1].split('class="list-group-item"')[0]
+    assert "No people are recorded for this unit yet." in staff
+    assert f'href="{reverse("records:people-add")}?unit={tree["a"].pk}"' in staff
+    assert "guards_full_time" not in html and "R-STAFF</strong>" not in html
+    assert '<span class="rule-tag text-secondary small">R-STAFF</span>' in staff
+    drill = html.split('data-ref="R-DRILL"')[1].split('class="list-group-item"')[0]
+    assert "Fangfan does not keep drill records yet." in drill and "href" not in drill
+    client.force_login(make_user(Role.AUDITOR, tree["a"]))
+    html = client.get(reverse("compliance-unit", args=["school-a"])).content.decode()
+    staff = html.split('data-ref="R-STAFF"')[1].split('class="list-group-item"')[0]
+    assert f'href="{reverse("records:people-list")}?within=school-a"' in staff
+
+
+def test_result_page_explains_in_words(evaluated, make_user, client):
+    from fangfan.standards.models import Result
+
+    client.force_login(make_user(Role.PRINCIPAL, evaluated["a"]))
+    result = Result.objects.get(unit=evaluated["a"], requirement__ref="R-STAFF")
+    html = client.get(reverse("records:compliance-results-detail", args=[result.pk]))
+    html = html.content.decode()
+    assert "Full-time guards" in html and "Unmet" in html
+    assert "Full-time guards (专职保安员)." in html  # the fact, described
+    assert "guards_full_time" not in html
