@@ -123,6 +123,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date style per language, named in templates (fangfan/formats, docs/architecture.md).
+FORMAT_MODULE_PATH = ["fangfan.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
