@@ -7,15 +7,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
+from django.utils import dateparse, formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fangfan.core import context
+from fangfan.core import context, registry
+from fangfan.core.fields import ChoiceListField
 from fangfan.core.models import PATH_WIDTH, AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
@@ -152,3 +161,141 @@ def _verify_chain(name: str, head: AuditChainHead | None) -> Break | None:
                      f"chain ends at seq {expected_seq - 1} but its head says {head.seq} "
                      "(entries removed from the end)")
     return None
+
+
+# --- Reading entries: how an entry is shown. What is stored is never changed (the hashes
+# cover it); labels, names and times are worked out when the entry is read.
+
+# Bookkeeping columns nobody needs to read (ids, tree paths).
+HIDDEN_KEYS = {"id", "path", "unit_path"}
+# Keys written by entries that are not a model field (file attachments, accounts).
+EXTRA_LABELS = {
+    "filename": gettext_lazy("file"), "size": gettext_lazy("size"), "sha256": "SHA-256",
+    "name": gettext_lazy("name"), "password": gettext_lazy("password"),
+    "generated": gettext_lazy("generated"),
+}
+EXTRA_HIDDEN = {"attachment"}  # the attachment's row id; its file name is shown instead
+
+
+@dataclass
+class Change:
+    """One field of an entry as people read it: its label and the value before/after."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class ShownEntry:
+    entry: AuditEntry
+    type_name: str
+    changes: list[Change] = dataclass_field(default_factory=list)
+
+
+def type_name(label: str) -> str:
+    """A stored record type (`resources.asset`) as its name in the reader's language."""
+    rt = registry.for_label(label)
+    if rt is not None:
+        return rt.verbose_name
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return _("record")
+
+
+def present(entries: Iterable[AuditEntry]) -> list[ShownEntry]:
+    """Entries with their type name and readable changes. Related records are named with
+    one query per related model for the whole batch, however many entries there are."""
+    entries = list(entries)
+    names = _related_names(entries)
+    return [ShownEntry(e, type_name(e.record_type), _changes(e, names)) for e in entries]
+
+
+@cache
+def _fields(label: str) -> dict[str, models.Field]:
+    """The concrete fields of a stored record type by the key the snapshot uses."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return {}
+    return {f.attname: f for f in model._meta.concrete_fields}
+
+
+def _related_names(entries: list[AuditEntry]) -> dict[tuple[type, str], str]:
+    wanted: dict[type[models.Model], set[str]] = {}
+    for e in entries:
+        fields = _fields(e.record_type)
+        for values in (e.before or {}, e.after or {}):
+            for key, value in values.items():
+                f = fields.get(key)
+                if f is not None and f.is_relation and value not in (None, ""):
+                    wanted.setdefault(f.related_model, set()).add(str(value))
+    names: dict[tuple[type, str], str] = {}
+    for model, ids in wanted.items():
+        # One level of the related model's own relations, which its name may use.
+        joins = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        for obj in model._default_manager.select_related(*joins).filter(pk__in=ids):
+            names[(model, str(obj.pk))] = str(obj)
+    return names
+
+
+def _changes(entry: AuditEntry, names: dict[tuple[type, str], str]) -> list[Change]:
+    fields = _fields(entry.record_type)
+    before, after = entry.before or {}, entry.after or {}
+    keys = [k for k in dict.fromkeys([*before, *after])
+            if k not in HIDDEN_KEYS and k not in EXTRA_HIDDEN]
+    keys.sort(key=lambda k: list(fields).index(k) if k in fields else len(fields))
+    return [Change(_label(k, fields.get(k)),
+                   _value(k, fields.get(k), before.get(k), names) if k in before else "",
+                   _value(k, fields.get(k), after.get(k), names) if k in after else "")
+            for k in keys]
+
+
+def _label(key: str, f: models.Field | None) -> str:
+    return capfirst(f.verbose_name if f is not None else EXTRA_LABELS.get(key, _("other")))
+
+
+def _value(key: str, f: models.Field | None, value: Any,
+           names: dict[tuple[type, str], str]) -> str:
+    """A stored value as text: names for related records, labels for choices."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if f is None:
+        return _extra_value(key, value)
+    if f.is_relation:
+        return names.get((f.related_model, str(value)), _("(deleted)"))
+    if isinstance(f, ChoiceListField):
+        return f.display(value)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    return _typed_value(f, value)
+
+
+def _typed_value(f: models.Field, value: Any) -> str:
+    if isinstance(f, models.DateTimeField) and isinstance(value, str):
+        moment = dateparse.parse_datetime(value)
+        return exact_time(moment) if moment else value
+    if isinstance(f, models.DateField) and isinstance(value, str):
+        day = dateparse.parse_date(value)
+        return formats.date_format(day, "DATE_FORMAT") if day else value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _extra_value(key: str, value: Any) -> str:
+    if key == "size" and isinstance(value, int):
+        return str(filesizeformat(value))
+    if key == "password":
+        return _("changed")
+    return str(value)
+
+
+def exact_time(moment: datetime) -> str:
+    """A time to the second in the reader's time zone, in the language's date style."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, formats.get_format("DATETIME_FORMAT") + ":s")

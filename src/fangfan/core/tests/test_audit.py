@@ -4,6 +4,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from fangfan.core import audit, registry, services
 from fangfan.core.models import AuditChainHead, AuditEntry
@@ -131,3 +135,76 @@ def test_rehashed_entry_is_detected(chain):
     victim.hash = audit.entry_hash(victim)
     victim.save()
     _verify_fails("previous hash does not match")
+
+
+# --- Reading the log: names, labels and times, never columns or codes (issue 8, item 3).
+
+def _asset_history(tree, actor, n: int = 1):
+    """n assets at a location, each moved to another location and marked faulty."""
+    from fangfan.resources.models import Asset
+
+    gate, hall = (Location.objects.filter(unit=tree["a"], name=name).first()
+                  or services.create_record(actor, Location, {"unit": tree["a"], "name": name,
+                                                              "kind": "other"})
+                  for name in ("南门", "礼堂"))
+    assets = []
+    for i in range(n):
+        asset = services.create_record(actor, Asset, {
+            "unit": tree["a"], "category": "camera", "name": f"摄像机{i}", "location": gate})
+        services.update_record(actor, asset, {"status": "faulty", "location": hall,
+                                              "night_capable": True})
+        assets.append(asset)
+    return assets
+
+
+def test_record_page_history_reads_as_changes_in_chinese(tree, make_user, client):
+    admin = make_user("unit_admin", tree["a"], username="zh-hist", language="zh-hans")
+    (asset,) = _asset_history(tree, admin)
+    client.force_login(admin)
+    html = client.get(reverse("records:assets-detail", args=[asset.pk])).content.decode()
+    history = html[html.index('data-testid="history"'):]
+    assert "状态</span>: 在用 → 故障" in history
+    assert "部位</span>: 南门 → 礼堂" in history
+    assert "否" not in history and ": — → 是" in history  # night capable: unset → yes
+    for code in ("in_service", "faulty", "location_id", "status", "True"):
+        assert code not in history, code
+    local = timezone.localtime(AuditEntry.objects.latest("id").created_at)
+    assert local.strftime("%Y-%m-%d %H:%M:%S") in history
+
+
+def test_audit_log_names_types_and_related_records(tree, make_user, client):
+    admin = make_user("unit_admin", tree["a"], username="zh-log", language="zh-hans")
+    _asset_history(tree, admin)
+    client.force_login(admin)
+    html = client.get(reverse("audit-log")).content.decode()
+    table = html[html.index('data-testid="audit-table"'):]
+    assert "安防设施" in table or "资产" in table or "设施" in table
+    assert "resources.asset" not in table and "core.rolegrant" not in table
+    assert "南门 → 礼堂" in table and "在用 → 故障" in table
+    entry = AuditEntry.objects.filter(action="update").latest("id")
+    page = client.get(reverse("audit-entry", args=[entry.pk])).content.decode()
+    assert "南门" in page and "礼堂" in page and "location_id" not in page
+    assert reverse("records:assets-detail", args=[entry.record_id]) in page
+
+
+def test_role_grants_read_as_their_type_and_role(tree, make_user):
+    user = make_user("auditor", tree["district"], username="reader")
+    with translation.override("zh-hans"):
+        (shown,) = audit.present(AuditEntry.objects.filter(record_type="core.rolegrant",
+                                                           record_id=str(user.grants.get().pk)))
+        assert shown.type_name != "core.rolegrant"
+        values = {c.label: c.after for c in shown.changes}
+    assert "reader" in values.values() and "测试区教育局" in values.values()
+    assert not any("_id" in label or label == "unit_path" for label in values)
+
+
+def test_audit_log_page_reads_related_names_in_constant_queries(tree, unit_admin, client):
+    client.force_login(unit_admin)
+    _asset_history(tree, unit_admin, n=2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("audit-log")).status_code == 200
+    _asset_history(tree, unit_admin, n=12)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("audit-log")).content.decode()
+    assert html.count("南门 → 礼堂") >= 12
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -3,8 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from fangfan.core import permissions, registry
+from fangfan.core import audit, permissions, registry
 from fangfan.core.models import AuditEntry
 from fangfan.core.models.audit import AuditAction
 
@@ -24,7 +25,8 @@ def audit_log(request):
     page = Paginator(qs.select_related("actor"), 50).get_page(request.GET.get("page"))
     types = [(rt.label, rt.verbose_name) for rt in registry.record_types()]
     return render(request, "core/audit_log.html", {
-        "page": page, "types": types, "actions": AuditAction.choices,
+        "page": page, "rows": audit.present(page), "types": types,
+        "actions": AuditAction.choices,
         "filters": {"type": rtype, "action": action, "q": q},
     })
 
@@ -35,8 +37,15 @@ def audit_entry(request, pk: int):
         raise PermissionDenied
     entry = get_object_or_404(AuditEntry.objects.filter(permissions.audit_q(request.user)),
                               pk=pk)
-    keys = sorted(set(entry.before or {}) | set(entry.after or {}))
-    changes = [(k, (entry.before or {}).get(k), (entry.after or {}).get(k)) for k in keys]
+    return render(request, "core/audit_entry.html", {
+        "entry": entry, "shown": audit.present([entry])[0], "link": _record_link(entry)})
+
+
+def _record_link(entry: AuditEntry) -> str:
+    """The page of the entry's record, while it exists and is a browsable record type."""
     rt = registry.for_label(entry.record_type)
-    return render(request, "core/audit_entry.html", {"entry": entry, "changes": changes,
-                                                     "rt": rt})
+    if rt is None or entry.action == AuditAction.DELETE:
+        return ""
+    if not rt.model._default_manager.filter(pk=entry.record_id).exists():
+        return ""
+    return reverse(rt.url_name("detail"), args=[entry.record_id])
