@@ -48,6 +48,39 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+        self.refresh_on_change()
+
+    def __iter__(self):
+        """The fields to show: those that apply to the choices made so far
+        (`RecordType.applies_when`), and any field with an error to correct."""
+        for name in self.fields:
+            if self.applies(name) or self[name].errors:
+                yield self[name]
+
+    def applies(self, name: str) -> bool:
+        rule = self.record_type.applies_when.get(name)
+        if rule is None:
+            return True
+        choice, values = rule
+        current = self[choice].value() if choice in self.fields else None
+        return str(current or "") in {str(v) for v in values}
+
+    def refresh_on_change(self) -> None:
+        """A choice that other fields depend on asks the page (HTMX) for the fields that
+        fit its new value, keeping what was typed; RecordFormView answers `_refresh`."""
+        for choice in {choice for choice, _values in self.record_type.applies_when.values()}:
+            if choice in self.fields:
+                self.fields[choice].widget.attrs.update({
+                    "hx-post": "", "hx-trigger": "change", "hx-target": "closest .form-fields",
+                    "hx-swap": "outerHTML", "hx-vals": '{"_refresh": "1"}'})
+
+    def keep_typed(self, data) -> RecordForm:
+        """Take what was typed into an unbound form as initial values: the fields are
+        shown again for the new choice, without error messages for unfinished input."""
+        for name, field in self.fields.items():
+            self.initial[name] = field.widget.value_from_datadict(data, {},
+                                                                  self.add_prefix(name))
+        return self
 
     def scope(self, user, action: str) -> RecordForm:
         for name, field in self.fields.items():

@@ -2,7 +2,7 @@
 filters, import/export, audit and the generated scoping tests (ARCHITECTURE.md)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +51,25 @@ class RecordType:
     # Records of other types shown on this one's detail page: (child slug, its foreign key
     # to this type), e.g. a body's members. Each list offers "add" prefilled with the key.
     children: list[tuple[str, str]] = field(default_factory=list)
+    # The label of a quick action on the home page that adds a record of this type
+    # ("Report a fault"); shown to those who may add one. Empty: none.
+    quick_action: Any = ""
+    # On a phone a list shows cards: a title and two facts (list fields; default the first
+    # three, leaving out the status) and a status badge (default the "status" list field).
+    card_fields: list[str] | None = None
+    status_field: str | None = None
     # A valid change of an example record, for generated tests (default: a text field).
     example_update: Callable[[models.Model], dict[str, Any]] | None = None
+    # Fields that apply only for some values of a choice: {field: (choice field, values)},
+    # e.g. an asset's retention days only for recorders. The form offers such a field only
+    # when the choice has one of the values and refreshes them when the choice changes;
+    # the model's clean() still refuses a value where it does not apply (API, imports).
+    applies_when: dict[str, tuple[str, Collection[str]]] = field(default_factory=dict)
+    # Buttons on the detail page that add a record of another type prefilled with this
+    # one: (child slug, its foreign key to this type[, label]), e.g. ("faults", "asset",
+    # _("Report a fault")). Shown to those who may add it in the record's unit, and only
+    # where the key's own limit (limit_choices_to) admits this record.
+    actions: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -10,6 +10,7 @@ from fangfan.core.filters import yes_no_filter
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
 from fangfan.resources.models import (
+    ATTRIBUTES,
     AlarmTest,
     Asset,
     BackgroundCheck,
@@ -31,6 +32,8 @@ register(RecordType(
                  "full_time", "employer", "contact_with_minors", "training_hours"],
     filter_fields=["employment_type", "is_guard", "department"],
     children=[("certificates", "person"), ("background-checks", "person")],
+    actions=[("certificates", "person", _("Add a certificate")),
+             ("background-checks", "person", _("Add a background check"))],
     search_fields=["name", "post", "department"],
     example=lambda unit: {"unit": unit, "name": "王晓明", "post": "教师", "department": "教务处",
                           "phone": "13800000000", "employment_type": "staff"},
@@ -61,6 +64,13 @@ register(RecordType(
     filter_fields=["category", "status", "location"],
     search_fields=["name"],
     lookups={"location": "name"},
+    # The form offers only the attributes of the chosen category (Asset.clean refuses others).
+    applies_when={attr: ("category", categories) for attr, categories in ATTRIBUTES.items()},
+    # Each shown only for assets the child's key admits (faults: technical systems,
+    # alarm tests: one-key alarms and emergency buttons).
+    actions=[("faults", "asset", _("Report a fault")),
+             ("alarm-tests", "asset", _("Record an alarm test")),
+             ("maintenance", "asset", _("Add a maintenance schedule"))],
     example=lambda unit: {"unit": unit, "category": "recorder", "name": "硬盘录像机",
                           "quantity": 1, "retention_days": 90},
 ))

@@ -161,6 +161,9 @@ class RecordFormView(RecordView):
 
     def post(self, request, pk: int | None = None):
         instance = self.get_object(pk) if pk else None
+        if request.htmx and request.POST.get("_refresh"):  # a choice changed: fitting fields
+            form = self.form(instance=instance).keep_typed(request.POST)
+            return render(request, "records/fields.html", {"form": form})
         form = self.form(data=request.POST, instance=self.get_object(pk) if pk else None)
         if form.is_valid():
             try:
