@@ -58,6 +58,9 @@ class RecordType:
     # three, leaving out the status) and a status badge (default the "status" list field).
     card_fields: list[str] | None = None
     status_field: str | None = None
+    # The label of a quick action on the home page that adds a record of this type
+    # ("Report a fault"); shown to those who may add one. Empty: none.
+    quick_action: Any = ""
     # A valid change of an example record, for generated tests (default: a text field).
     example_update: Callable[[models.Model], dict[str, Any]] | None = None
     # Fields that apply only for some values of a choice: {field: (choice field, values)},

@@ -181,13 +181,19 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
         _insert_results(changed, now)
         Evaluation.objects.bulk_create(
             [Evaluation(unit_id=i, digest=changed[i][1], computed_at=now, stage=where[i][1],
-                        locale=where[i][2]) for i in ids],
+                        locale=where[i][2], **_counts(changed[i][2])) for i in ids],
             batch_size=2000)
         if adjust:
             tallies.apply(old, [(where[i][0], row[0], row[1], row[5], where[i][1], where[i][2])
                                 for i in ids for row in changed[i][2]])
         elif ids:
             tallies.rebuild()
+
+
+def _counts(rows: list[Row]) -> dict[str, int]:
+    """A unit's results by status, kept on its evaluation for the gap matrix."""
+    statuses = [row[1] for row in rows]
+    return {s: statuses.count(s) for s in ("met", "unmet", "unknown")}
 
 
 def _entries_stored(ids: list[int]) -> list[tallies.Entry]:

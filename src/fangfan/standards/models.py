@@ -249,6 +249,11 @@ class Evaluation(models.Model):
     # where it was added.
     stage = models.CharField(max_length=16, blank=True)
     locale = models.CharField(max_length=16, blank=True)
+    # The unit's results by status, so that an authority's gap matrix ranks thousands of
+    # units from one row each instead of grouping their results.
+    met = models.PositiveIntegerField(default=0)
+    unmet = models.PositiveIntegerField(default=0)
+    unknown = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("evaluation")

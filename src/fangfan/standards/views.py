@@ -13,7 +13,7 @@ from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
 from fangfan.core.scoping import subtree_q
 from fangfan.core.views.pages import unit_for
-from fangfan.standards import calendar, engine, four, snapshots, tallies
+from fangfan.standards import calendar, engine, four, matrix, snapshots, tallies
 from fangfan.standards.models import (
     Category,
     Evaluation,
@@ -177,3 +177,13 @@ def obligation_calendar(request, code: str | None = None):
         "subtree_counts": dict(subtree.values_list("status").annotate(n=Count("id"))),
         "overdue_units": overdue_units, "has_children": unit.children.exists(),
     })
+
+
+@login_required
+def gap_matrix(request, code: str | None = None):
+    """The units × requirements gap matrix of an authority's subtree (issue 8)."""
+    unit = _unit_for(request, code)
+    context = matrix.context(request, unit)
+    if request.htmx:
+        return render(request, "standards/matrix_table.html", context)
+    return render(request, "standards/matrix.html", context)

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangfan.core import permissions, registry
-from fangfan.core.models import AuditEntry, Unit
+from fangfan.core import permissions, registry, work
+from fangfan.core.models import AuditEntry, Notification, Unit
 from fangfan.core.scoping import subtree_q
 
 
@@ -21,20 +22,51 @@ def visible_units(user):
 
 @login_required
 def home(request):
-    """The user's units with real counts of what they hold, and recent changes."""
-    if request.user.is_superuser:
-        roots = list(Unit.objects.filter(parent=None))
-    else:
-        roots = list(Unit.objects.filter(path__in=permissions.unit_roots(request.user)))
-    current = request.session.get("unit")
-    if current:
-        roots = [u for u in visible_units(request.user).filter(code=current)] or roots
-    cards = [{"unit": u, "counts": _counts(request.user, u), **_compliance(request.user, u)}
-             for u in roots[:20]]
+    """The role's work (issue 8). A school's people see what is overdue and due, the gaps
+    to fix and quick actions; an authority sees its subtree's gap matrix first. The
+    record counts that used to be the home page come last, folded."""
+    focus = _focus(request)
+    authority = next((u for u in focus if u.has_children), None)
+    units = [authority] if authority else focus
+    ctx = work.WorkContext(request.user, [u.path for u in units], own=authority is not None)
+    sections = work.items_for(ctx)
+    notices = list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5])
     recent = AuditEntry.objects.none()
     if permissions.can_read_audit(request.user):
         recent = AuditEntry.objects.filter(permissions.audit_q(request.user))[:10]
-    return render(request, "core/home.html", {"cards": cards, "recent": recent})
+    return render(request, "core/home.html", {
+        "authority": authority, "units": units, "sections": _labelled(sections),
+        "has_work": any(sections.values()), "notices": notices,
+        "panels": work.panels_for(request, authority) if authority else [],
+        "quick_actions": work.quick_actions(request.user, units[0].path if units else None),
+        "cards": [{"unit": u, "counts": _counts(request.user, u), **_compliance(request.user, u)}
+                  for u in units[:20]],
+        "recent": recent, "many_units": authority is not None or len(units) > 1,
+    })
+
+
+def _focus(request) -> list[Unit]:
+    """The current unit (the switcher's), else the roots of the user's roles, each marked
+    with whether units lie below it (then it is an authority)."""
+    if request.user.is_superuser:
+        qs = Unit.objects.filter(parent=None)
+    else:
+        qs = Unit.objects.filter(path__in=permissions.unit_roots(request.user))
+    current = request.session.get("unit")
+    if current:
+        qs = visible_units(request.user).filter(code=current) or qs
+    below = Unit.objects.filter(parent=OuterRef("pk"))
+    return list(qs.annotate(has_children=Exists(below)).order_by("path")[:20])
+
+
+def _labelled(sections: dict[str, list]) -> list[dict]:
+    """Sections in the order of urgency, with their titles, empty ones left out."""
+    titles = {work.OVERDUE: _("Overdue"), work.TODAY: _("Due today"),
+              work.WEEK: _("Due this week"), work.GAP: _("Gaps to fix"),
+              work.SOON: _("Due within 30 days")}
+    return [{"key": key, "title": titles[key], "items": items[:work.SECTION_LIMIT],
+             "more": max(0, len(items) - work.SECTION_LIMIT)}
+            for key, items in sections.items() if items]
 
 
 def _counts(user, unit: Unit) -> list[dict]:

@@ -1,0 +1,26 @@
+"""The work responsibility letters give a unit each day (home page, issue 8): letters
+still to be signed by their campaign's deadline."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from fangfan.core.work import WorkContext, WorkItem, source
+
+LIMIT = 50
+
+
+@source
+def unsigned_letters(ctx: WorkContext) -> Iterator[WorkItem]:
+    qs = ctx.scoped("letters")
+    if qs is None:
+        return
+    rows = (qs.filter(signed_on__isnull=True, campaign__deadline__lte=ctx.horizon)
+            .select_related("campaign", "signer", "unit").order_by("campaign__deadline")[:LIMIT])
+    for letter in rows:
+        yield WorkItem(title=_("Letter to be signed by %(signer)s") % {
+                           "signer": letter.signer.name},
+                       detail=letter.campaign.title, due=letter.campaign.deadline,
+                       unit=letter.unit.name,
+                       **ctx.resolve("letters", letter, _("Record the signature")))

@@ -1,0 +1,77 @@
+"""The work that people and resources give a school each day (home page, issue 8):
+faults against their 24-hour clock, certificates and background re-checks to renew,
+maintenance falling due."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from fangfan.core.work import WorkContext, WorkItem, source
+from fangfan.resources.models import RECHECK_DAYS
+
+LIMIT = 50
+
+
+@source
+def open_faults(ctx: WorkContext) -> Iterator[WorkItem]:
+    qs = ctx.scoped("faults")
+    if qs is None:
+        return
+    for f in qs.filter(restored_at__isnull=True).select_related("asset", "unit") \
+               .order_by("due_at")[:LIMIT]:
+        yield WorkItem(title=_("Fault: %(asset)s") % {"asset": f.asset.name},
+                       detail=f.description, due=f.due_at, unit=f.unit.name,
+                       **ctx.resolve("faults", f, _("Record the repair")))
+
+
+@source
+def certificates_to_renew(ctx: WorkContext) -> Iterator[WorkItem]:
+    qs = ctx.scoped("certificates")
+    if qs is None:
+        return
+    rows = qs.filter(expires_on__lte=ctx.horizon).select_related("person", "unit") \
+             .order_by("expires_on")[:LIMIT]
+    for c in rows:
+        yield WorkItem(title=_("%(kind)s of %(person)s expires") % {
+                           "kind": c.get_kind_display(), "person": c.person.name},
+                       due=c.expires_on, unit=c.unit.name,
+                       **ctx.resolve("certificates", c, _("Renew")))
+
+
+@source
+def background_rechecks(ctx: WorkContext) -> Iterator[WorkItem]:
+    """People in contact with minors whose last check is a year old (or who have none)."""
+    people = ctx.scoped("people")
+    if people is None or ctx.scoped("background-checks") is None:
+        return
+    cutoff = ctx.horizon - dt.timedelta(days=RECHECK_DAYS)
+    due = (people.filter(contact_with_minors=True)
+           .annotate(last=Max("background_checks__checked_on"))
+           .filter(Q(last__isnull=True) | Q(last__lte=cutoff))
+           .select_related("unit").order_by("last")[:LIMIT])
+    add = reverse("records:background-checks-add")
+    for p in due:
+        when = p.last + dt.timedelta(days=RECHECK_DAYS) if p.last else ctx.today - \
+            dt.timedelta(days=1)
+        yield WorkItem(title=_("Background check of %(person)s") % {"person": p.name},
+                       detail="" if p.last else _("Never checked."), due=when,
+                       unit=p.unit.name, url=f"{add}?person={p.pk}&unit={p.unit_id}",
+                       action=_("Record the check"))
+
+
+@source
+def maintenance_due(ctx: WorkContext) -> Iterator[WorkItem]:
+    qs = ctx.scoped("maintenance")
+    if qs is None:
+        return
+    rows = qs.filter(next_due_on__lte=ctx.horizon).select_related("asset", "unit") \
+             .order_by("next_due_on")[:LIMIT]
+    for m in rows:
+        yield WorkItem(title=_("%(kind)s of %(asset)s") % {
+                           "kind": m.get_kind_display(), "asset": m.asset.name},
+                       due=m.next_due_on, unit=m.unit.name,
+                       **ctx.resolve("maintenance", m, _("Record it done")))

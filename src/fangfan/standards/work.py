@@ -1,0 +1,55 @@
+"""The work the standards give a unit each day (home page, issue 8): obligations of the
+calendar that are due or overdue, and the requirements it does not meet, each with the
+page that resolves it."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from fangfan.core import permissions, registry
+from fangfan.core.work import GAP, WorkContext, WorkItem, panel, source
+from fangfan.standards import fixes, matrix
+from fangfan.standards.models import ObligationStatus, Status
+
+LIMIT = 50
+
+
+@source
+def obligations_due(ctx: WorkContext) -> Iterator[WorkItem]:
+    qs = ctx.scoped("obligations")
+    if qs is None:
+        return
+    rows = (qs.exclude(status=ObligationStatus.DONE).filter(due_on__lte=ctx.horizon)
+            .select_related("requirement", "unit").order_by("due_on")[:LIMIT])
+    for ob in rows:
+        yield WorkItem(title=ob.requirement.short_title,
+                       detail=_("For %(start)s – %(end)s") % {"start": ob.period_start,
+                                                             "end": ob.period_end},
+                       due=ob.due_on, unit=ob.unit.name,
+                       **ctx.resolve("obligations", ob, _("Record it done")))
+
+
+@source
+def unmet_requirements(ctx: WorkContext) -> Iterator[WorkItem]:
+    """The unit's gaps, each linked to the form or list that fixes it (去整改)."""
+    qs = ctx.scoped("compliance-results")
+    if qs is None:
+        return
+    rows = (qs.filter(status=Status.UNMET).select_related("requirement", "unit")
+            .order_by("unit_path", "requirement__order")[:LIMIT])
+    for r in rows:
+        yield WorkItem(title=r.requirement.short_title, detail=fixes.shortfall(r),
+                       unit=r.unit.name, bucket=GAP,
+                       url=fixes.url_for(ctx.user, r), action=_("Fix it"))
+
+
+@panel
+def gap_matrix(request, unit) -> str | None:
+    """An authority's home shows its subtree's gap matrix (first page, filterable)."""
+    if not permissions.allowed(request.user, "view", registry.get("compliance-results"),
+                               unit.path):
+        return None
+    return render_to_string("standards/matrix_table.html", matrix.context(request, unit),
+                            request=request)
