@@ -41,7 +41,8 @@ class Cell:
     key: object = None  # the column: a category or a requirement id
     unmet: int = 0
     total: int = 0
-    result_id: int | None = None
+    result_id: int | None = None  # the result itself, when the cell holds one
+    requirement_id: int | None = None  # else the worst one's place on the unit's page
 
 
 @dataclass
@@ -124,6 +125,7 @@ def _fill(rows: list[Row], by: str) -> list[dict]:
     results = list(Result.objects.filter(unit_id__in=[r.unit_id for r in rows])
                    .exclude(status=Status.NOT_APPLICABLE)
                    .values_list("unit_id", "requirement_id", "status", "id"))
+    req_of = {r[3]: r[1] for r in results}
     if by == "requirement":
         reqs = Requirement.objects.filter(pk__in={r[1] for r in results}).select_related("pack")
         columns = [{"key": q.pk, "label": q.short_title, "ref": q.ref} for q in reqs]
@@ -140,14 +142,15 @@ def _fill(rows: list[Row], by: str) -> list[dict]:
     for unit_id, req_id, status, result_id in results:
         grouped.setdefault((unit_id, key_of[req_id]), []).append((status, result_id))
     for row in rows:
-        row.cells = [_cell(grouped.get((row.unit_id, c["key"]), []), c["key"])
+        row.cells = [_cell(grouped.get((row.unit_id, c["key"]), []), c["key"], req_of)
                      for c in columns]
     return columns
 
 
-def _cell(found: list[tuple[str, int]], key: object) -> Cell:
+def _cell(found: list[tuple[str, int]], key: object, req_of: dict[int, int]) -> Cell:
     if not found:
         return Cell(status=None, key=key)
     status, result_id = min(found, key=lambda f: SEVERITY.get(f[0], 3))
     return Cell(status=status, key=key, unmet=sum(s == Status.UNMET for s, _ in found),
-                total=len(found), result_id=result_id if len(found) == 1 else None)
+                total=len(found), result_id=result_id if len(found) == 1 else None,
+                requirement_id=req_of[result_id])
