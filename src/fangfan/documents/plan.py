@@ -154,14 +154,23 @@ def _mechanism(w: Writer, d: PlanData) -> None:
         "account, so that everyone knows and carries their own part."))
 
 
+# One sentence per grade, so each language writes the grade its own way (一级, grade 1).
+GRADE_SENTENCES = {
+    0: gettext_noop("%(unit)s is not designated a key target; it applies the general "
+                    "prevention measures."),
+    1: gettext_noop("%(unit)s is designated a grade 1 key target for the prevention of "
+                    "terrorist attacks."),
+    2: gettext_noop("%(unit)s is designated a grade 2 key target for the prevention of "
+                    "terrorist attacks."),
+    3: gettext_noop("%(unit)s is designated a grade 3 key target for the prevention of "
+                    "terrorist attacks."),
+}
+
+
 def _grade_and_locations(w: Writer, d: PlanData) -> None:
     w.heading(_("3. Key-target grade"))
-    grade = d.unit.key_target_grade
-    w.paragraph(_("%(unit)s is designated a grade %(grade)s key target for the prevention "
-                  "of terrorist attacks.") % {"unit": d.unit.name, "grade": grade}
-                if grade else
-                _("%(unit)s is not designated a key target; it applies the general "
-                  "prevention measures.") % {"unit": d.unit.name})
+    sentence = GRADE_SENTENCES.get(d.unit.key_target_grade, GRADE_SENTENCES[0])
+    w.paragraph(_(sentence) % {"unit": d.unit.name})
     w.heading(_("4. Key locations"))
     names = _(", ").join(loc.name for loc in d.key_locations)
     w.paragraph(_("The key locations of the unit are: %(names)s.") % {"names": names}
@@ -204,6 +213,7 @@ def _non_normal(w: Writer) -> None:
     levels = [
         (_("Level three"), [
             _("A leader of the security office leads the prevention work on duty."),
+            # xgettext:no-python-format
             _("Security forces are increased by at least 30% over the normal state, with "
               "communications kept open."),
             _("Entrances and key locations are watched and patrolled more closely; "

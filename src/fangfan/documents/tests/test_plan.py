@@ -32,7 +32,7 @@ def test_demo_school_plan_reads_like_its_plan(demo, tmp_path):
     assert "组长：张红梅（校长、反恐怖防范第一责任人）" in body
     assert "姚建法" in body and "孙雯嘉" in body
     assert "设在后勤保障中心，主任：郭建刚" in body
-    assert "2级防范恐怖袭击重点目标" in body
+    assert "二级防范恐怖袭击重点目标" in body and "2级" not in body  # 一级/二级/三级
     for place in ("南校门", "食堂", "学生饮水处", "配电房", "监控中心", "信息中心"):
         assert place in body.split("四、重要部位")[1].split("五、")[0]
     support = next(t for t in tables if t[0][1] == "外援单位")
@@ -52,6 +52,20 @@ def test_demo_school_plan_reads_like_its_plan(demo, tmp_path):
 
     fonts = docx.Document(str(out)).styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "宋体"  # Chinese glyphs from a Chinese font
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_plan_is_a4(demo, language):
+    from docx.shared import Mm
+
+    from fangfan.documents.plan import build
+
+    sections = docx.Document(io.BytesIO(build(demo, language))).sections
+    assert len(sections) == 1  # stored in twentieths of a point, so within a fraction of a mm
+    assert abs(sections[0].page_width - Mm(210)) < Mm(0.5)
+    assert abs(sections[0].page_height - Mm(297)) < Mm(0.5)
+    usable = sections[0].page_width - sections[0].left_margin - sections[0].right_margin
+    assert abs(usable - Mm(160)) < Mm(1)  # the width the tables are laid out for
 
 
 def test_english_plan(demo):
