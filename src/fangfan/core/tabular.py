@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,14 +18,18 @@ import openpyxl
 import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from xlsxwriter.utility import xl_range_abs
 
 from fangfan.core import permissions, services
 from fangfan.core.fields import ChoiceListField
-from fangfan.core.forms import form_class
+from fangfan.core.forms import form_class, unit_choices
 from fangfan.core.models import Unit
 from fangfan.core.registry import RecordType, for_model
+
+logger = logging.getLogger(__name__)
 
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "√", "✓"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "无", "×", ""}
@@ -104,6 +109,125 @@ def to_xlsx(rows: Iterable[list[Any]], sheet: str) -> bytes:
     return buf.getvalue()
 
 
+# Rows of the template that carry the drop-downs (a validation costs nothing per row).
+TEMPLATE_ROWS = 10_000
+
+
+def template_xlsx(user, rt: RecordType, unit_code: str | None = None) -> bytes:
+    """The import template. The first sheet, the one imported, holds the column titles
+    with a drop-down of the allowed values under each choice and yes/no column (labels in
+    the user's language; imports also take the other language and the codes). A second
+    sheet, "Help", shows an example row and what each column takes: kept off the first
+    sheet, the example can never be imported by mistake."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet(_sheet_name(rt.verbose_name_plural))
+    help_sheet = book.add_worksheet(_sheet_name(_("Help")))
+    lists = book.add_worksheet(_sheet_name(_("Allowed values")))
+    titles = headers(rt)
+    sheet.write_row(0, 0, titles, bold)
+    sheet.freeze_panes(1, 0)
+    for col, name in enumerate(rt.columns()):
+        sheet.set_column(col, col, max(12, 2 * len(titles[col])))
+        rule = _drop_down(rt, name, lists, col)
+        if rule:
+            sheet.data_validation(1, col, TEMPLATE_ROWS, col, rule)
+    lists.hide()
+    _write_help(help_sheet, rt, titles, example_row(user, rt, unit_code), bold)
+    sheet.activate()
+    book.close()
+    return buf.getvalue()
+
+
+def _sheet_name(text: Any) -> str:
+    return re.sub(r"[\\/?*\[\]:']", " ", str(text))[:31]
+
+
+def allowed_values(rt: RecordType, name: str) -> list[str] | None:
+    """The labels a choice or yes/no column takes, in the current language."""
+    f = _field(rt, name)
+    if isinstance(f, ChoiceListField):
+        return [str(label) for _key, label in f.options]
+    if f.choices:
+        return [str(label) for _key, label in f.flatchoices]
+    if isinstance(f, models.BooleanField):
+        return [_("yes"), _("no")]
+    return None
+
+
+def _drop_down(rt: RecordType, name: str, lists, col: int) -> dict[str, Any] | None:
+    """The data validation of a column: a list of its labels, kept on the hidden sheet
+    (Excel limits a list written inline to 255 characters). A column of several choices
+    per cell gets none, since a drop-down would refuse "a、b"."""
+    labels = allowed_values(rt, name)
+    if not labels or isinstance(_field(rt, name), ChoiceListField):
+        return None
+    lists.write_column(0, col, labels)
+    cells = xl_range_abs(0, col, len(labels) - 1, col)
+    return {"validate": "list", "source": f"='{lists.name}'!{cells}", "ignore_blank": True,
+            "error_type": "stop", "error_title": str(_field(rt, name).verbose_name)[:32],
+            "error_message": _("Choose one of the values in the list.")}
+
+
+def _write_help(ws, rt: RecordType, titles: list[str], example: list[Any] | None,
+                bold) -> None:
+    ws.write_row(0, 0, titles, bold)
+    if example is not None:
+        ws.write_row(1, 0, [v if isinstance(v, (int, float)) else str(v) for v in example])
+    ws.write(3, 0, _("Row 2 is an example. Fill in the first sheet: only it is imported."))
+    ws.write_row(5, 0, [_("Column"), _("Required"), _("What to write")], bold)
+    required = form_class(rt)().fields
+    for i, (name, title) in enumerate(zip(rt.columns(), titles, strict=True), start=6):
+        ws.write_row(i, 0, [title, _("yes") if required[name].required else _("no"),
+                            _column_hint(rt, name)])
+    ws.set_column(0, 0, 24)
+    ws.set_column(2, 2, 80)
+
+
+def _column_hint(rt: RecordType, name: str) -> str:
+    f = _field(rt, name)
+    labels = allowed_values(rt, name)
+    if isinstance(f, ChoiceListField):
+        return _("Any of: %(choices)s, separated by 、") % {"choices": _(", ").join(labels)}
+    if labels:
+        return _("One of: %(choices)s") % {"choices": _(", ").join(labels)}
+    if f.is_relation and f.related_model is Unit:
+        return _("The unit's code or its full name.")
+    if f.is_relation:
+        return _("The %(key)s of an existing record.") % {
+            "key": _field_label(f.related_model, _lookup_field(rt, name))}
+    if isinstance(f, models.DateTimeField):
+        return _("A date and time, e.g. 2026-09-01 08:30.")
+    if isinstance(f, models.DateField):
+        return _("A date, e.g. 2026-09-01.")
+    return str(f.help_text or "")
+
+
+def _field_label(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name) if name != "pk" else _("number")
+
+
+def example_row(user, rt: RecordType, unit_code: str | None = None) -> list[Any] | None:
+    """The record type's `example` as a template row, in the current unit (`unit_code`)
+    or else the first the user may add to. An example may make the records it refers to
+    (the camera of a fault) to show their names: it runs in a transaction that is rolled
+    back, so the template changes nothing."""
+    choices = unit_choices(user, "add", rt).order_by("path")
+    unit = (unit_code and choices.filter(code=unit_code).first()) or choices.first()
+    if unit is None:
+        return None
+    try:
+        with transaction.atomic():
+            obj = rt.model(**rt.example(unit))
+            row = [export_value(rt, obj, n) for n in rt.columns()]
+            transaction.set_rollback(True)
+    except Exception:  # the template is still of use without its example
+        logger.warning("no example row for %s", rt.slug, exc_info=True)
+        return None
+    return row
+
+
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
     """CSV with a BOM so spreadsheet programs read the Chinese text as UTF-8."""
     out = io.StringIO()
@@ -144,27 +268,42 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _convert(rt: RecordType, name: str, text: str, unit: Unit | None) -> Any:
+class _NoUnit(Exception):
+    """The row's unit was not found (already reported): records of the unit are not
+    looked up, so that one wrong cell gives one error."""
+
+
+@dataclass
+class _Import:
+    """What the rows of one import share: who imports, the column titles, and a form
+    scoped to the user whose related-record choices say what a cell may name."""
+
+    user: Any
+    rt: RecordType
+    titles: dict[str, str]
+    probe: Any
+    units: dict[str, list[Unit]]
+
+    @classmethod
+    def of(cls, user, rt: RecordType) -> _Import:
+        return cls(user, rt, dict(zip(rt.columns(), headers(rt), strict=True)),
+                   form_class(rt)().scope(user, "add"), {})
+
+
+def _convert(ctx: _Import, name: str, text: str, unit: Unit | None) -> Any:
     """Turn a cell into what the form field expects (ids for relations, choice keys)."""
-    f = _field(rt, name)
+    f = _field(ctx.rt, name)
     if f.is_relation:
         if not text:
             return ""
-        qs = f.related_model._default_manager.all()
-        if f.related_model is not Unit and unit is not None and hasattr(f.related_model, "unit"):
-            qs = qs.filter(unit=unit)
-        pk = qs.filter(**{_lookup_field(rt, name): text}).values_list("pk", flat=True).first()
-        if pk is None:
-            raise ValidationError(_("No matching record “%(value)s”.") % {"value": text})
-        return pk
+        if f.related_model is Unit:
+            return _unit_value(ctx, name, _find_unit(ctx, name, text))
+        return _related_pk(ctx, name, text, unit)
     if isinstance(f, ChoiceListField):
         return [_choice_key(f.options, part.strip()) for part in re.split(r"[,，、;；]", text)
                 if part.strip()]
     if f.choices:
-        for key, label in f.flatchoices:
-            if text in (str(key), str(label)) or _translated(label, text):
-                return key
-        return text
+        return _choice_key(f.flatchoices, text) if text else ""
     if isinstance(f, models.BooleanField):
         low = text.lower()
         if not low and f.null:
@@ -173,15 +312,58 @@ def _convert(rt: RecordType, name: str, text: str, unit: Unit | None) -> Any:
             return "true"
         if low in FALSE_WORDS or _translated(_("no"), low):
             return "false"
-        raise ValidationError(_("Write yes or no."))
+        raise _not_one_of(text, [_("yes"), _("no")])
     return text
+
+
+def _find_unit(ctx: _Import, name: str, text: str) -> Unit:
+    """The unit named by its code or its full name, among the units the user may add
+    records to (a unit outside them is "not found", as if it did not exist)."""
+    if text not in ctx.units:
+        choices = ctx.probe.fields[name].queryset
+        ctx.units[text] = list(choices.filter(Q(code=text) | Q(name=text))[:5])
+    found = ctx.units[text]
+    by_code = [u for u in found if u.code == text]
+    if by_code or len(found) == 1:
+        return (by_code or found)[0]
+    if not found:
+        raise ValidationError(_("None of your units has the code or name “%(value)s”.")
+                              % {"value": text})
+    raise ValidationError(_("Several of your units are called “%(value)s”; write the "
+                            "unit's code instead.") % {"value": text})
+
+
+def _unit_value(ctx: _Import, name: str, unit: Unit) -> Any:
+    """The unit as the form field takes it (its id, or its code at province scale)."""
+    return getattr(unit, ctx.probe.fields[name].to_field_name or "pk")
+
+
+def _related_pk(ctx: _Import, name: str, text: str, unit: Unit | None) -> Any:
+    """A related record named by its natural key, among those the user may see, within
+    the row's unit for records that belong to a unit."""
+    qs = ctx.probe.fields[name].queryset
+    if hasattr(qs.model, "unit_path"):
+        if unit is _NoUnit:
+            raise _NoUnit
+        if unit is not None:
+            qs = qs.filter(unit=unit)
+    pk = qs.filter(**{_lookup_field(ctx.rt, name): text}).values_list("pk", flat=True).first()
+    if pk is None:
+        raise ValidationError(_("No matching record “%(value)s”.") % {"value": text})
+    return pk
+
+
+def _not_one_of(text: str, labels: Iterable[Any]) -> ValidationError:
+    return ValidationError(_("“%(value)s” is not one of: %(choices)s.") % {
+        "value": text, "choices": _(", ").join(str(label) for label in labels)})
 
 
 def _choice_key(options: list, text: str) -> str:
+    """The key of a choice written as its key or its label in either language."""
     for key, label in options:
         if text in (str(key), str(label)) or _translated(label, text):
             return key
-    return text
+    raise _not_one_of(text, [label for _key, label in options])
 
 
 def _default(rt: RecordType, name: str) -> Any:
@@ -208,12 +390,13 @@ def import_rows(user, rt: RecordType, rows: list[list[Any]]) -> int:
     if not rows:
         raise ImportRefused([RowError(0, "", _("The file is empty."))])
     cols = _columns(rt, rows[0])
+    ctx = _Import.of(user, rt)
     forms, errors = [], []
     for number, row in enumerate(rows[1:], start=2):
         cells = {name: _cell(row[i] if i < len(row) else None) for i, name in cols.items()}
         if not any(cells.values()):
             continue
-        form = _row_form(user, rt, cells, number, errors)
+        form = _row_form(ctx, cells, number, errors)
         if form is not None:
             forms.append((number, form))
     if errors:
@@ -239,34 +422,51 @@ def _columns(rt: RecordType, header: list[Any]) -> dict[int, str]:
     return cols
 
 
-def _row_form(user, rt: RecordType, cells: dict[str, str], number: int,
-              errors: list[RowError]):
-    titles = dict(zip(rt.columns(), headers(rt), strict=True))
-    unit = None
-    if "unit" in cells:
-        unit = Unit.objects.filter(code=cells["unit"]).first()
+def _row_form(ctx: _Import, cells: dict[str, str], number: int, errors: list[RowError]):
+    """The row's validated form, or None with its problems added to `errors`. A cell
+    that cannot be read (an unknown choice, a unit not found) or fails its own field is
+    reported alone: the checks between fields run only on a row whose cells are all
+    readable, so one mistake gives one error, not a cascade."""
+    rt = ctx.rt
     data: dict[str, Any] = {}
-    failed = False
-    for name, text in cells.items():
-        field = _field(rt, name)
+    problems: dict[str, list[str]] = {}
+    unit: Any = None
+    for name in sorted(cells, key=lambda n: n != "unit"):  # the unit first: lookups need it
+        text, field = cells[name], _field(rt, name)
         if text == "" and field.has_default() and not isinstance(field, models.BooleanField):
             data[name] = _default(rt, name)  # an empty cell means what the form would
             continue
         try:
-            data[name] = _convert(rt, name, text, unit)
+            data[name] = _convert(ctx, name, text, unit)
+        except _NoUnit:
+            problems.setdefault(name, [])
         except ValidationError as exc:
-            errors.extend(RowError(number, titles[name], m) for m in exc.messages)
-            failed = True
+            problems[name] = exc.messages
+            unit = _NoUnit if name == "unit" else unit
+        else:
+            if name == "unit" and data[name] != "":
+                unit = _find_unit(ctx, name, text)
     for name in rt.columns():
         if name not in cells:
             data[name] = _default(rt, name)
-    form = form_class(rt)(data=data).scope(user, "add")
-    if not form.is_valid():
-        for name, msgs in form.errors.items():
-            column = titles.get(name, "—")
-            errors.extend(RowError(number, column, m) for m in msgs)
-        return None
-    return None if failed else form
+    form = form_class(rt)(data=data).scope(ctx.user, "add")
+    problems = problems or _field_problems(form)
+    if not problems and not form.is_valid():
+        problems = form.errors
+    for name, msgs in problems.items():
+        errors.extend(RowError(number, ctx.titles.get(name, "—"), m) for m in msgs)
+    return None if problems else form
+
+
+def _field_problems(form) -> dict[str, list[str]]:
+    """Each field's own check of its cell, without the checks between fields."""
+    problems = {}
+    for name, field in form.fields.items():
+        try:
+            field.clean(form[name].data)
+        except ValidationError as exc:
+            problems[name] = exc.messages
+    return problems
 
 
 def _save_all(user, rt: RecordType, forms: list) -> int:

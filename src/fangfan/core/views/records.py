@@ -232,7 +232,7 @@ class RecordImportView(RecordView):
 
     def get(self, request):
         if "template" in request.GET:
-            data = tabular.to_xlsx([tabular.headers(self.rt)], self.rt.verbose_name_plural)
+            data = tabular.template_xlsx(request.user, self.rt, request.session.get("unit"))
             return _xlsx_response(data, f"{self.rt.slug}-template.xlsx")
         return self.render("import", {"columns": tabular.headers(self.rt)})
 
