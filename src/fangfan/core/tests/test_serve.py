@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -57,7 +59,7 @@ def test_port_in_use_exits_non_zero_from_the_shell(taken_port, tmp_path):
 def test_web_server_dying_at_start_fails_and_stops_the_worker(monkeypatch, settings,
                                                               tmp_path, capsys):
     settings.DATA_DIR = tmp_path
-    started = []
+    started, before = [], signal.getsignal(signal.SIGTERM)
 
     def popen(args):
         proc = FakeProcess(args, code=3 if "gunicorn" in args else None)
@@ -74,6 +76,7 @@ def test_web_server_dying_at_start_fails_and_stops_the_worker(monkeypatch, setti
     assert worker.signals  # the worker is stopped too
     assert web.args[web.args.index("--control-socket") + 1] == str(tmp_path / "gunicorn.ctl")
     assert "running" not in capsys.readouterr().out
+    assert signal.getsignal(signal.SIGTERM) is before  # handled while serving, then given back
 
 
 @pytest.mark.parametrize("bind, address", [
@@ -90,3 +93,33 @@ def test_worker_log_lines_are_printed_once():
 
     huey = logging.getLogger("huey")
     assert huey.handlers and not huey.propagate
+
+
+def test_sigterm_stops_the_web_server_and_the_worker_too(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "FANGFAN_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    serving = subprocess.Popen([sys.executable, "-m", "fangfan", "serve", "--bind",
+                                f"127.0.0.1:{port}", "--workers", "1"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in iter(serving.stdout.readline, ""):  # "" once it has exited
+            if "is running" in line:
+                break
+        assert serving.poll() is None
+        children = _children(serving.pid)
+        assert len(children) == 2  # the worker and gunicorn's master
+        serving.send_signal(signal.SIGTERM)
+        assert serving.wait(timeout=60) == 0
+    finally:
+        if serving.poll() is None:
+            serving.kill()
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]

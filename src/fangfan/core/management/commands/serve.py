@@ -28,6 +28,9 @@ class Command(BaseCommand):
                 f"running? Stop it or choose another address with --bind.\n"
                 f"{options['bind']} 已被占用：防范或其他服务可能已在运行。请先停止它，"
                 f"或用 --bind 指定其他地址。")
+        # A plain `kill` (SIGTERM) stops the server the way Ctrl-C does, with its children;
+        # otherwise the web server and the worker were left running without it.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         worker = subprocess.Popen([sys.executable, "-m", "fangfan", "run_huey"])
         web = subprocess.Popen([
             sys.executable, "-m", "gunicorn", "fangfan.wsgi", "--bind", options["bind"],
@@ -44,6 +47,7 @@ class Command(BaseCommand):
             code = 0
         finally:
             stop(web, worker)
+            signal.signal(signal.SIGTERM, previous)
         if code:
             raise CommandError(f"The web server stopped with exit code {code}.")
 
@@ -53,6 +57,10 @@ class Command(BaseCommand):
         for username, _last, _first, role, unit in USERS:
             self.stdout.write(f"  {username:20} {role.label} @ {unit}")
         self.stdout.write("Press Ctrl-C to stop.\n")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def tcp_address(bind: str) -> tuple[str, int] | None:
