@@ -176,10 +176,11 @@ def _write_help(ws, rt: RecordType, titles: list[str], example: list[Any] | None
     if example is not None:
         ws.write_row(1, 0, [v if isinstance(v, (int, float)) else str(v) for v in example])
     ws.write(3, 0, _("Row 2 is an example. Fill in the first sheet: only it is imported."))
-    ws.write_row(5, 0, [_("Column"), _("Required"), _("What to write")], bold)
+    ws.write_row(5, 0, [_("Column"), _("Must be filled"), _("What to write")], bold)
     required = form_class(rt)().fields
     for i, (name, title) in enumerate(zip(rt.columns(), titles, strict=True), start=6):
-        ws.write_row(i, 0, [title, _("yes") if required[name].required else _("no"),
+        must = name in required and required[name].required
+        ws.write_row(i, 0, [title, _("yes") if must else _("no"),
                             _column_hint(rt, name)])
     ws.set_column(0, 0, 24)
     ws.set_column(2, 2, 80)
@@ -194,18 +195,16 @@ def _column_hint(rt: RecordType, name: str) -> str:
         return _("One of: %(choices)s") % {"choices": _(", ").join(labels)}
     if f.is_relation and f.related_model is Unit:
         return _("The unit's code or its full name.")
+    if f.is_relation and _lookup_field(rt, name) == "pk":
+        return _("An existing record, by its number.")
     if f.is_relation:
         return _("The %(key)s of an existing record.") % {
-            "key": _field_label(f.related_model, _lookup_field(rt, name))}
+            "key": f.related_model._meta.get_field(_lookup_field(rt, name)).verbose_name}
     if isinstance(f, models.DateTimeField):
         return _("A date and time, e.g. 2026-09-01 08:30.")
     if isinstance(f, models.DateField):
         return _("A date, e.g. 2026-09-01.")
     return str(f.help_text or "")
-
-
-def _field_label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name) if name != "pk" else _("number")
 
 
 def example_row(user, rt: RecordType, unit_code: str | None = None) -> list[Any] | None:

@@ -125,3 +125,16 @@ def test_a_row_naming_a_record_of_another_unit_finds_nothing(tree, client, unit_
     resp = _post(client, "assets", "unit,category,name,location\n"
                                    "school-a,camera,门口摄像机,乙门\n")
     assert [(r, c) for r, c, _m in _errors(resp)] == [("2", "location")]
+
+
+def test_every_record_type_has_a_template_with_its_example(tree, client, django_user_model):
+    from fangfan.core import registry
+    from fangfan.core.models import AuditEntry
+
+    client.force_login(django_user_model.objects.create_superuser("root", password="x" * 12))
+    before = AuditEntry.objects.count()
+    for rt in registry.record_types():
+        book = _template(client, rt.slug)
+        example = [c.value for c in book.worksheets[1][2]]
+        assert any(example), rt.slug
+    assert AuditEntry.objects.count() == before  # examples' related records rolled back
