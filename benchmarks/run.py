@@ -171,6 +171,11 @@ def standards(n: int) -> None:
         url = (f"/compliance/{code}/" if code.startswith("syn-u")
                else f"/compliance/{code}/overview/")
         row(label, url, timed(client, url, max(5, n // 4)), 300)
+        if not code.startswith("syn-u"):  # the gap matrix: 100 ms (issue 8)
+            for url in [f"/compliance/{code}/matrix/",
+                        f"/compliance/{code}/matrix/?by=requirement&page=3",
+                        f"/compliance/{code}/matrix/?stage=primary&locale=rural"]:
+                row(label, url, timed(client, url, n), 100)
 
 
 if __name__ == "__main__":

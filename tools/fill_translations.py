@@ -17,7 +17,10 @@ def main(source: str) -> None:
     po = polib.pofile(str(CATALOGUE / "django.po"))
     for entry in po:
         if entry.msgid in strings:
-            entry.msgstr = strings[entry.msgid]
+            if entry.msgid_plural:  # zh-Hans has one form: msgstr[0]
+                entry.msgstr_plural = {0: strings[entry.msgid]}
+            else:
+                entry.msgstr = strings[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = None

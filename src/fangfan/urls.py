@@ -8,6 +8,7 @@ from fangfan.core.views import accounts, audit, home, notifications, records
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("home/counts/", home.home_counts, name="home-counts"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -64,6 +64,9 @@ register(RecordType(
     filter_fields=["category", "status", "location"],
     search_fields=["name"],
     lookups={"location": "name"},
+    # Guards report faults of the devices and test the alarms they watch over: they must
+    # see them to name them.
+    roles={Role.GUARD: {"view"}},
     # The form offers only the attributes of the chosen category (Asset.clean refuses others).
     applies_when={attr: ("category", categories) for attr, categories in ATTRIBUTES.items()},
     # Each shown only for assets the child's key admits (faults: technical systems,

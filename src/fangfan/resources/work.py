@@ -10,7 +10,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fangfan.core.work import WorkContext, WorkItem, source
+from fangfan.core.work import OVERDUE, WorkContext, WorkItem, source
 from fangfan.resources.models import RECHECK_DAYS
 
 LIMIT = 50
@@ -55,10 +55,11 @@ def background_rechecks(ctx: WorkContext) -> Iterator[WorkItem]:
            .select_related("unit").order_by("last")[:LIMIT])
     add = reverse("records:background-checks-add")
     for p in due:
-        when = p.last + dt.timedelta(days=RECHECK_DAYS) if p.last else ctx.today - \
-            dt.timedelta(days=1)
+        # Never checked: overdue since hiring, which is not recorded, so no date is said.
+        when = p.last + dt.timedelta(days=RECHECK_DAYS) if p.last else None
         yield WorkItem(title=_("Background check of %(person)s") % {"person": p.name},
                        detail="" if p.last else _("Never checked."), due=when,
+                       bucket="" if p.last else OVERDUE,
                        unit=p.unit.name, url=f"{add}?person={p.pk}&unit={p.unit_id}",
                        action=_("Record the check"))
 

@@ -73,7 +73,7 @@ def test_location_lifecycle_language_audit_and_import(page, tree, make_user, tmp
     # Switch to English and back to Chinese through the language menu.
     page.select_option("[data-testid=language]", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    assert page.get_by_role("heading", name="My units").is_visible()
+    assert page.get_by_text("Records at a glance").is_visible()
     page.select_option("[data-testid=language]", "zh-hans")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 

@@ -238,8 +238,9 @@ def test_unit_tree_pages(tree, make_user, client):
 def test_home_shows_real_counts(tree, admin_client):
     _loc(tree["a"], "南校门")
     _loc(tree["b"], "乙门")
-    html = admin_client.get(reverse("home")).content.decode()
+    html = admin_client.get(reverse("home-counts")).content.decode()
     assert 'data-count="locations">1<' in html
+    assert reverse("home-counts") in admin_client.get(reverse("home")).content.decode()
 
 
 def test_switch_unit_narrows_lists(tree, make_user, client):

@@ -39,10 +39,20 @@ def home(request):
         "has_work": any(sections.values()), "notices": notices,
         "panels": work.panels_for(request, authority) if authority else [],
         "quick_actions": work.quick_actions(request.user, units[0].path if units else None),
-        "cards": [{"unit": u, "counts": _counts(request.user, u), **_compliance(request.user, u)}
-                  for u in units[:20]],
         "recent": recent, "many_units": authority is not None or len(units) > 1,
     })
+
+
+@login_required
+def home_counts(request):
+    """The record counts of the units in focus, loaded when their fold is opened: over a
+    province they are a count per record type, which the day's work should not wait for."""
+    focus = _focus(request)
+    units = [next(u for u in focus if u.has_children)] if any(
+        u.has_children for u in focus) else focus
+    cards = [{"unit": u, "counts": _counts(request.user, u), **_compliance(request.user, u)}
+             for u in units]
+    return render(request, "core/home_counts.html", {"cards": cards})
 
 
 def _focus(request) -> list[Unit]:
@@ -143,4 +153,4 @@ def _next(request, default: str) -> str:
     return reverse(default)
 
 
-__all__ = ["home", "set_language", "subtree_q", "switch_unit"]
+__all__ = ["home", "home_counts", "set_language", "subtree_q", "switch_unit"]

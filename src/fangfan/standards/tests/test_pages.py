@@ -73,7 +73,7 @@ def test_compliance_report_export_is_scoped(evaluated, make_user, client):
 
 def test_home_links_to_compliance_with_gap_count(evaluated, make_user, client):
     client.force_login(make_user(Role.UNIT_ADMIN, evaluated["a"]))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("home-counts")).content.decode()
     assert reverse("compliance-unit", args=["school-a"]) in html
     assert 'data-testid="gap-count">4<' in html
     own = client.get(reverse("compliance-unit", args=["district"]))
