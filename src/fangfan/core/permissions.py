@@ -104,9 +104,15 @@ def markdown_table(record_types: list[RecordType]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def signed_in(user) -> bool:
-    """For pages every signed-in user may open (the API documentation)."""
-    return bool(getattr(user, "is_authenticated", False))
+# Who is shown the API documentation in the menu: those who set up integrations. The page
+# itself stays open to every signed-in user (the API serves every token holder).
+API_DOC_ROLES = {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN}
+
+
+def administers(user) -> bool:
+    """Does the user hold an administrator's role anywhere (or is a superuser)?"""
+    return bool(getattr(user, "is_superuser", False)) or any(
+        role in API_DOC_ROLES for role, _ in grants(user))
 
 
 # Who gives which roles (SPEC §0): a system administrator any role in their subtree, a

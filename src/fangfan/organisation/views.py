@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangfan.core import tabular
+from fangfan.core import permissions, registry, tabular
 from fangfan.core.models import Unit
 from fangfan.core.views.pages import unit_for
 from fangfan.organisation.models import Body, BodyKind, DutyArea
@@ -33,10 +33,13 @@ def duty_matrix(request, code: str | None = None):
     bodies, areas = _matrix(unit)
     if request.GET.get("format") == "xlsx":
         return _xlsx(unit, bodies, areas)
-    rows = [{"body": b, "marks": [a["key"] in (b.areas or []) for a in areas]}
+    rows = [{"body": b, "marks": [a["key"] in (b.areas or []) for a in areas],
+             "covers": [a["label"] for a in areas if a["key"] in (b.areas or [])]}
             for b in bodies]
+    can_add = permissions.allowed(request.user, "add", registry.get("bodies"), unit.path)
     return render(request, "organisation/duty_matrix.html",
-                  {"unit": unit, "rows": rows, "areas": areas})
+                  {"unit": unit, "rows": rows, "areas": areas, "can_add": can_add,
+                   "uncovered": [a["label"] for a in areas if not a["covered"]]})
 
 
 def _xlsx(unit: Unit, bodies: list[Body], areas: list[dict]) -> HttpResponse:

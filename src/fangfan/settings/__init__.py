@@ -238,7 +238,7 @@ FANGFAN_AREAS = [
 FANGFAN_AREA_PAGES = {
     "sys": [("accounts-manage", _("Accounts and roles"), "fangfan.core.accounts.may_manage"),
             ("audit-log", _("Audit log"), "fangfan.core.permissions.can_read_audit"),
-            ("api-docs", _("API documentation"), "fangfan.core.permissions.signed_in")],
+            ("api-docs", _("API documentation"), "fangfan.core.permissions.administers")],
     "org": [("duty-matrix", _("Duty matrix"), "bodies"),
             ("documents", _("Documents"), "bodies")],
     "std": [("compliance", _("Compliance"), "compliance-results"),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangfan.core import permissions, registry
-from fangfan.core.models import Unit
-from fangfan.core.scoping import subtree_q
+from fangfan.core.models import Role, Unit
+from fangfan.core.scoping import in_subtree, subtree_q
 from fangfan.core.views.pages import unit_for
 from fangfan.standards import calendar, engine, four, matrix, snapshots, tallies
 from fangfan.standards.models import (
@@ -27,10 +28,6 @@ from fangfan.standards.models import (
 from fangfan.standards.reasons import missing_records
 
 ORDER = [Status.UNMET, Status.UNKNOWN, Status.MET, Status.NOT_APPLICABLE]
-
-
-def _results_type():
-    return registry.get("compliance-results")
 
 
 def _unit_for(request, code: str | None) -> Unit:
@@ -59,7 +56,7 @@ def unit_compliance(request, code: str | None = None):
         "computed_at": Evaluation.objects.filter(unit=unit).values_list(
             "computed_at", flat=True).first(),
         "changed_at": max((r.computed_at for r in rows), default=None),
-        "can_refresh": permissions.allowed(request.user, "view", _results_type(), unit.path),
+        "can_refresh": may_refresh(request.user, unit),
     })
 
 
@@ -71,11 +68,26 @@ def _by_category(rows: list[Result]) -> list[tuple[str, list[Result]]]:
     return [(labels[c], groups[c]) for c in Category.values if c in groups]
 
 
+# Recomputing costs the worker a subtree's evaluation, so it is a keeper's action, not a
+# reader's: the unit's administrators and the supervisors above it (docs/permissions.md).
+REFRESHERS = {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.SUPERVISOR}
+
+
+def may_refresh(user, unit: Unit) -> bool:
+    """May `user` ask for `unit`'s results to be recomputed now?"""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return in_subtree(unit.path, [p for role, p in permissions.grants(user)
+                                  if role in REFRESHERS])
+
+
 @login_required
 @require_POST
 def refresh(request, code: str):
     """Recompute a unit's results now (they are also recomputed after every change)."""
     unit = _unit_for(request, code)
+    if not may_refresh(request.user, unit):
+        raise PermissionDenied
     engine.evaluate_subtree([unit.path])
     messages.success(request, _("Compliance recomputed."))
     return redirect("compliance-unit", code=unit.code)
@@ -177,6 +189,7 @@ def obligation_calendar(request, code: str | None = None):
         "subtree_counts": dict(subtree.values_list("status").annotate(n=Count("id"))),
         "overdue_units": overdue_units, "has_children": unit.children.exists(),
     })
+
 
 
 @login_required

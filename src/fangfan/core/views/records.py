@@ -99,8 +99,12 @@ class RecordDetailView(RecordView):
                 permissions.audit_q(request.user), record_type=self.rt.label, record_id=str(pk)
             )[:50]
         files = evidence.attachments_of(obj)
+        # The buttons follow the rights at this record's unit, which the actions check.
+        path = services._path_of(obj)
+        can = {a: permissions.allowed(request.user, a, self.rt, path) for a in permissions.ACTIONS}
         return self.render("detail", {"object": obj, "fields": fields, "history": history,
-                                      "files": files, "children": self.children_of(obj)})
+                                      "files": files, "children": self.children_of(obj),
+                                      "can": can})
 
     def children_of(self, obj) -> list[dict[str, Any]]:
         """The declared child records the user may see, as small tables."""
