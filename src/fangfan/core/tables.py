@@ -1,7 +1,10 @@
-"""Generated list tables (django-tables2): the declared columns, the first one a link."""
+"""Generated list tables (django-tables2): the declared columns, the first one a link.
+Each cell also says what it is on a phone's card (title, fact, status or hidden), so
+app.css turns the same rows into cards below tablet width: same query, same pages."""
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db import models
 from django.utils.translation import gettext_lazy
 
 from fangfan.core.fields import ChoiceListField
@@ -15,23 +18,62 @@ class ChoiceListColumn(tables.Column):
         return record._meta.get_field(bound_column.name).display(value)
 
 
+# Values that read as one short token (dates, numbers, yes/no): never wrapped.
+SHORT_FIELDS = (models.DateField, models.TimeField, models.BooleanField, models.IntegerField,
+                models.DecimalField, models.FloatField)
+
+
+def card_parts(rt: RecordType) -> dict[str, str]:
+    """Each list field's part of the phone card: its title, two facts, the status badge;
+    other columns are hidden there. Declared per type (card_fields, status_field), else the
+    first three list fields and a field named "status"."""
+    status = rt.status_field or ("status" if "status" in rt.list_fields else None)
+    card = rt.card_fields or [f for f in rt.list_fields if f != status][:3]
+    unknown = set(card) - set(rt.list_fields) | ({status} - set(rt.list_fields) - {None})
+    if unknown:
+        raise ValueError(f"{rt.slug}: card fields {sorted(unknown)} are not list fields")
+    parts = dict.fromkeys(rt.list_fields, "hide")
+    parts.update(dict.fromkeys(card[1:], "fact"))
+    parts[card[0]] = "title"
+    if status:
+        parts[status] = "status"
+    return parts
+
+
+def _cell_attrs(rt: RecordType, name: str, part: str) -> dict[str, dict]:
+    classes = [f"ff-card-{part}"]
+    if isinstance(rt.model._meta.get_field(name), SHORT_FIELDS):
+        classes.append("ff-short")
+    # The header, read at render time, labels a fact on the card (in the user's language).
+    td = {"class": " ".join(classes), "data-label": lambda bound_column: bound_column.header}
+    return {"td": td, "th": {"class": "ff-short"} if "ff-short" in classes else {}}
+
+
 def table_class(rt: RecordType) -> type[tables.Table]:
     cached = getattr(rt, "_table_class", None)
     if cached is None:
         first = rt.list_fields[0]
+        parts = card_parts(rt)
+        title = next(name for name, part in parts.items() if part == "title")
         lists = {name: ChoiceListColumn() for name in rt.list_fields
                  if isinstance(rt.model._meta.get_field(name), ChoiceListField)}
+        # The record itself, even when the column is a related one (a member); the card's
+        # title links to it too.
+        links = {name: tables.Column(linkify=lambda record: record.get_absolute_url())
+                 for name in {first, title}}
         attrs = {
             **lists,
-            # The record itself, even when the first column is a related one (a member).
-            first: tables.Column(linkify=lambda record: record.get_absolute_url()),
+            **links,
             "Meta": type("Meta", (), {
                 "model": rt.model,
                 "fields": rt.list_fields,
-                "attrs": {"class": "table table-vcenter card-table table-striped"},
+                "attrs": {"class": "table table-vcenter card-table table-striped ff-cards"},
                 "empty_text": gettext_lazy("Nothing here yet."),
             }),
         }
         cached = type(f"{rt.model.__name__}Table", (tables.Table,), attrs)
+        for name, part in parts.items():
+            column = cached.base_columns[name]
+            column.attrs = {**(column.attrs or {}), **_cell_attrs(rt, name, part)}
         rt._table_class = cached
     return cached

@@ -113,6 +113,7 @@ register(RecordType(
     slug="letter-campaigns",
     area="org",
     list_fields=["title", "year", "issued_on", "deadline", "unit"],
+    card_fields=["title", "year", "deadline"],
     form_fields=["unit", "year", "title", "issued_on", "deadline", "notes"],
     filter_fields=["year"],
     search_fields=["title", "notes"],
@@ -128,6 +129,7 @@ register(RecordType(
     on_home=False,
     area="org",
     list_fields=["signer", "campaign", "department", "issued_on", "signed_on", "unit"],
+    card_fields=["signer", "campaign", "signed_on"],
     form_fields=["unit", "campaign", "department", "signer", "issued_on", "signed_on"],
     filter_fields=["campaign"],
     extra_filters={
