@@ -58,12 +58,8 @@ class RecordForm(forms.ModelForm):
                 yield self[name]
 
     def applies(self, name: str) -> bool:
-        rule = self.record_type.applies_when.get(name)
-        if rule is None:
-            return True
-        choice, values = rule
-        current = self[choice].value() if choice in self.fields else None
-        return str(current or "") in {str(v) for v in values}
+        return self.record_type.applies(
+            name, lambda choice: self[choice].value() if choice in self.fields else None)
 
     def refresh_on_change(self) -> None:
         """A choice that other fields depend on asks the page (HTMX) for the fields that

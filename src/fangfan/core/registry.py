@@ -58,9 +58,6 @@ class RecordType:
     # three, leaving out the status) and a status badge (default the "status" list field).
     card_fields: list[str] | None = None
     status_field: str | None = None
-    # The label of a quick action on the home page that adds a record of this type
-    # ("Report a fault"); shown to those who may add one. Empty: none.
-    quick_action: Any = ""
     # A valid change of an example record, for generated tests (default: a text field).
     example_update: Callable[[models.Model], dict[str, Any]] | None = None
     # Fields that apply only for some values of a choice: {field: (choice field, values)},
@@ -104,6 +101,11 @@ class RecordType:
 
     def shown_fields(self) -> list[str]:
         return list(self.detail_fields or self.form_fields)
+
+    def applies(self, name: str, value_of: Callable[[str], Any]) -> bool:
+        """Does field `name` apply (`applies_when`), given how to read a choice's value?"""
+        rule = self.applies_when.get(name)
+        return rule is None or str(value_of(rule[0]) or "") in {str(v) for v in rule[1]}
 
 
 _registry: dict[str, RecordType] = {}

@@ -92,7 +92,8 @@ class RecordDetailView(RecordView):
     def get(self, request, pk: int):
         obj = self.get_object(pk)
         fields = [(obj._meta.get_field(n).verbose_name, _display(obj, n))
-                  for n in self.rt.shown_fields()]
+                  for n in self.rt.shown_fields()
+                  if self.rt.applies(n, lambda choice: getattr(obj, choice))]
         history = AuditEntry.objects.none()
         if permissions.can_read_audit(request.user):
             history = AuditEntry.objects.filter(

@@ -107,3 +107,11 @@ def test_the_prefilled_form_has_the_record_chosen(tree, admin_client):
     html = admin_client.get(reverse("records:faults-add"),
                             {"asset": cam.pk, "unit": tree["a"].pk}).content.decode()
     assert f'<option value="{cam.pk}" selected>' in html
+
+
+def test_detail_page_shows_only_the_attributes_of_the_category(tree, admin_client):
+    alarm = services.create_record(None, Asset, {"unit": tree["a"], "category": "one_key_alarm",
+                                                 "police_networked": True})
+    html = admin_client.get(alarm.get_absolute_url()).content.decode()
+    assert "Networked to police" in html
+    assert "Retention days" not in html and "Identifies faces" not in html
