@@ -190,6 +190,7 @@ class Change:
 class ShownEntry:
     entry: AuditEntry
     type_name: str
+    actor: str
     changes: list[Change] = dataclass_field(default_factory=list)
 
 
@@ -209,7 +210,29 @@ def present(entries: Iterable[AuditEntry]) -> list[ShownEntry]:
     one query per related model for the whole batch, however many entries there are."""
     entries = list(entries)
     names = _related_names(entries)
-    return [ShownEntry(e, type_name(e.record_type), _changes(e, names)) for e in entries]
+    actors = _actors(entries)
+    return [ShownEntry(e, type_name(e.record_type), _actor(e, actors), _changes(e, names))
+            for e in entries]
+
+
+def _actors(entries: list[AuditEntry]) -> dict[int, models.Model]:
+    """The acting users in one query for the batch (none if the page joined them)."""
+    found = {e.actor_id: e.actor for e in entries
+             if e.actor_id and AuditEntry.actor.is_cached(e)}
+    missing = {e.actor_id for e in entries if e.actor_id and e.actor_id not in found}
+    if missing:
+        users = AuditEntry.actor.field.related_model._default_manager
+        found.update((u.pk, u) for u in users.filter(pk__in=missing))
+    return found
+
+
+def _actor(entry: AuditEntry, users: dict[int, models.Model]) -> str:
+    """Who acted, by name; the stored user name if the account is gone or has no name;
+    changes by the system itself (demo data, scripts) say so in the reader's language."""
+    user = users.get(entry.actor_id)
+    if user is not None:
+        return user.get_full_name() or user.username
+    return _("System") if entry.actor_name == "system" else entry.actor_name
 
 
 @cache

@@ -208,3 +208,14 @@ def test_audit_log_page_reads_related_names_in_constant_queries(tree, unit_admin
         html = client.get(reverse("audit-log")).content.decode()
     assert html.count("南门 → 礼堂") >= 12
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_actors_read_by_name_and_the_system_as_such(tree, make_user):
+    admin = make_user("unit_admin", tree["a"], username="guo")
+    admin.first_name, admin.last_name = "建刚", "郭"
+    admin.save()
+    services.create_record(admin, Location, {"unit": tree["a"], "name": "北门", "kind": "other"})
+    services.create_record(None, Location, {"unit": tree["a"], "name": "西门", "kind": "other"})
+    shown = {s.entry.record_repr: s.actor
+             for s in audit.present(AuditEntry.objects.filter(record_type="resources.location"))}
+    assert shown["北门"] == admin.get_full_name() and shown["西门"] == "System"
