@@ -282,6 +282,8 @@ def _label(key: str, f: models.Field | None) -> str:
 def _value(key: str, f: models.Field | None, value: Any,
            names: dict[tuple[type, str], str]) -> str:
     """A stored value as text: names for related records, labels for choices."""
+    if key == "password":  # only ever "changed"; never shown, even if it were more
+        return _("changed")
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -312,8 +314,6 @@ def _typed_value(f: models.Field, value: Any) -> str:
 def _extra_value(key: str, value: Any) -> str:
     if key == "size" and isinstance(value, int):
         return str(filesizeformat(value))
-    if key == "password":
-        return _("changed")
     return str(value)
 
 

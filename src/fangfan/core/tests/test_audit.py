@@ -188,6 +188,7 @@ def test_audit_log_names_types_and_related_records(tree, make_user, client):
     page = client.get(reverse("audit-entry", args=[entry.pk])).content.decode()
     assert "南门" in page and "礼堂" in page and "location_id" not in page
     assert reverse("records:assets-detail", args=[entry.record_id]) in page
+    assert f"{tree['city'].name} #{entry.seq}" in page and tree["city"].path not in page
 
 
 def test_role_grants_read_as_their_type_and_role(tree, make_user):
@@ -222,3 +223,20 @@ def test_actors_read_by_name_and_the_system_as_such(tree, make_user):
     shown = {s.entry.record_repr: s.actor
              for s in audit.present(AuditEntry.objects.filter(record_type="resources.location"))}
     assert shown["北门"] == admin.get_full_name() and shown["西门"] == "System"
+
+
+def test_attachments_and_passwords_read_without_ids_or_secrets(tree, unit_admin, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangfan.core import accounts, evidence
+
+    loc = services.create_record(unit_admin, Location, {"unit": tree["a"], "name": "东门",
+                                                        "kind": "other"})
+    evidence.attach(unit_admin, loc, SimpleUploadedFile("验收单.pdf", b"x" * 2048))
+    guard = make_user("guard", tree["a"], username="guard-a")
+    accounts.set_password(unit_admin, guard, "another-long-pass-9")
+    attached, changed = audit.present(AuditEntry.objects.filter(action__in=["attach", "update"])
+                                      .order_by("id"))
+    assert {c.label: c.after for c in attached.changes} == {
+        "File": "验收单.pdf", "Size": "2.0\xa0KB", "SHA-256": attached.entry.after["sha256"]}
+    assert [(c.label, c.after) for c in changed.changes] == [("Password", "changed")]

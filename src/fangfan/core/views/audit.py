@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fangfan.core import audit, permissions, registry
-from fangfan.core.models import AuditEntry
+from fangfan.core.models import AuditEntry, Unit
 from fangfan.core.models.audit import AuditAction
 
 
@@ -37,8 +38,10 @@ def audit_entry(request, pk: int):
         raise PermissionDenied
     entry = get_object_or_404(AuditEntry.objects.filter(permissions.audit_q(request.user)),
                               pk=pk)
+    chain = Unit.objects.filter(path=entry.chain).values_list("name", flat=True).first()
     return render(request, "core/audit_entry.html", {
-        "entry": entry, "shown": audit.present([entry])[0], "link": _record_link(entry)})
+        "entry": entry, "shown": audit.present([entry])[0], "link": _record_link(entry),
+        "chain": chain or _("Whole system")})
 
 
 def _record_link(entry: AuditEntry) -> str:
