@@ -119,6 +119,7 @@ def test_phone_layout_and_filter(page, tree, make_user):
     page.set_viewport_size({"width": 390, "height": 844})
     _login(page, "guard-a")
     page.goto(page.base + "/locations/")
+    page.get_by_test_id("filter-toggle").click()  # on a phone the filters wait behind it
     page.fill("input[name=q]", "食")
     page.press("input[name=q]", "Enter")
     expect(page.get_by_role("link", name="配电房")).to_have_count(0)
