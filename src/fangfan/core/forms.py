@@ -70,6 +70,19 @@ class RecordForm(forms.ModelForm):
                     "hx-post": "", "hx-trigger": "change", "hx-target": "closest .form-fields",
                     "hx-swap": "outerHTML", "hx-vals": '{"_refresh": "1"}'})
 
+    def prefill(self, params) -> None:
+        """Initial values from an "add" link (a record page's action or child list), which
+        names related records by id: a unit typed by its code (province scale) shows the
+        code, not the id."""
+        for name, value in params.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            if getattr(field, "to_field_name", None) and value.isdigit():
+                value = field.queryset.filter(pk=value).values_list(
+                    field.to_field_name, flat=True).first() or ""
+            self.initial[name] = value
+
     def keep_typed(self, data) -> RecordForm:
         """Take what was typed into an unbound form as initial values: the fields are
         shown again for the new choice, without error messages for unfinished input."""

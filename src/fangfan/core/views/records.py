@@ -149,7 +149,7 @@ class RecordFormView(RecordView):
         instance = self.get_object(pk) if pk else None
         form = self.form(instance=instance)
         if instance is None:  # "add" links from a parent record prefill its key
-            form.initial.update({k: v for k, v in request.GET.items() if k in form.fields})
+            form.prefill(request.GET)
         if instance is None and "unit" in form.fields:
             field = form.fields["unit"]
             form.initial.setdefault("unit", self.default_unit(field.queryset,

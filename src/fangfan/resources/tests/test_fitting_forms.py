@@ -115,3 +115,14 @@ def test_detail_page_shows_only_the_attributes_of_the_category(tree, admin_clien
     html = admin_client.get(alarm.get_absolute_url()).content.decode()
     assert "Networked to police" in html
     assert "Retention days" not in html and "Identifies faces" not in html
+
+
+def test_an_action_link_shows_the_unit_code_where_the_unit_is_typed(tree, admin_client,
+                                                                     monkeypatch):
+    from fangfan.core import forms
+
+    monkeypatch.setattr(forms, "UNIT_CHOICE_LIMIT", 0)  # as at province scale: a code box
+    cam = services.create_record(None, Asset, {"unit": tree["a"], "category": "camera"})
+    html = admin_client.get(reverse("records:faults-add"),
+                            {"asset": cam.pk, "unit": tree["a"].pk}).content.decode()
+    assert re.search(r'<input type="text" name="unit" value="school-a"', html), html
