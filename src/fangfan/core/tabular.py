@@ -7,6 +7,7 @@ through its own resource path, which would bypass the services, audit and scopin
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import re
@@ -16,10 +17,10 @@ from typing import Any
 
 import openpyxl
 import xlsxwriter
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_range_abs
 
@@ -87,6 +88,10 @@ def export_value(rt: RecordType, obj: models.Model, name: str) -> Any:
     value = getattr(obj, name)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):  # local time, as typed and as imported again
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return "" if value is None else value
 
 
@@ -195,16 +200,23 @@ def _column_hint(rt: RecordType, name: str) -> str:
         return _("One of: %(choices)s") % {"choices": _(", ").join(labels)}
     if f.is_relation and f.related_model is Unit:
         return _("The unit's code or its full name.")
-    if f.is_relation and _lookup_field(rt, name) == "pk":
-        return _("An existing record, by its number.")
     if f.is_relation:
-        return _("The %(key)s of an existing record.") % {
-            "key": f.related_model._meta.get_field(_lookup_field(rt, name)).verbose_name}
+        return _relation_hint(f.related_model, _lookup_field(rt, name))
     if isinstance(f, models.DateTimeField):
         return _("A date and time, e.g. 2026-09-01 08:30.")
     if isinstance(f, models.DateField):
         return _("A date, e.g. 2026-09-01.")
     return str(f.help_text or "")
+
+
+def _relation_hint(model: type[models.Model], key: str) -> str:
+    if key == "pk":
+        return _("An existing record, by its number.")
+    try:
+        label = model._meta.get_field(key).verbose_name
+    except FieldDoesNotExist:  # a natural key that is not a field of its own
+        return ""
+    return _("The %(key)s of an existing record.") % {"key": label}
 
 
 def example_row(user, rt: RecordType, unit_code: str | None = None) -> list[Any] | None:

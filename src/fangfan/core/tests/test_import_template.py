@@ -138,3 +138,23 @@ def test_every_record_type_has_a_template_with_its_example(tree, client, django_
         example = [c.value for c in book.worksheets[1][2]]
         assert any(example), rt.slug
     assert AuditEntry.objects.count() == before  # examples' related records rolled back
+
+
+def test_an_exported_fault_imports_again_with_its_local_times(tree, client, unit_admin):
+    from fangfan.resources.models import Fault
+
+    cam = services.create_record(None, Asset, {"unit": tree["a"], "category": "camera",
+                                               "name": "校门摄像机"})
+    services.create_record(None, Fault, {"unit": tree["a"], "asset": cam,
+                                         "description": "黑屏", "temporary_measure": "值守"})
+    client.force_login(unit_admin)
+    exported = client.get(reverse("records:faults-export"), {"format": "xlsx"})
+    row = list(openpyxl.load_workbook(io.BytesIO(exported.content)).active.iter_rows(
+        values_only=True))[1]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row[2])  # no "+00:00"
+    reported = Fault.objects.get().reported_at
+    Fault.objects.all().delete()
+    resp = client.post(reverse("records:faults-import"),
+                       {"file": SimpleUploadedFile("f.xlsx", exported.content)})
+    assert resp.status_code == 302
+    assert Fault.objects.get().reported_at == reported.replace(microsecond=0)
