@@ -95,11 +95,14 @@ KIT = ["helmet", "shield", "stab_vest", "cut_gloves", "baton", "strong_flashligh
 IN_SERVICE = Q(status="in_service")
 
 # --- people -------------------------------------------------------------------------
-fact("people_count", "people", "int", "People recorded for the unit.")
-fact("guards_total", "people", "int", "Guards (保安员) recorded, full- or part-time.")
-fact("guards_full_time", "people", "int", "Full-time guards (专职保安员).")
+fact("people_count", "people", "int",
+     gettext_noop("People recorded for the unit."))
+fact("guards_total", "people", "int",
+     gettext_noop("Guards (保安员) recorded, full- or part-time."))
+fact("guards_full_time", "people", "int",
+     gettext_noop("Full-time guards (专职保安员)."))
 fact("training_hours_min_guard", "people", "int",
-     "The fewest training hours this year among the unit's guards.",
+     gettext_noop("The fewest training hours this year among the unit's guards."),
      missing=gettext_noop("No guards are recorded for this unit yet."))
 
 
@@ -114,33 +117,45 @@ def _people(scope: Q) -> QuerySet:
 
 
 # --- assets -------------------------------------------------------------------------
-fact("assets_count", "assets", "int", "Assets recorded for the unit (any status).")
+fact("assets_count", "assets", "int",
+     gettext_noop("Assets recorded for the unit (any status)."))
 fact("video_retention_days_min", "assets", "int",
-     "Shortest retention in days over the unit's in-service video recorders; 0 when the "
-     "unit records assets but no recorder.")
-KIT_NAMES = {"helmet": "Helmets", "shield": "Shields", "stab_vest": "Stab-proof vests",
-             "cut_gloves": "Pairs of cut-resistant gloves", "baton": "Rubber batons",
-             "strong_flashlight": "Strong flashlights", "defence_spray": "Defence sprays"}
+     gettext_noop("Shortest retention in days over the unit's in-service video recorders; 0 when "
+                  "the unit records assets but no recorder."))
+KIT_DOCS = {
+    "helmet": gettext_noop("Helmets of the guard kit in service (R-KIT)."),
+    "shield": gettext_noop("Shields of the guard kit in service (R-KIT)."),
+    "stab_vest": gettext_noop("Stab-proof vests of the guard kit in service (R-KIT)."),
+    "cut_gloves": gettext_noop("Pairs of cut-resistant gloves of the guard kit in service "
+                               "(R-KIT)."),
+    "baton": gettext_noop("Rubber batons of the guard kit in service (R-KIT)."),
+    "strong_flashlight": gettext_noop("Strong flashlights of the guard kit in service "
+                                      "(R-KIT)."),
+    "defence_spray": gettext_noop("Defence sprays of the guard kit in service (R-KIT)."),
+}
 for _item in KIT:
-    fact(f"kit_{_item}", "assets", "int",
-         f"{KIT_NAMES[_item]} of the guard kit in service (R-KIT).")
+    fact(f"kit_{_item}", "assets", "int", KIT_DOCS[_item])
 fact("kit_items_min", "assets", "int",
-     "The smallest count among the seven per-guard kit items of R-KIT.")
-fact("steel_forks", "assets", "int", "In-service safety steel forks.")
+     gettext_noop("The smallest count among the seven per-guard kit items (R-KIT)."))
+fact("steel_forks", "assets", "int",
+     gettext_noop("In-service safety steel forks."))
 fact("main_gate_camera_ok", "asset_places", "bool",
-     "An in-service camera at a main entrance that works at night and identifies faces and "
-     "plates.")
+     gettext_noop("An in-service camera at a main entrance that works at night and identifies "
+                  "faces and plates."))
 fact("gate_alarm_networked", "asset_places", "bool",
-     "An in-service one-key alarm in the gate duty room (or at the main gate) networked to "
-     "the police.")
+     gettext_noop("An in-service one-key alarm in the gate duty room (or at the main gate) "
+                  "networked to the police."))
 fact("lighting_working_ratio", "asset_places", "float",
-     "In-service share of lighting at key locations and entrances (0 when none recorded).")
-fact("baggage_storage_count", "assets", "int", "Baggage storage facilities in service.")
+     gettext_noop("In-service share of lighting at key locations and entrances (0 when none "
+                  "recorded)."))
+fact("baggage_storage_count", "assets", "int",
+     gettext_noop("Baggage storage facilities in service."))
 fact("baggage_distance_min_m", "assets", "float",
-     "Shortest distance (m) from a baggage storage facility to a key location.",
+     gettext_noop("Shortest distance (m) from a baggage storage facility to a key location."),
      missing=gettext_noop("The distance from the baggage storage to the key locations is "
                           "not recorded yet."))
-fact("control_room_system", "assets", "bool", "A control-room security system is recorded.")
+fact("control_room_system", "assets", "bool",
+     gettext_noop("A control-room security system is recorded."))
 
 ENTRANCE = Q(location__is_main_entrance=True) | Q(
     location__kind__in=[LocationKind.MAIN_GATE, LocationKind.ENTRANCE])
@@ -201,16 +216,20 @@ def _asset_places(scope: Q) -> QuerySet:
 
 
 # --- locations ----------------------------------------------------------------------
-fact("locations_count", "locations", "int", "Locations recorded for the unit.")
-fact("key_locations", "locations", "int", "Key locations (重要部位).")
-fact("gate_duty_rooms", "locations", "int", "Gate duty rooms (门卫值班室).")
-fact("control_rooms", "locations", "int", "Security control rooms (监控中心).")
+fact("locations_count", "locations", "int",
+     gettext_noop("Locations recorded for the unit."))
+fact("key_locations", "locations", "int",
+     gettext_noop("Key locations (重要部位)."))
+fact("gate_duty_rooms", "locations", "int",
+     gettext_noop("Gate duty rooms (门卫值班室)."))
+fact("control_rooms", "locations", "int",
+     gettext_noop("Security control rooms (监控中心)."))
 fact("camera_zones_uncovered", "locations", "int",
-     "Teaching buildings, dormitories, canteens, storage rooms and playgrounds without an "
-     "in-service camera (R-TECH).")
+     gettext_noop("Teaching buildings, dormitories, canteens, storage rooms and playgrounds "
+                  "without an in-service camera (R-TECH)."))
 fact("risk_rooms_unprotected", "locations", "int",
-     "Hazardous-chemical stores, finance offices and labs lacking an in-service intrusion "
-     "detector or camera (R-TECH).")
+     gettext_noop("Hazardous-chemical stores, finance offices and labs lacking an in-service "
+                  "intrusion detector or camera (R-TECH)."))
 
 CAMERA_ZONES = [LocationKind.TEACHING_BUILDING, LocationKind.DORMITORY, LocationKind.CANTEEN,
                 LocationKind.STORAGE, LocationKind.PLAYGROUND]
@@ -239,17 +258,20 @@ def _locations(scope: Q) -> QuerySet:
 
 # --- organisation (ORG-1, ORG-4, ORG-5) ---------------------------------------------------
 fact("leadership_group_leader", "organisation", "bool",
-     "The unit's leadership group has a leader (组长, its first responsible person); known "
-     "once the unit records people, so a unit without one shows the gap.", source="bodies")
-fact("responsible_person_set", "organisation", "bool",
-     "A responsible department with a responsible person (or director) is recorded.",
+     gettext_noop("The unit's leadership group has a leader (组长, its first responsible person); "
+                  "known once the unit records people, so a unit without one shows the gap."),
      source="bodies")
-fact("liaisons_count", "organisation", "int", "Liaisons designated for the unit.",
+fact("responsible_person_set", "organisation", "bool",
+     gettext_noop("A responsible department with a responsible person (or director) is recorded."),
+     source="bodies")
+fact("liaisons_count", "organisation", "int",
+     gettext_noop("Liaisons designated for the unit."),
      source="liaisons")
-fact("support_units_count", "support_units", "int", "External support units recorded.")
+fact("support_units_count", "support_units", "int",
+     gettext_noop("External support units recorded."))
 fact("police_support_km_min", "support_units", "float",
-     "Distance (km) to the nearest police station among the support units; unknown when "
-     "none is a police station.",
+     gettext_noop("Distance (km) to the nearest police station among the support units; unknown "
+                  "when none is a police station."),
      missing=gettext_noop("No police station is recorded among the support units yet."))
 
 
@@ -285,13 +307,15 @@ def _support_units(scope: Q) -> QuerySet:
 
 # --- people in depth (RES-1) ---------------------------------------------------------------
 fact("background_checks_overdue", "people_checks", "int",
-     "People in contact with minors without a background check in the last 365 days "
-     "(Minors Protection Law Art. 62: at hiring and every year).",
+     gettext_noop("People in contact with minors without a background check in the last 365 days "
+                  "(Minors Protection Law Art. 62: at hiring and every year)."),
      source="background-checks")
 fact("guards_without_licence", "people_checks", "int",
-     "Guards without a guard licence (保安员证) that is valid today.", source="certificates")
+     gettext_noop("Guards without a guard licence (保安员证) that is valid today."),
+     source="certificates")
 fact("certificates_expired", "people_checks", "int",
-     "Certificates of the unit's people that have expired.", source="certificates")
+     gettext_noop("Certificates of the unit's people that have expired."),
+     source="certificates")
 
 
 @family("people_checks", clock=True, source="people")
@@ -315,10 +339,12 @@ def _people_checks(scope: Q) -> QuerySet:
 
 
 # --- responsibility letters (ORG-3) ------------------------------------------------------
-fact("letters_issued", "letters", "int", "Responsibility letters issued to the unit's people.")
-fact("letters_signed", "letters", "int", "Of those, letters signed.")
+fact("letters_issued", "letters", "int",
+     gettext_noop("Responsibility letters issued to the unit's people."))
+fact("letters_signed", "letters", "int",
+     gettext_noop("Of those, letters signed."))
 fact("letters_overdue", "letters", "int",
-     "Letters still unsigned after their campaign's deadline.")
+     gettext_noop("Letters still unsigned after their campaign's deadline."))
 
 
 @family("letters", clock=True, source="letters")
@@ -333,19 +359,23 @@ def _letters(scope: Q) -> QuerySet:
 
 
 # --- faults ---------------------------------------------------------------------------
-fact("faults_recorded", "faults", "int", "Faults recorded for the unit's technical systems.",
+fact("faults_recorded", "faults", "int",
+     gettext_noop("Faults recorded for the unit's technical systems."),
      source="faults")
-fact("faults_open", "faults", "int", "Faults not restored yet.", source="faults")
+fact("faults_open", "faults", "int",
+     gettext_noop("Faults not restored yet."),
+     source="faults")
 fact("faults_unrestored_over_24h", "faults", "int",
-     "Faults still not restored 24 hours after they were reported (R-FAULT).",
+     gettext_noop("Faults still not restored 24 hours after they were reported (R-FAULT)."),
      source="faults")
 
 
 fact("alarms_untested_90_days", "faults", "int",
-     "In-service one-key alarms and emergency buttons without a test call in 90 days (RES-4b).",
+     gettext_noop("In-service one-key alarms and emergency buttons without a test call in 90 days "
+                  "(RES-4b)."),
      source="alarm-tests")
 fact("maintenance_overdue", "faults", "int",
-     "Maintenance, inspection or calibration schedules past their due date (RES-5).",
+     gettext_noop("Maintenance, inspection or calibration schedules past their due date (RES-5)."),
      source="maintenance")
 
 
@@ -376,31 +406,42 @@ def _faults(scope: Q) -> QuerySet:
 
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------
 _LATER = {
-    "guards_on_duty": ("int", "Guards on duty per shift at the gate (duty roster).",
-                       gettext_noop("duty rosters")),
-    "semesters_without_drill": ("int", "Ended semesters of this school year without a drill.",
-                                gettext_noop("drill records")),
-    "months_without_drill": ("int", "Ended months of this school year without a drill.",
-                             gettext_noop("drill records")),
-    "quarters_without_drill": ("int", "Ended quarters of this school year without a drill.",
-                               gettext_noop("drill records")),
-    "ct_drills_this_year": ("int", "Counter-terrorism drills held this school year.",
-                            gettext_noop("drill records")),
-    "months_without_self_inspection": ("int", "Ended months without a self-inspection.",
-                                       gettext_noop("inspection records")),
-    "supervisions_this_semester": ("int", "Supervisory inspections of the unit this semester.",
-                                   gettext_noop("inspection records")),
-    "quarters_without_meeting": ("int", "Ended quarters without a situation analysis meeting.",
-                                 gettext_noop("meeting minutes")),
-    "concern_entries_contact_overdue": ("int", "Open persons-of-concern entries not contacted "
-                                        "for over a week.",
-                                        gettext_noop("the persons-of-concern ledger")),
-    "closed_management": ("bool", "The campus is under closed management.",
-                          gettext_noop("gate and visitor records")),
-    "hu_xue_gang_posts": ("int", "Police school-guard posts (护学岗) in service.",
-                          gettext_noop("school-guard post records")),
-    "video_police_networked": ("bool", "The video system is networked to the police.",
-                               gettext_noop("video networking records")),
+    "guards_on_duty": ("int",
+        gettext_noop("Guards on duty per shift at the gate (duty roster)."),
+        gettext_noop("duty rosters")),
+    "semesters_without_drill": ("int",
+        gettext_noop("Ended semesters of this school year without a drill."),
+        gettext_noop("drill records")),
+    "months_without_drill": ("int",
+        gettext_noop("Ended months of this school year without a drill."),
+        gettext_noop("drill records")),
+    "quarters_without_drill": ("int",
+        gettext_noop("Ended quarters of this school year without a drill."),
+        gettext_noop("drill records")),
+    "ct_drills_this_year": ("int",
+        gettext_noop("Counter-terrorism drills held this school year."),
+        gettext_noop("drill records")),
+    "months_without_self_inspection": ("int",
+        gettext_noop("Ended months without a self-inspection."),
+        gettext_noop("inspection records")),
+    "supervisions_this_semester": ("int",
+        gettext_noop("Supervisory inspections of the unit this semester."),
+        gettext_noop("inspection records")),
+    "quarters_without_meeting": ("int",
+        gettext_noop("Ended quarters without a situation analysis meeting."),
+        gettext_noop("meeting minutes")),
+    "concern_entries_contact_overdue": ("int",
+        gettext_noop("Open persons-of-concern entries not contacted for over a week."),
+        gettext_noop("the persons-of-concern ledger")),
+    "closed_management": ("bool",
+        gettext_noop("The campus is under closed management."),
+        gettext_noop("gate and visitor records")),
+    "hu_xue_gang_posts": ("int",
+        gettext_noop("Police school-guard posts (护学岗) in service."),
+        gettext_noop("school-guard post records")),
+    "video_police_networked": ("bool",
+        gettext_noop("The video system is networked to the police."),
+        gettext_noop("video networking records")),
 }
 for _name, (_kind, _doc, _records) in _LATER.items():
     fact(_name, "later", _kind, _doc, unavailable=_records)

@@ -94,6 +94,7 @@ def read(paths: list[Path]) -> list[PackSource]:
         problems += _validate(path.name, data)
         sources.append(PackSource(path.name, data, hashlib.sha256(raw).hexdigest()))
     problems += _duplicates(sources)
+    problems += _same_titles(sources)
     if problems:
         raise PacksRefused(problems)
     return sources
@@ -142,6 +143,23 @@ def _duplicates(sources: list[PackSource]) -> list[PackProblem]:
                 problems.append(PackProblem(src.file, rid, "id" if rid else "urn",
                                             f"duplicate URN {urn} (also in {seen[urn]})"))
             seen[urn] = src.file
+    return problems
+
+
+def _same_titles(sources: list[PackSource]) -> list[PackProblem]:
+    """Users (and exports) tell requirements apart by their short title: no two alike."""
+    seen: dict[tuple[str, str], str] = {}
+    problems = []
+    for src in sources:
+        if not isinstance(src.data, dict):
+            continue
+        for r in src.data.get("requirements") or []:
+            titles = r.get("title") if isinstance(r, dict) else None
+            for lang, title in (titles or {}).items() if isinstance(titles, dict) else []:
+                if (lang, title) in seen:
+                    problems.append(PackProblem(src.file, r.get("id", ""), f"title.{lang}",
+                                                f"the same short title as {seen[lang, title]}"))
+                seen[lang, title] = f"{src.file}:{r.get('id', '')}"
     return problems
 
 

@@ -49,6 +49,17 @@ class Pack(models.Model):
         return localized(self.name)
 
 
+class RequirementQuerySet(models.QuerySet):
+    """`short_title=…` matches the title in either language: exports name requirements
+    by their short title (record type lookups), and the same file imports again."""
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        if "short_title" in kwargs:
+            text = kwargs.pop("short_title")
+            args = (*args, models.Q(**{"title__zh-hans": text}) | models.Q(title__en=text))
+        return super()._filter_or_exclude(negate, args, kwargs)
+
+
 class Requirement(models.Model):
     """One machine-checkable requirement with its citation and texts."""
 
@@ -63,6 +74,8 @@ class Requirement(models.Model):
     remedy = models.JSONField(_("how to fix"))
     spec = models.JSONField(_("rule"))
     confidence = models.CharField(_("confidence"), max_length=1, default="H")
+
+    objects = RequirementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("requirement")

@@ -43,7 +43,7 @@ register(RecordType(
                    "computed_at"],
     filter_fields=["status", "requirement__category", "requirement__pack", "governing"],
     search_fields=["requirement__ref", "requirement__urn"],
-    lookups={"requirement": "urn"},
+    lookups={"requirement": "short_title"},
     # Results are computed by the engine, never entered: everyone who reads them reads only.
     roles={Role.SYSTEM_ADMIN: READ, Role.SUPERVISOR: READ, Role.UNIT_ADMIN: READ,
            Role.PRINCIPAL: READ, Role.AUDITOR: READ},
@@ -83,7 +83,7 @@ register(RecordType(
                    "done_on", "note"],
     filter_fields=["status", "requirement__category"],
     search_fields=["requirement__ref", "note"],
-    lookups={"requirement": "urn"},
+    lookups={"requirement": "short_title"},
     # Obligations are generated from the packs; the unit marks them done with evidence.
     roles={Role.SYSTEM_ADMIN: {"view", "change", "export"}, Role.SUPERVISOR: READ,
            Role.UNIT_ADMIN: {"view", "change", "export"}, Role.PRINCIPAL: READ,

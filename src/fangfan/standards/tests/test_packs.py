@@ -53,6 +53,10 @@ def test_a_requirement_without_a_short_title_is_refused(tmp_path):
     with pytest.raises(loader.PacksRefused) as exc:
         loader.read([bad])
     assert "bad.yaml:one: 'title' is a required property" in str(exc.value)
+    twin = write(tmp_path, "twin.yaml", GOOD.replace("urn:test:pack:a", "urn:test:pack:b"))
+    with pytest.raises(loader.PacksRefused) as exc:
+        loader.read([write(tmp_path, "a.yaml", GOOD), twin])
+    assert "twin.yaml:one:title.en: the same short title as a.yaml:one" in str(exc.value)
 
 
 def test_short_title_follows_the_language(db):

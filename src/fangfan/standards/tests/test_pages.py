@@ -65,7 +65,8 @@ def test_compliance_report_export_is_scoped(evaluated, make_user, client):
                                                               "format": "xlsx"}).content))
     rows = list(book.active.iter_rows(values_only=True))
     assert {r[0] for r in rows[1:]} == {"school-a"}
-    assert "urn:fangfan:pack:seed:r-staff" in {r[1] for r in rows[1:]}
+    assert "Full-time guards" in {r[1] for r in rows[1:]}  # by short title, not URN
+    assert not any("urn:" in str(cell) for r in rows for cell in r)
     client.force_login(make_user(Role.UNIT_ADMIN, evaluated["b"]))
     text = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode("utf-8-sig")
     assert "school-b" in text and "school-a" not in text
@@ -144,3 +145,23 @@ def test_result_page_explains_in_words(evaluated, make_user, client):
     assert "Full-time guards" in html and "Unmet" in html
     assert "Full-time guards (专职保安员)." in html  # the fact, described
     assert "guards_full_time" not in html
+
+
+def test_obligations_export_names_requirements_by_short_title(tree, client,
+                                                               django_user_model):
+    """The export names requirements by short title in the reader's language, and the
+    import's lookup finds a requirement by its title in either language."""
+    from fangfan.standards import calendar
+    from fangfan.standards.models import Requirement
+
+    client.force_login(django_user_model.objects.create_superuser(
+        "root", password="x" * 12, language="en"))
+    engine.evaluate_subtree([tree["a"].path])
+    calendar.tick()
+    text = b"".join(client.get(reverse("records:obligations-export"), {
+        "format": "csv", "within": "school-a"}).streaming_content).decode("utf-8-sig")
+    assert "Monthly self-inspection" in text and "urn:" not in text
+    for title in ("Monthly self-inspection", "每月安全隐患自查"):
+        assert Requirement.objects.get(short_title=title).ref == "R-SELF"
+    assert not Requirement.objects.exclude(short_title="每月安全隐患自查").filter(
+        ref="R-SELF").exists()
