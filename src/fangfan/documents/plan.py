@@ -290,7 +290,9 @@ def _appendices(w: Writer, d: PlanData) -> None:
     for category, caption in titles:
         w.table([_("No."), _("Requirement"), _("Basis"), _("Required"), _("Present"),
                  _("Result")],
-                [(i, localized(r.text), f"{localized(r.citation['document'])} "
+                [(i, _("%(title)s: %(text)s") % {"title": r.short_title,
+                                                  "text": localized(r.text)},
+                  f"{localized(r.citation['document'])} "
                   f"{r.citation['clause']}", _number(o.required), _number(o.actual),
                   _(STATUS_WORDS[o.status]))
                  for i, (r, o) in enumerate(d.checks.get(category, []), start=1)],

@@ -74,6 +74,8 @@ def test_english_plan(demo):
     assert "Counter-terrorism prevention work plan" in body
     assert "Leader: 张红梅 (校长, 反恐怖防范第一责任人)" in body
     assert "grade 2 key target" in body
+    cells = {cell for table in tables for row in table for cell in row}
+    assert any(c.startswith("Full-time guards: Full-time guards by staff") for c in cells)
 
 
 def test_download_is_scoped(demo, client, make_user):
