@@ -16,6 +16,12 @@ from fangfan.standards.reasons import missing_records
 register = template.Library()
 
 
+@register.filter
+def localized_text(texts: dict) -> str:
+    """A pack text ({"zh-hans": …, "en": …}) in the reader's language."""
+    return localized(texts or {})
+
+
 @register.inclusion_tag("standards/result_explanation.html", takes_context=True)
 def result_explanation(context, result: Result) -> dict[str, Any]:
     request = context.get("request")

@@ -165,3 +165,18 @@ def test_obligations_export_names_requirements_by_short_title(tree, client,
         assert Requirement.objects.get(short_title=title).ref == "R-SELF"
     assert not Requirement.objects.exclude(short_title="每月安全隐患自查").filter(
         ref="R-SELF").exists()
+
+
+def test_obligation_page_names_its_requirement(tree, make_user, client):
+    from fangfan.standards import calendar
+    from fangfan.standards.models import Obligation
+
+    engine.evaluate_subtree([tree["a"].path])
+    calendar.tick()
+    ob = Obligation.objects.filter(unit=tree["a"], requirement__ref="R-SELF").first()
+    client.force_login(make_user(Role.UNIT_ADMIN, tree["a"]))
+    html = client.get(reverse("records:obligations-detail", args=[ob.pk])).content.decode()
+    block = html.split('data-testid="obligation-requirement"')[1]
+    assert "<strong>Monthly self-inspection</strong>" in block
+    assert "A hazard self-inspection every month." in block
+    assert "<title>Monthly self-inspection · " in html
