@@ -3,9 +3,12 @@ Each cell also says what it is on a phone's card (title, fact, status or hidden)
 app.css turns the same rows into cards below tablet width: same query, same pages."""
 from __future__ import annotations
 
+import copy
+
 import django_tables2 as tables
 from django.db import models
 from django.utils.translation import gettext_lazy
+from django_tables2.columns.base import LinkTransform
 
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.registry import RecordType
@@ -49,6 +52,28 @@ def _cell_attrs(rt: RecordType, name: str, part: str) -> dict[str, dict]:
     return {"td": td, "th": {"class": "ff-short"} if "ff-short" in classes else {}}
 
 
+def _record_url(record) -> str:
+    return record.get_absolute_url()
+
+
+class RecordTable(tables.Table):
+    """A record list. Shown inside a parent record (a person's certificates), its linked
+    columns may be the parent's key and left out: the first column shown then links to
+    the record and is the card's title, so each row still opens its record."""
+
+    linked: tuple[str, ...] = ()
+
+    def __init__(self, *args, exclude=(), **kwargs):
+        shown = [n for n in self._meta.fields if n not in (exclude or ())]
+        extra = list(kwargs.pop("extra_columns", None) or [])
+        if shown and not set(shown) & set(self.linked):
+            column = copy.deepcopy(self.base_columns[shown[0]])
+            column.link = LinkTransform(url=_record_url)
+            column.attrs = {**column.attrs, "td": {**column.attrs["td"], "class": "ff-card-title"}}
+            extra.append((shown[0], column))
+        super().__init__(*args, exclude=exclude, extra_columns=extra or None, **kwargs)
+
+
 def table_class(rt: RecordType) -> type[tables.Table]:
     cached = getattr(rt, "_table_class", None)
     if cached is None:
@@ -59,8 +84,7 @@ def table_class(rt: RecordType) -> type[tables.Table]:
                  if isinstance(rt.model._meta.get_field(name), ChoiceListField)}
         # The record itself, even when the column is a related one (a member); the card's
         # title links to it too.
-        links = {name: tables.Column(linkify=lambda record: record.get_absolute_url())
-                 for name in {first, title}}
+        links = {name: tables.Column(linkify=_record_url) for name in {first, title}}
         attrs = {
             **lists,
             **links,
@@ -71,7 +95,8 @@ def table_class(rt: RecordType) -> type[tables.Table]:
                 "empty_text": gettext_lazy("Nothing here yet."),
             }),
         }
-        cached = type(f"{rt.model.__name__}Table", (tables.Table,), attrs)
+        attrs["linked"] = tuple(links)
+        cached = type(f"{rt.model.__name__}Table", (RecordTable,), attrs)
         for name, part in parts.items():
             column = cached.base_columns[name]
             column.attrs = {**(column.attrs or {}), **_cell_attrs(rt, name, part)}

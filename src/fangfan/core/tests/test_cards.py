@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -75,3 +76,16 @@ def test_no_query_per_card(tree, unit_admin, client):
         services.create_record(None, rt.model, rt.example(tree["a"]))
     assert rt.model.objects.count() == 20
     assert count() == one
+
+
+def test_a_child_list_without_its_linked_column_links_the_first_column_shown(tree):
+    """A person's certificates leave out the person: the kind then opens the certificate."""
+    rt = registry.get("certificates")
+    cert = services.create_record(None, rt.model, rt.example(tree["a"]))
+    table = table_class(rt)(rt.model.objects.all(), exclude=("person", "unit"))
+    request = RequestFactory().get("/")
+    html = table.as_html(request)
+    assert f'href="{cert.get_absolute_url()}"' in html
+    assert html.count('class="ff-card-title"') == 1
+    full = table_class(rt)(rt.model.objects.all()).as_html(request)
+    assert full.count(f'href="{cert.get_absolute_url()}"') == 1  # desktop list unchanged
