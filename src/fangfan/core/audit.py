@@ -166,6 +166,8 @@ def _verify_chain(name: str, head: AuditChainHead | None) -> Break | None:
 # --- Reading entries: how an entry is shown. What is stored is never changed (the hashes
 # cover it); labels, names and times are worked out when the entry is read.
 
+# Audited changes to things that are not record types: accounts and their roles.
+OTHER_AUDITED = ("core.user", "core.rolegrant")
 # Bookkeeping columns nobody needs to read (ids, tree paths).
 HIDDEN_KEYS = {"id", "path", "unit_path"}
 # Keys written by entries that are not a model field (file attachments, accounts).

@@ -184,6 +184,7 @@ def test_audit_log_names_types_and_related_records(tree, make_user, client):
     assert "安防设施" in table or "资产" in table or "设施" in table
     assert "resources.asset" not in table and "core.rolegrant" not in table
     assert "南门 → 礼堂" in table and "在用 → 故障" in table
+    assert '<option value="core.rolegrant">角色授权</option>' in html  # filterable too
     entry = AuditEntry.objects.filter(action="update").latest("id")
     page = client.get(reverse("audit-entry", args=[entry.pk])).content.decode()
     assert "南门" in page and "礼堂" in page and "location_id" not in page

@@ -25,6 +25,7 @@ def audit_log(request):
         qs = qs.filter(record_repr__icontains=q)
     page = Paginator(qs.select_related("actor"), 50).get_page(request.GET.get("page"))
     types = [(rt.label, rt.verbose_name) for rt in registry.record_types()]
+    types += [(label, audit.type_name(label)) for label in audit.OTHER_AUDITED]
     return render(request, "core/audit_log.html", {
         "page": page, "rows": audit.present(page), "types": types,
         "actions": AuditAction.choices,
