@@ -110,6 +110,8 @@ FACT_NAMES = re.compile(r"(?<![\w-])(" + "|".join(sorted(FACTS, key=len, reverse
                         + r")(?![\w-])")
 RULE_ID = re.compile(r"(?<![\w-])R-[A-Z]+(?![\w-])")
 UNIT_PATH = re.compile(r"^(0000\d{4})+$")
+# A time as Python prints it (2026-11-25 22:21:49.279218+00:00), not as people read it.
+RAW_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+|[+-]\d\d:\d\d)")
 RAW_VALUES = {"True", "False", "None"}
 RAW_JSON = re.compile(r"""[{\[]\s*['"][\w-]+['"]\s*:""")
 WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -132,7 +134,7 @@ def problems(html: str, codes: set[str], labels: re.Pattern) -> list[str]:
         hits += [f"choice code {w}" for w in WORD.findall(node) if "_" in w and w in codes]
         if RAW_JSON.search(node):
             hits.append("raw JSON")
-        if node in RAW_VALUES or UNIT_PATH.match(node):
+        if node in RAW_VALUES or UNIT_PATH.match(node) or RAW_TIME.search(node):
             hits.append(f"raw value {node}")
         found += [f"{hit}: «{node[:120]}»" for hit in hits]
     return found
@@ -235,7 +237,8 @@ def test_the_scan_catches_codes():
             '<script>var x = "urn:x R-SELF";</script>'
             '<td>in_service</td><td>urn:fangfan:pack:seed</td><td>R-STAFF: x</td>'
             '<td>guards_on_duty: missing</td><td>Core.rolegrant</td><td>True</td>'
-            '<td>{"night_capable": true}</td><td>Status: in_service</td>')
+            '<td>{"night_capable": true}</td><td>Status: in_service</td>'
+            '<td>2026-11-25 22:21:49.279218+00:00</td>')
     found = problems(html, codes, labels)
     kinds = {p.split(":")[0].split(" ")[0] for p in found}
     assert kinds == {"URN", "rule", "fact", "model", "choice", "raw"}

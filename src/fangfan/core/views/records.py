@@ -2,6 +2,7 @@
 URLs pass the record type's slug (core.urls); nothing here knows a concrete model."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
@@ -135,7 +136,10 @@ def _display(obj, name: str) -> Any:
         return f.display(getattr(obj, name))
     if f.choices:
         return getattr(obj, f"get_{name}_display")()
-    return getattr(obj, name)
+    value = getattr(obj, name)
+    if isinstance(value, dt.datetime):  # in local time, as the lists write it
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return value
 
 
 class RecordFormView(RecordView):
