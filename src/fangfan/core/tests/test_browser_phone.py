@@ -91,6 +91,10 @@ def test_filters_open_behind_one_button_and_still_filter_in_place(phone):
     rows = "document.querySelectorAll('#record-table tbody tr').length"
     phone.wait_for_function(f"{rows} < {before}")
     assert phone.evaluate(NO_SCROLL)
+    # Opened again already filtered, the list shows its filters and how many are set.
+    phone.reload()
+    assert form.is_visible()
+    assert phone.get_by_test_id("filter-toggle").locator(".badge").inner_text() == "1"
 
 
 @pytest.mark.parametrize("username", ["admin", "xinqiao_admin", "xinqiao_guard",
