@@ -54,6 +54,7 @@ def test_cells_carry_their_part_and_label(tree, unit_admin, client, settings):
     html = client.get(reverse("records:locations-list")).content.decode()
     assert 'class="ff-card-title"' in html and 'data-label="Name"' in html
     assert 'class="ff-card-fact"' in html and "ff-cards" in html
+    assert "{#" not in html and "{%" not in html  # no template source shows through
     unit_admin.language = "zh-hans"
     unit_admin.save()
     html = client.get(reverse("records:locations-list")).content.decode()
