@@ -241,3 +241,13 @@ def test_attachments_and_passwords_read_without_ids_or_secrets(tree, unit_admin,
     assert {c.label: c.after for c in attached.changes} == {
         "File": "验收单.pdf", "Size": "2.0\xa0KB", "SHA-256": attached.entry.after["sha256"]}
     assert [(c.label, c.after) for c in changed.changes] == [("Password", "changed")]
+
+
+def test_home_recent_changes_name_the_type_and_who(tree, make_user, client):
+    admin = make_user("unit_admin", tree["a"], username="zh-home", language="zh-hans")
+    services.create_record(None, Location, {"unit": tree["a"], "name": "操场", "kind": "other"})
+    client.force_login(admin)
+    html = client.get(reverse("home")).content.decode()
+    recent = html[html.index("最近变更"):]
+    assert "操场" in recent and "部位" in recent and "系统" in recent
+    assert ">system<" not in recent and "resources.location" not in recent
