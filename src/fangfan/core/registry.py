@@ -99,6 +99,13 @@ class RecordType:
         """Fields of imports and exports (the form's fields, or a narrower list)."""
         return list(self.import_fields or self.form_fields)
 
+    @property
+    def importable(self) -> bool:
+        """Whether its records can be imported: every column is a field of its form.
+        Derived records (obligations) export more than a person may write, so they are
+        exported only."""
+        return set(self.columns()) <= set(self.form_fields)
+
     def shown_fields(self) -> list[str]:
         return list(self.detail_fields or self.form_fields)
 

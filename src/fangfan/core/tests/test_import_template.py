@@ -133,7 +133,7 @@ def test_every_record_type_has_a_template_with_its_example(tree, client, django_
 
     client.force_login(django_user_model.objects.create_superuser("root", password="x" * 12))
     before = AuditEntry.objects.count()
-    for rt in registry.record_types():
+    for rt in filter(lambda rt: rt.importable, registry.record_types()):
         book = _template(client, rt.slug)
         example = [c.value for c in book.worksheets[1][2]]
         assert any(example), rt.slug

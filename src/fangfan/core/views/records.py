@@ -39,6 +39,8 @@ class RecordView(LoginRequiredMixin, View):
             self.rt = registry.get(kwargs.pop("record_type"))
         except KeyError as exc:
             raise Http404 from exc
+        if self.action == "import" and not self.rt.importable:
+            raise Http404  # derived records are exported, never imported
         # Object pages first need the right to see the type; the action itself is
         # checked on the object, after an out-of-scope object has answered 404.
         gate = "view" if "pk" in kwargs else self.action
@@ -78,7 +80,8 @@ class RecordView(LoginRequiredMixin, View):
 
     def capabilities(self) -> dict[str, bool]:
         user = self.request.user
-        return {a: permissions.allowed(user, a, self.rt) for a in permissions.ACTIONS}
+        return {a: permissions.allowed(user, a, self.rt)
+                and (a != "import" or self.rt.importable) for a in permissions.ACTIONS}
 
 
 class RecordListView(RecordView):

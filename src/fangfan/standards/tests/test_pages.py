@@ -180,3 +180,15 @@ def test_obligation_page_names_its_requirement(tree, make_user, client):
     assert "<strong>Monthly self-inspection</strong>" in block
     assert "A hazard self-inspection every month." in block
     assert "<title>Monthly self-inspection · " in html
+
+
+def test_obligations_are_exported_never_imported(evaluated, admin_client):
+    """Obligations are derived: their import page does not exist (it once crashed on a
+    column the form does not have) and the list offers no import button."""
+    assert admin_client.get(reverse("records:obligations-import")).status_code == 404
+    upload = io.BytesIO(b"unit,requirement\nschool-a,x\n")
+    upload.name = "o.csv"
+    resp = admin_client.post(reverse("records:obligations-import"), {"file": upload})
+    assert resp.status_code == 404
+    html = admin_client.get(reverse("records:obligations-list")).content.decode()
+    assert reverse("records:obligations-import") not in html
