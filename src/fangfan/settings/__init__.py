@@ -16,7 +16,9 @@ DATA_DIR = Path(os.environ.get("FANGFAN_DATA_DIR", PACKAGE_DIR.parent.parent / "
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("FANGFAN_SECRET_KEY", "dev-only-not-secret-" + "x" * 40)
-DEBUG = os.environ.get("FANGFAN_DEBUG", "1") == "1"
+# Off unless asked for (FANGFAN_DEBUG=1): `make run` is how a school or bureau runs the
+# embedded setup, where a wrong address must show the app's 404 page, not the URL list.
+DEBUG = os.environ.get("FANGFAN_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("FANGFAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -130,6 +132,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The embedded setup serves the packaged files directly (no collectstatic step); a
+# deployment that runs collectstatic may turn this off.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
