@@ -22,6 +22,7 @@ def test_asset_form_follows_the_category_and_the_page_reports_a_fault(page, tree
     page.select_option("select[name=category]", "camera")
     expect(page.locator("[name=night_capable]")).to_have_count(1)
     expect(page.locator("[name=retention_days]")).to_have_count(0)
+    _settled(page)  # the swapped-in select listens once HTMX has settled it
     page.select_option("select[name=category]", "recorder")
     expect(page.locator("[name=retention_days]")).to_have_count(1)
     expect(page.locator("[name=night_capable]")).to_have_count(0)
@@ -32,3 +33,9 @@ def test_asset_form_follows_the_category_and_the_page_reports_a_fault(page, tree
     page.click("[data-action=faults]")
     page.wait_for_url("**/faults/add/**")
     assert page.locator("select[name=asset] option:checked").inner_text() == "校门摄像机"
+
+
+def _settled(page) -> None:
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    page.wait_for_timeout(50)
