@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +29,10 @@ SECTIONS = (OVERDUE, TODAY, WEEK, GAP, SOON)
 # is the month in which a licence or a re-check must be renewed.
 WEEK_AHEAD = dt.timedelta(days=7)
 SOON_AHEAD = dt.timedelta(days=30)
-# A section shows this many items and a link to the full list beyond.
+# A section shows this many items and how many more; a source reads at most
+# SOURCE_LIMIT records, whatever the subtree holds.
 SECTION_LIMIT = 12
+SOURCE_LIMIT = 50
 
 
 @dataclass
@@ -95,6 +98,20 @@ class WorkContext:
         if self.own:
             return qs.filter(**{f"{rt.path_field}__in": self.paths})
         return qs.filter(subtree_q(rt.path_field, self.paths))
+
+    def due(self, slug: str, field: str, *related: str, **where: Any) -> list:
+        """The user's records of a type whose date `field` falls by the horizon (or has
+        passed), most urgent first, with the unit and the `related` records a sentence
+        names: what most sources need, in one query."""
+        qs = self.scoped(slug)
+        if qs is None:
+            return []
+        bound: dt.date | dt.datetime = self.horizon
+        if "__" not in field and isinstance(qs.model._meta.get_field(field),
+                                            models.DateTimeField):
+            bound = timezone.make_aware(dt.datetime.combine(self.horizon, dt.time.max))
+        return list(qs.filter(**{f"{field}__lte": bound}, **where)
+                    .select_related("unit", *related).order_by(field)[:SOURCE_LIMIT])
 
     def may(self, slug: str, action: str, path: str | None = None) -> bool:
         return permissions.allowed(self.user, action, registry.get(slug), path)

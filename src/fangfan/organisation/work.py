@@ -8,17 +8,11 @@ from django.utils.translation import gettext as _
 
 from fangfan.core.work import WorkContext, WorkItem, source
 
-LIMIT = 50
-
 
 @source
 def unsigned_letters(ctx: WorkContext) -> Iterator[WorkItem]:
-    qs = ctx.scoped("letters")
-    if qs is None:
-        return
-    rows = (qs.filter(signed_on__isnull=True, campaign__deadline__lte=ctx.horizon)
-            .select_related("campaign", "signer", "unit").order_by("campaign__deadline")[:LIMIT])
-    for letter in rows:
+    for letter in ctx.due("letters", "campaign__deadline", "campaign", "signer",
+                          signed_on__isnull=True):
         yield WorkItem(title=_("Letter to be signed by %(signer)s") % {
                            "signer": letter.signer.name},
                        detail=letter.campaign.title, due=letter.campaign.deadline,

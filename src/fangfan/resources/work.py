@@ -10,19 +10,13 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fangfan.core.work import OVERDUE, WorkContext, WorkItem, source
+from fangfan.core.work import OVERDUE, SOURCE_LIMIT, WorkContext, WorkItem, source
 from fangfan.resources.models import RECHECK_DAYS
-
-LIMIT = 50
 
 
 @source
 def open_faults(ctx: WorkContext) -> Iterator[WorkItem]:
-    qs = ctx.scoped("faults")
-    if qs is None:
-        return
-    for f in qs.filter(restored_at__isnull=True).select_related("asset", "unit") \
-               .order_by("due_at")[:LIMIT]:
+    for f in ctx.due("faults", "due_at", "asset", restored_at__isnull=True):
         yield WorkItem(title=_("Fault: %(asset)s") % {"asset": f.asset.name},
                        detail=f.description, due=f.due_at, unit=f.unit.name,
                        **ctx.resolve("faults", f, _("Record the repair")))
@@ -30,12 +24,7 @@ def open_faults(ctx: WorkContext) -> Iterator[WorkItem]:
 
 @source
 def certificates_to_renew(ctx: WorkContext) -> Iterator[WorkItem]:
-    qs = ctx.scoped("certificates")
-    if qs is None:
-        return
-    rows = qs.filter(expires_on__lte=ctx.horizon).select_related("person", "unit") \
-             .order_by("expires_on")[:LIMIT]
-    for c in rows:
+    for c in ctx.due("certificates", "expires_on", "person"):
         yield WorkItem(title=_("%(kind)s of %(person)s expires") % {
                            "kind": c.get_kind_display(), "person": c.person.name},
                        due=c.expires_on, unit=c.unit.name,
@@ -52,7 +41,7 @@ def background_rechecks(ctx: WorkContext) -> Iterator[WorkItem]:
     due = (people.filter(contact_with_minors=True)
            .annotate(last=Max("background_checks__checked_on"))
            .filter(Q(last__isnull=True) | Q(last__lte=cutoff))
-           .select_related("unit").order_by("last")[:LIMIT])
+           .select_related("unit").order_by("last")[:SOURCE_LIMIT])
     add = reverse("records:background-checks-add")
     for p in due:
         # Never checked: overdue since hiring, which is not recorded, so no date is said.
@@ -66,12 +55,7 @@ def background_rechecks(ctx: WorkContext) -> Iterator[WorkItem]:
 
 @source
 def maintenance_due(ctx: WorkContext) -> Iterator[WorkItem]:
-    qs = ctx.scoped("maintenance")
-    if qs is None:
-        return
-    rows = qs.filter(next_due_on__lte=ctx.horizon).select_related("asset", "unit") \
-             .order_by("next_due_on")[:LIMIT]
-    for m in rows:
+    for m in ctx.due("maintenance", "next_due_on", "asset"):
         yield WorkItem(title=_("%(kind)s of %(asset)s") % {
                            "kind": m.get_kind_display(), "asset": m.asset.name},
                        due=m.next_due_on, unit=m.unit.name,

@@ -9,21 +9,16 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, registry
-from fangfan.core.work import GAP, WorkContext, WorkItem, panel, source
+from fangfan.core.work import GAP, SOURCE_LIMIT, WorkContext, WorkItem, panel, source
 from fangfan.standards import fixes, matrix
 from fangfan.standards.models import ObligationStatus, Requirement, Status
-
-LIMIT = 50
 
 
 @source
 def obligations_due(ctx: WorkContext) -> Iterator[WorkItem]:
-    qs = ctx.scoped("obligations")
-    if qs is None:
-        return
-    rows = (qs.exclude(status=ObligationStatus.DONE).filter(due_on__lte=ctx.horizon)
-            .select_related("requirement", "unit").order_by("due_on")[:LIMIT])
-    for ob in rows:
+    for ob in ctx.due("obligations", "due_on", "requirement",
+                      status__in=[ObligationStatus.DUE, ObligationStatus.OVERDUE,
+                                  ObligationStatus.UPCOMING]):
         yield WorkItem(title=ob.requirement.short_title,
                        detail=_("For %(start)s – %(end)s") % {"start": ob.period_start,
                                                              "end": ob.period_end},
@@ -40,7 +35,7 @@ def unmet_requirements(ctx: WorkContext) -> Iterator[WorkItem]:
     # The requirements are read apart: joined, SQLite walked every result of each
     # requirement (a whole city's) instead of the unit's few through the path index.
     rows = list(qs.filter(status=Status.UNMET).select_related("unit")
-                .order_by("unit_path")[:LIMIT])
+                .order_by("unit_path")[:SOURCE_LIMIT])
     reqs = Requirement.objects.in_bulk({r.requirement_id for r in rows})
     for r in rows:
         r.requirement = reqs[r.requirement_id]
