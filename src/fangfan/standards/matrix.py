@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import permissions, registry
@@ -56,6 +61,8 @@ class Row:
     unknown: int
     overdue: int
     cells: list[Cell] = field(default_factory=list)
+    cells_html: str = ""
+    url: str = ""  # the unit's own compliance page
 
     @property
     def no_data(self) -> bool:
@@ -76,7 +83,12 @@ def context(request, unit: Unit) -> dict:
     built = build(request.user, unit, request.GET)
     fields = [{"name": name, "label": FILTER_LABELS[name], "choices": choices.choices,
                "value": built.filters.get(name, "")} for name, choices in FILTERS.items()]
-    return {"unit": unit, "matrix": built, "filter_fields": fields, "by_choices": BY_CHOICES}
+    # Words every row repeats, translated once (a page has fifty rows, twice over).
+    labels = {"gaps": gettext("Gaps"), "no_gaps": gettext("No gaps"),
+              "overdue": gettext("Overdue"), "unknown": gettext("Unknown"),
+              "no_data": gettext("No data")}
+    return {"unit": unit, "matrix": built, "filter_fields": fields, "by_choices": BY_CHOICES,
+            "labels": labels}
 
 
 def build(user, unit: Unit, params) -> Matrix:
@@ -84,14 +96,19 @@ def build(user, unit: Unit, params) -> Matrix:
     by = params.get("by") if params.get("by") in dict(BY_CHOICES) else "category"
     chosen = {k: params.get(k, "") for k in FILTERS
               if params.get(k, "") in {str(v) for v in FILTERS[k].values}}
-    rows = _ranked(user, unit, chosen)
-    page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
-    columns = _fill(list(page.object_list), by)
+    page = Paginator(_ranked(user, unit, chosen), PAGE_SIZE).get_page(params.get("page"))
+    page.object_list = [Row(u, name, code, parent if parent_id != unit.pk else "", met,
+                            unmet, unknown, overdue)
+                        for u, name, code, parent_id, parent, met, unmet, unknown, overdue
+                        in page.object_list]
+    columns = _fill(page.object_list, by)
     return Matrix(page=page, columns=columns, by=by, filters=chosen)
 
 
-def _ranked(user, unit: Unit, chosen: dict[str, str]) -> list[Row]:
-    """Every judged unit below `unit` the user may read, overdue first, then by gaps."""
+def _ranked(user, unit: Unit, chosen: dict[str, str]) -> QuerySet:
+    """Every judged unit below `unit` the user may read: overdue first, then by gaps and
+    unknowns, units with no data last. Ordered in SQL, so a page of a city's thousands
+    of units reads 50 rows (the parent is named only where it is not the authority)."""
     rt = registry.get("compliance-results")
     qs = Evaluation.objects.filter(subtree_q("unit__path", [unit.path])).exclude(unit=unit)
     if not (user.is_superuser and user.is_active):
@@ -102,22 +119,15 @@ def _ranked(user, unit: Unit, chosen: dict[str, str]) -> list[Row]:
         qs = qs.filter(locale=chosen["locale"])
     if "grade" in chosen:
         qs = qs.filter(unit__key_target_grade=int(chosen["grade"]))
-    rows = qs.exclude(met=0, unmet=0, unknown=0).values_list(
-        "unit_id", "unit__name", "unit__code", "unit__parent_id", "unit__parent__name",
-        "met", "unmet", "unknown")
-    overdue = _overdue_by_unit(unit)
-    # The parent is named only where it is not the authority itself (a city's schools).
-    out = [Row(u, name, code, parent if parent_id != unit.pk else "", met, unmet, unknown,
-               overdue.get(u, 0))
-           for u, name, code, parent_id, parent, met, unmet, unknown in rows]
-    out.sort(key=lambda r: (r.no_data, -r.overdue, -r.unmet, -r.unknown, r.name))
-    return out
-
-
-def _overdue_by_unit(unit: Unit) -> dict[int, int]:
-    return dict(Obligation.objects.filter(subtree_q("unit_path", [unit.path]),
-                                          status=ObligationStatus.OVERDUE)
-                .values_list("unit_id").annotate(n=Count("id")).order_by())
+    overdue = (Obligation.objects.filter(unit_id=OuterRef("unit_id"),
+                                         status=ObligationStatus.OVERDUE)
+               .values("unit_id").annotate(n=Count("id")).values("n"))
+    return (qs.exclude(met=0, unmet=0, unknown=0)
+            .annotate(overdue=Coalesce(Subquery(overdue), 0),
+                      no_data=Case(When(met=0, unmet=0, then=1), default=0))
+            .order_by("no_data", "-overdue", "-unmet", "-unknown", "unit__name", "unit_id")
+            .values_list("unit_id", "unit__name", "unit__code", "unit__parent_id",
+                         "unit__parent__name", "met", "unmet", "unknown", "overdue"))
 
 
 def _fill(rows: list[Row], by: str) -> list[dict]:
@@ -141,10 +151,34 @@ def _fill(rows: list[Row], by: str) -> list[dict]:
     grouped: dict[tuple[int, object], list[tuple[str, int]]] = {}
     for unit_id, req_id, status, result_id in results:
         grouped.setdefault((unit_id, key_of[req_id]), []).append((status, result_id))
+    titles = {k: escape(v) for k, v in ((Status.UNMET, gettext("Not met")),
+              (Status.UNKNOWN, gettext("Unknown (data missing)")), (Status.MET, gettext("Met")))}
+    result_url = reverse("records:compliance-results-detail", args=[0])[:-2]
     for row in rows:
         row.cells = [_cell(grouped.get((row.unit_id, c["key"]), []), c["key"], req_of)
                      for c in columns]
+        row.url = reverse("compliance-unit", args=[row.code]) + "?own"
+        page = escape(row.url + "#req-")
+        row.cells_html = mark_safe("".join(  # every part escaped or ours
+            _cell_html(cell, by, result_url, page, titles) for cell in row.cells))
     return columns
+
+
+def _cell_html(cell: Cell, by: str, result_url: str, page: str, titles: dict) -> str:
+    """One cell, written here rather than by an included template or format_html: a
+    city's page has a thousand cells, which cost more than the rest of the page. Every
+    part is a status code, a number, or text escaped once by the caller."""
+    if cell.status is None:
+        return '<td class="text-center text-secondary gm-cell">·</td>'
+    if by == "requirement" and cell.result_id:
+        href = f"{result_url}{cell.result_id}/"
+    else:
+        href = f"{page}{cell.requirement_id}"
+    symbol = {Status.UNMET: "✗", Status.UNKNOWN: "?"}.get(cell.status, "✓")
+    if cell.status == Status.UNMET and cell.total > 1:
+        symbol = f"✗ {cell.unmet}"
+    return (f'<td class="text-center gm-cell gm-{cell.status}"><a href="{href}" '
+            f'title="{titles.get(cell.status, "")}">{symbol}</a></td>')
 
 
 def _cell(found: list[tuple[str, int]], key: object, req_of: dict[int, int]) -> Cell:
