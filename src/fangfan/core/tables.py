@@ -7,6 +7,7 @@ import copy
 
 import django_tables2 as tables
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 from django_tables2.columns.base import LinkTransform
 
@@ -47,8 +48,11 @@ def _cell_attrs(rt: RecordType, name: str, part: str) -> dict[str, dict]:
     classes = [f"ff-card-{part}"]
     if isinstance(rt.model._meta.get_field(name), SHORT_FIELDS):
         classes.append("ff-short")
-    # The header, read at render time, labels a fact on the card (in the user's language).
-    td = {"class": " ".join(classes), "data-label": lambda bound_column: bound_column.header}
+    # The field's label labels a fact on the card. Lazy, so it is read in the user's
+    # language when the cell is drawn; not a callable, which django-tables2 would
+    # inspect again for every cell of every row.
+    label = capfirst(rt.model._meta.get_field(name).verbose_name)
+    td = {"class": " ".join(classes), "data-label": label}
     return {"td": td, "th": {"class": "ff-short"} if "ff-short" in classes else {}}
 
 
