@@ -188,6 +188,19 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
                                 for i in ids for row in changed[i][2]])
         elif ids:
             tallies.rebuild()
+    if not adjust:
+        _analyze(Result, Evaluation)
+
+
+def _analyze(*models) -> None:
+    """Refresh the planner's statistics after a bulk rewrite: PostgreSQL otherwise plans
+    the gap matrix and the home page on the table as it was before (a scan of every
+    result instead of the path index) until autovacuum gets round to it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # sample, as PostgreSQL does, not read it all
+            cursor.execute("PRAGMA analysis_limit=1000")
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _counts(rows: list[Row]) -> dict[str, int]:

@@ -55,6 +55,7 @@ class Row:
     unit_id: int
     name: str
     code: str
+    path: str
     parent: str
     met: int
     unmet: int
@@ -97,10 +98,10 @@ def build(user, unit: Unit, params) -> Matrix:
     chosen = {k: params.get(k, "") for k in FILTERS
               if params.get(k, "") in {str(v) for v in FILTERS[k].values}}
     page = Paginator(_ranked(user, unit, chosen), PAGE_SIZE).get_page(params.get("page"))
-    page.object_list = [Row(u, name, code, parent if parent_id != unit.pk else "", met,
-                            unmet, unknown, overdue)
-                        for u, name, code, parent_id, parent, met, unmet, unknown, overdue
-                        in page.object_list]
+    page.object_list = [Row(u, name, code, path, parent if parent_id != unit.pk else "",
+                            met, unmet, unknown, overdue)
+                        for u, name, code, path, parent_id, parent, met, unmet, unknown,
+                        overdue in page.object_list]
     columns = _fill(page.object_list, by)
     return Matrix(page=page, columns=columns, by=by, filters=chosen)
 
@@ -126,13 +127,16 @@ def _ranked(user, unit: Unit, chosen: dict[str, str]) -> QuerySet:
             .annotate(overdue=Coalesce(Subquery(overdue), 0),
                       no_data=Case(When(met=0, unmet=0, then=1), default=0))
             .order_by("no_data", "-overdue", "-unmet", "-unknown", "unit__name", "unit_id")
-            .values_list("unit_id", "unit__name", "unit__code", "unit__parent_id",
-                         "unit__parent__name", "met", "unmet", "unknown", "overdue"))
+            .values_list("unit_id", "unit__name", "unit__code", "unit__path",
+                         "unit__parent_id", "unit__parent__name", "met", "unmet", "unknown",
+                         "overdue"))
 
 
 def _fill(rows: list[Row], by: str) -> list[dict]:
     """Read the page's results and put them in cells; return the columns."""
-    results = list(Result.objects.filter(unit_id__in=[r.unit_id for r in rows])
+    # By path, the (unit_path, status) index: by unit id PostgreSQL guessed a scan of
+    # every result before its statistics caught up with a fresh evaluation.
+    results = list(Result.objects.filter(unit_path__in=[r.path for r in rows])
                    .exclude(status=Status.NOT_APPLICABLE)
                    .values_list("unit_id", "requirement_id", "status", "id"))
     req_of = {r[3]: r[1] for r in results}

@@ -143,3 +143,22 @@ def test_tallies_adjusted_on_change_equal_a_recount(tree):
     met = Tally.objects.get(unit=tree["city"], key=str(staff), stage="primary", status="met")
     assert met.n == 1
     assert Tally.objects.filter(unit=tree["district"], stage="kindergarten").exists()
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_evaluations_count_their_results(tree, monkeypatch, bulk):
+    """The gap matrix ranks units by the counts kept on their evaluation: they equal the
+    stored results, whether tallies are adjusted or (a bulk rewrite, which also refreshes
+    the planner's statistics) recounted."""
+    from django.db.models import Count, Q
+
+    if bulk:
+        monkeypatch.setattr(engine, "REBUILD_TALLIES_AT", 0)
+    services.create_record(None, Person, {"unit": tree["a"], "name": "保安", "is_guard": True})
+    engine.evaluate_subtree([tree["city"].path])
+    counted = Result.objects.values("unit_id").annotate(
+        met=Count("id", filter=Q(status="met")), unmet=Count("id", filter=Q(status="unmet")),
+        unknown=Count("id", filter=Q(status="unknown")))
+    stored = {e.unit_id: (e.met, e.unmet, e.unknown) for e in Evaluation.objects.all()}
+    assert stored == {c["unit_id"]: (c["met"], c["unmet"], c["unknown"]) for c in counted}
+    assert stored[tree["a"].pk][1] > 0
