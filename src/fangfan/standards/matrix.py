@@ -32,6 +32,8 @@ from fangfan.standards.models import (
 )
 
 PAGE_SIZE = 50
+# The home page shows the worst units and links to the whole matrix.
+HOME_SIZE = 20
 # Worst first within a cell of several results (a category).
 SEVERITY = {Status.UNMET: 0, Status.UNKNOWN: 1, Status.MET: 2}
 FILTERS = {"stage": Stage, "locale": Locale, "grade": KeyTargetGrade}
@@ -79,9 +81,9 @@ class Matrix:
     filters: dict[str, str]
 
 
-def context(request, unit: Unit) -> dict:
+def context(request, unit: Unit, size: int = PAGE_SIZE) -> dict:
     """What the matrix template needs (its page, and the authority's home page)."""
-    built = build(request.user, unit, request.GET)
+    built = build(request.user, unit, request.GET, size)
     fields = [{"name": name, "label": FILTER_LABELS[name], "choices": choices.choices,
                "value": built.filters.get(name, "")} for name, choices in FILTERS.items()]
     # Words every row repeats, translated once (a page has fifty rows, twice over).
@@ -89,15 +91,15 @@ def context(request, unit: Unit) -> dict:
               "overdue": gettext("Overdue"), "unknown": gettext("Unknown"),
               "no_data": gettext("No data")}
     return {"unit": unit, "matrix": built, "filter_fields": fields, "by_choices": BY_CHOICES,
-            "labels": labels}
+            "labels": labels, "on_home": size != PAGE_SIZE}
 
 
-def build(user, unit: Unit, params) -> Matrix:
+def build(user, unit: Unit, params, size: int = PAGE_SIZE) -> Matrix:
     """The page of the matrix asked for by `params` (by, stage, locale, grade, page)."""
     by = params.get("by") if params.get("by") in dict(BY_CHOICES) else "category"
     chosen = {k: params.get(k, "") for k in FILTERS
               if params.get(k, "") in {str(v) for v in FILTERS[k].values}}
-    page = Paginator(_ranked(user, unit, chosen), PAGE_SIZE).get_page(params.get("page"))
+    page = Paginator(_ranked(user, unit, chosen), size).get_page(params.get("page"))
     page.object_list = [Row(u, name, code, path, parent if parent_id != unit.pk else "",
                             met, unmet, unknown, overdue)
                         for u, name, code, path, parent_id, parent, met, unmet, unknown,

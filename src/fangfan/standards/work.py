@@ -52,5 +52,6 @@ def gap_matrix(request, unit) -> str | None:
     if not permissions.allowed(request.user, "view", registry.get("compliance-results"),
                                unit.path):
         return None
-    return render_to_string("standards/matrix_table.html", matrix.context(request, unit),
+    return render_to_string("standards/matrix_table.html",
+                            matrix.context(request, unit, matrix.HOME_SIZE),
                             request=request)

@@ -103,3 +103,14 @@ def test_authority_home_shows_the_matrix(judged, make_user, client):
     resp = client.get(reverse("compliance-matrix", args=["district"]), {"by": "requirement"},
                       HTTP_HX_REQUEST="true", HTTP_HX_TARGET="gap-matrix")
     assert b"<html" not in resp.content and b'data-testid="gap-matrix"' in resp.content
+
+
+def test_home_shows_the_worst_units_and_links_to_all(judged, make_user, client, monkeypatch):
+    from fangfan.standards import matrix
+
+    monkeypatch.setattr(matrix, "HOME_SIZE", 2)
+    client.force_login(make_user(Role.SUPERVISOR, judged["district"]))
+    html = client.get(reverse("home")).content.decode()
+    assert _rows(html) == ["school-a", "school-b"]
+    assert 'data-testid="whole-matrix"' in html and "All 3 units" in html
+    assert reverse("compliance-matrix", args=["district"]) in html
