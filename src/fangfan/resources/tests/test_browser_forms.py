@@ -35,7 +35,7 @@ def test_asset_form_follows_the_category_and_the_page_reports_a_fault(page, tree
     assert page.locator("select[name=asset] option:checked").inner_text() == "校门摄像机"
 
 
-def _settled(page) -> None:
-    page.wait_for_function(
+def _settled(pg) -> None:
+    pg.wait_for_function(
         "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
-    page.wait_for_timeout(50)
+    pg.wait_for_timeout(50)
