@@ -1,10 +1,4 @@
-"""ISO dates and times (see fangfan.formats)."""
+"""ISO dates and times (see fangfan.formats): the same names in every language."""
 from fangfan.formats import ISO
 
-DATE_FORMAT = ISO["DATE_FORMAT"]
-SHORT_DATE_FORMAT = ISO["SHORT_DATE_FORMAT"]
-DATETIME_FORMAT = ISO["DATETIME_FORMAT"]
-SHORT_DATETIME_FORMAT = ISO["SHORT_DATETIME_FORMAT"]
-TIME_FORMAT = ISO["TIME_FORMAT"]
-YEAR_MONTH_FORMAT = ISO["YEAR_MONTH_FORMAT"]
-MONTH_DAY_FORMAT = ISO["MONTH_DAY_FORMAT"]
+globals().update(ISO)
