@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from fangfan.core import audit, permissions, services
 from fangfan.core.models import Role, RoleGrant, Unit, User
 from fangfan.core.models.audit import AuditAction
+from fangfan.core.models.users import validate_username
 from fangfan.core.scoping import subtree_q
 from fangfan.core.services import OutOfScope
 
@@ -53,6 +54,17 @@ def _user_in_scope(actor, user: User) -> bool:
         g.role in permissions.grantable_roles(actor, g.unit_path) for g in held)
 
 
+def _check_new_username(username: str) -> None:
+    """The user name rules (validate_username), and no name that differs from an
+    existing one only in upper and lower case (Zhang and zhang)."""
+    try:
+        validate_username(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This user name is taken.")})
+
+
 @transaction.atomic
 def add_account(actor, *, username: str, name: str, password: str, unit: Unit,
                 role: str) -> User:
@@ -63,6 +75,7 @@ def add_account(actor, *, username: str, name: str, password: str, unit: Unit,
         if not _user_in_scope(actor, user):
             raise ValidationError({"username": _("This user name is taken.")})
     else:
+        _check_new_username(username)
         if not password:
             raise ValidationError({"password": _("A new account needs a password.")})
         try:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from knox.models import AuthToken
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from fangfan.core import permissions, registry, services
+from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.filters import filterset_class
 from fangfan.core.forms import unit_choices
 from fangfan.core.models import Unit
@@ -125,11 +128,34 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class TokenThrottle(AnonRateThrottle):
-    scope = "token"
-
-
 class TokenView(ObtainAuthToken):
-    """POST username and password, receive a token (throttled like the login page)."""
+    """POST user name and password: a new token and when it expires (throttled per
+    address, and locked out like the login page). DELETE with a token: that token is
+    revoked; with `?all=1` (token or signed-in session) every token of the user is."""
 
     throttle_classes = [TokenThrottle]
+
+    def get_authenticators(self):
+        """The credentials in a POST's body are its authentication; a DELETE must come
+        with a token or a session."""
+        if getattr(self.request, "method", None) == "POST":
+            return []
+        return [cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+
+    def get_permissions(self):
+        if getattr(self.request, "method", None) == "POST":
+            return []
+        return [drf_permissions.IsAuthenticated()]
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance, token = issue_token(serializer.validated_data["user"])
+        return Response({"token": token, "expiry": instance.expiry})
+
+    def delete(self, request, *args, **kwargs):
+        if request.query_params.get("all") or not isinstance(request.auth, AuthToken):
+            revoke_tokens(request.user)
+        else:
+            request.auth.delete()
+        return Response(status=204)

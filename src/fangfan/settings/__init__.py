@@ -6,6 +6,7 @@ Every value that differs between machines comes from the environment:
 `fangfan.settings.production` on top.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +16,27 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("FANGFAN_DATA_DIR", PACKAGE_DIR.parent.parent / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("FANGFAN_SECRET_KEY", "dev-only-not-secret-" + "x" * 40)
+
+def _secret_key(data_dir: Path) -> str:
+    """FANGFAN_SECRET_KEY, else a key generated once into the data directory (mode 0600)
+    and read back on every start: sessions and reset links survive a restart, and no
+    two installations share a key. O_EXCL makes two processes starting together agree."""
+    if key := os.environ.get("FANGFAN_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    from django.core.management.utils import get_random_secret_key
+
+    key = get_random_secret_key()
+    with os.fdopen(fd, "w") as out:
+        out.write(key + "\n")
+    return key
+
+
+SECRET_KEY = _secret_key(DATA_DIR)
 # Off unless asked for (FANGFAN_DEBUG=1): `make run` is how a school or bureau runs the
 # embedded setup, where a wrong address must show the app's 404 page, not the URL list.
 DEBUG = os.environ.get("FANGFAN_DEBUG", "0") == "1"
@@ -29,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -54,7 +75,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fangfan.core.middleware.SessionTimeoutMiddleware",
     "fangfan.core.middleware.UserLanguageMiddleware",
+    "fangfan.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -144,6 +167,12 @@ EVIDENCE_ROOT = DATA_DIR / "evidence"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Sessions end after 2 hours without a request or 12 hours after signing in, whichever
+# comes first, and when the browser closes: school PCs are shared (SessionTimeoutMiddleware).
+SESSION_IDLE_SECONDS = int(os.environ.get("FANGFAN_SESSION_IDLE_MINUTES", "120")) * 60
+SESSION_MAX_SECONDS = int(os.environ.get("FANGFAN_SESSION_MAX_HOURS", "12")) * 3600
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -167,16 +196,34 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling: 5 failures lock the username+address pair for 15 minutes.
+# Counters that every server process must share (the token endpoint's throttle): the
+# database by default (its table is made by a core migration), Redis when configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                      "LOCATION": "fangfan_cache"}}
+if os.environ.get("FANGFAN_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["FANGFAN_REDIS_URL"],
+                          "KEY_PREFIX": "fangfan"}}
+
+# Reverse proxies in front of the app (each adds X-Forwarded-For): the client address that
+# login lockout and throttles count is then the one the outermost proxy saw.
+PROXY_COUNT = int(os.environ.get("FANGFAN_PROXY_COUNT", "0"))
+
+# Login throttling (15 minutes): 5 failures lock a user name at an address; 50 failures
+# from one address lock the address whatever names it tries (a school's staff share one
+# address behind its router, so that limit is higher; LockoutHandler).
 AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("FANGFAN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "fangfan.core.authentication.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "fangfan.core.authentication.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -185,6 +232,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    "NUM_PROXIES": PROXY_COUNT or None,
     "EXCEPTION_HANDLER": "fangfan.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -192,10 +240,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Records of counter-terrorism prevention work, scoped to the caller's units.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# API tokens (django-rest-knox): stored hashed, one per client, expiring after 30 days;
+# revoked by DELETE /api/auth/token/ and all at once when the password changes.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("FANGFAN_TOKEN_DAYS", "30"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 20,
 }
 
 DJANGO_TABLES2_TEMPLATE = "records/table.html"

@@ -1,6 +1,9 @@
 """Users and the roles they hold on units (SPEC §0)."""
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,9 +18,28 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
 
 
+def _allowed_in_username(ch: str) -> bool:
+    return (ch.isascii() and (ch.isalnum() or ch in "._-@")) or (
+        unicodedata.name(ch, "").startswith("CJK UNIFIED IDEOGRAPH"))
+
+
+def validate_username(value: str) -> None:
+    """ASCII letters and digits, `. _ - @`, and Chinese characters (staff often sign in
+    with their name). Nothing else: no spaces, no invisible or control characters, no
+    full-width or Cyrillic/Greek letters that look like Latin ones, so no two names that
+    look the same can both exist."""
+    if not value or not all(_allowed_in_username(ch) for ch in value):
+        raise ValidationError(
+            _("A user name may contain only letters a–z, digits, Chinese characters and "
+              ". _ - @, with no spaces."), code="invalid")
+
+
 class User(AbstractUser):
     """A person who logs in. What they may see comes only from their role grants."""
 
+    username = models.CharField(
+        _("username"), max_length=150, unique=True, validators=[validate_username],
+        error_messages={"unique": _("A user with that username already exists.")})
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
@@ -26,6 +48,17 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def save(self, *args, **kwargs) -> None:
+        """A new password (set_password by any path: the accounts page, the
+        changepassword command, a reset) revokes every API token of the user; sessions
+        end through Django's session hash of the password."""
+        changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if changed:
+            from fangfan.core.authentication import revoke_tokens
+
+            revoke_tokens(self)
 
     def get_full_name(self) -> str:
         """Chinese names read family name first, without a space (张红梅)."""

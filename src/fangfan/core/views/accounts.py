@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST
 from fangfan.core import accounts, services
 from fangfan.core.forms import add_errors, style
 from fangfan.core.models import Role, User
+from fangfan.core.models.users import validate_username
 
 
 class AccountForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
+    username = forms.CharField(label=gettext_lazy("User name"), max_length=150,
+                               validators=[validate_username])
     name = forms.CharField(label=gettext_lazy("Name"), max_length=150, required=False)
     password = forms.CharField(label=gettext_lazy("Password"), required=False,
                                widget=forms.PasswordInput(render_value=False),

@@ -1,0 +1,78 @@
+"""How a client proves who it is, and how guessing is slowed down.
+
+API tokens are django-rest-knox tokens rather than DRF's own: knox stores only a hash (a
+copied database or backup hands out no working token), gives each client its own token
+with an expiry, and deletes an expired one when it is presented. What knox leaves to the
+project is done here: revoking every token of a user whose password changed (by any path
+that calls `set_password`, see `User.save`), and one address rule shared by the login
+lockout and the throttles.
+"""
+from __future__ import annotations
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit, get_lockout_parameters
+from django.conf import settings
+from django.db.models import Sum
+from knox.models import AuthToken
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def issue_token(user) -> tuple[AuthToken, str]:
+    """A new token for the user. Expired tokens are dropped, and beyond
+    REST_KNOX["TOKEN_LIMIT_PER_USER"] the oldest go, so a client that asks for a token on
+    every run cannot grow the table without end."""
+    from django.utils import timezone
+    from knox.settings import knox_settings
+
+    tokens = AuthToken.objects.filter(user=user)
+    tokens.filter(expiry__lt=timezone.now()).delete()
+    keep = knox_settings.TOKEN_LIMIT_PER_USER - 1
+    stale = list(tokens.order_by("-created").values_list("digest", flat=True)[keep:])
+    if stale:
+        AuthToken.objects.filter(digest__in=stale).delete()
+    return AuthToken.objects.create(user)
+
+
+def revoke_tokens(user) -> int:
+    """Delete every API token of the user (password changed, or "sign out everywhere")."""
+    deleted, _per_model = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def client_address(request) -> str:
+    """The client's address as counted by the login lockout and the throttles: the
+    address the outermost of `FANGFAN_PROXY_COUNT` proxies saw (DRF's rule, NUM_PROXIES)."""
+    return BaseThrottle().get_ident(request)
+
+
+class TokenThrottle(SimpleRateThrottle):
+    """Token requests per client address, signed in or not, counted in the shared cache
+    (the database or Redis), so every server process sees the same count."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.method != "POST":
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _group_name(group) -> str:
+    return group if isinstance(group, str) else "+".join(group)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes with a limit per lockout group: AXES_FAILURE_LIMIT for a user name at
+    an address, AXES_ADDRESS_FAILURE_LIMIT for an address trying any names. Axes itself
+    compares every group with one limit, so each group's count is scaled to it."""
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        limit = get_failure_limit(request, credentials)
+        limits = {"ip_address": settings.AXES_ADDRESS_FAILURE_LIMIT}
+        groups = get_lockout_parameters(request, credentials)
+        worst = 0
+        for group, attempts in zip(groups, self.get_user_attempts(request, credentials),
+                                   strict=True):
+            failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            worst = max(worst, failures * limit // limits.get(_group_name(group), limit))
+        return worst
