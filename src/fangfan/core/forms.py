@@ -104,7 +104,22 @@ class RecordForm(forms.ModelForm):
                 field.queryset = field.queryset.filter(permissions.restrict(user, "view", rel_rt))
             if name in self.record_type.lookups:
                 field.to_field_name = None
+        self.lock_decided_above(user)
         return self
+
+    def lock_decided_above(self, user) -> None:
+        """Fields only someone above the record's unit may change are shown, not offered,
+        to the unit's own roles (the services refuse them too)."""
+        rt, obj = self.record_type, self.instance
+        if not rt.decided_above or obj is None or obj.pk is None:
+            return
+        path = obj.path if isinstance(obj, Unit) else obj.unit_path
+        if permissions.allowed_above(user, "change", rt, path):
+            return
+        for name in rt.decided_above:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Set by the supervising authority.")
 
     def bound_unit_choices(self, name: str, field: forms.ModelChoiceField) -> None:
         """Over UNIT_CHOICE_LIMIT units (a province), type the unit's code instead of

@@ -67,6 +67,15 @@ def allowed(user, action: str, record_type: RecordType, path: str | None = None)
     return bool(roots) if path is None else in_subtree(path, roots)
 
 
+def allowed_above(user, action: str, record_type: RecordType, path: str) -> bool:
+    """May the user `action` at `path` by a role held on a unit *above* it? For what a
+    unit may not decide about itself (RecordType.decided_above)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(path.startswith(root) and path != root
+               for root in scope_roots(user, action, record_type))
+
+
 def audit_q(user) -> Q:
     """Audit entries the user may read: those of units under an admin/auditor grant."""
     if getattr(user, "is_superuser", False) and user.is_active:

@@ -17,6 +17,9 @@ register(RecordType(
     filter_fields=["kind", "stage", "locale", "boarding", "key_target_grade"],
     search_fields=["name", "code", "address"],
     lookups={"parent": "code"},
+    # What is required of a unit follows from these: its supervising authority sets them.
+    decided_above=("kind", "stage", "locale", "boarding", "staff_count", "student_count",
+                   "boarder_count", "key_target_grade"),
     roles={
         # Authorities register and maintain the units under them; a unit's own
         # administrator keeps its attributes (headcount, contact) current.

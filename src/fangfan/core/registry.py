@@ -51,6 +51,10 @@ class RecordType:
     # Records of other types shown on this one's detail page: (child slug, its foreign key
     # to this type), e.g. a body's members. Each list offers "add" prefilled with the key.
     children: list[tuple[str, str]] = field(default_factory=list)
+    # Fields only someone above the record's unit may change (a unit's kind, stage,
+    # grade and headcounts decide what is required of it): refused to the unit's own
+    # roles by the services, shown read-only in their form.
+    decided_above: tuple[str, ...] = ()
     # The label of a quick action on the home page that adds a record of this type
     # ("Report a fault"); shown to those who may add one. Empty: none.
     quick_action: Any = ""

@@ -121,6 +121,20 @@ def update_following(actor, obj: models.Model, data: dict[str, Any]) -> models.M
     return _update(actor, obj, data, checked=False)
 
 
+def _check_decided_above(actor, rt, obj: models.Model, before: dict[str, Any]) -> None:
+    """Fields that decide what is required of a unit change only from above it."""
+    if actor is None or not rt.decided_above:  # the system (demo, commands) is not asked
+        return
+    after = audit.snapshot(obj)
+    changed = [name for name in rt.decided_above
+               if before.get(obj._meta.get_field(name).attname)
+               != after.get(obj._meta.get_field(name).attname)]
+    if changed and not permissions.allowed_above(actor, "change", rt, _path_of(obj)):
+        message = _("This decides what is required of the unit: its supervising "
+                    "authority changes it.")
+        raise ValidationError(dict.fromkeys(changed, message))
+
+
 def _update(actor, obj: models.Model, data: dict[str, Any], checked: bool) -> models.Model:
     rt = for_model(type(obj))
     old_path = _path_of(obj)
@@ -133,6 +147,7 @@ def _update(actor, obj: models.Model, data: dict[str, Any], checked: bool) -> mo
     _stamp_unit_path(obj)
     if checked:
         _check(actor, "change", rt, _path_of(obj))
+        _check_decided_above(actor, rt, obj, before)
     obj.full_clean()
     obj.save()
     after = audit.snapshot(obj)

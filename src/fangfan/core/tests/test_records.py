@@ -224,15 +224,14 @@ def test_unit_tree_pages(tree, make_user, client):
     assert resp.status_code == 302
     c = Unit.objects.get(code="school-c")
     assert c.path.startswith(tree["district"].path) and len(c.path) == 24
-    # A unit admin keeps their unit's attributes but cannot create units.
-    admin = make_user(Role.UNIT_ADMIN, c)
-    client.force_login(admin)
-    assert client.get(reverse("records:units-add")).status_code == 403
     bad = client.post(reverse("records:units-edit", args=[c.pk]), {
         "parent": tree["district"].pk, "code": "school-c", "name": "丙幼儿园",
         "kind": "kindergarten", "staff_count": 20, "student_count": 200,
         "boarder_count": 50, "key_target_grade": 0})
     assert bad.status_code == 400 and 'data-field="boarder_count"' in bad.content.decode()
+    # A unit admin keeps their unit's contact current but cannot create units.
+    client.force_login(make_user(Role.UNIT_ADMIN, c))
+    assert client.get(reverse("records:units-add")).status_code == 403
 
 
 def test_home_shows_real_counts(tree, admin_client):
@@ -300,3 +299,31 @@ def test_unit_field_takes_a_code_when_the_scope_is_too_large_for_a_dropdown(
     assert 'value="school-b"' in edit
     resp = client.post(add, {"unit": "city", "name": "越权", "kind": "other"})
     assert resp.status_code == 400 and not Location.objects.filter(name="越权").exists()
+
+
+def test_what_decides_a_units_requirements_changes_only_from_above(tree, make_user, client):
+    """A school keeps its contact current, but its kind, stage, grade and headcounts
+    (which decide what is required of it) are set by its supervising authority: refused
+    to the school's own administrator with a sentence, offered read-only in its form."""
+    from django.core.exceptions import ValidationError
+
+    school = tree["a"]
+    own = make_user(Role.UNIT_ADMIN, school)
+    with pytest.raises(ValidationError) as refused:
+        services.update_record(own, school, {"key_target_grade": 1, "staff_count": 5})
+    assert set(refused.value.message_dict) == {"key_target_grade", "staff_count"}
+    assert "supervising authority" in refused.value.message_dict["key_target_grade"][0]
+    school.refresh_from_db()
+    services.update_record(own, school, {"contact_phone": "13800000001"})
+    school.refresh_from_db()
+    assert (school.key_target_grade, school.contact_phone) == (0, "13800000001")
+    # The district's supervisor sets the grade; the district's own grade is the city's.
+    services.update_record(make_user(Role.SUPERVISOR, tree["district"]), school,
+                           {"key_target_grade": 1})
+    with pytest.raises(ValidationError):
+        services.update_record(make_user(Role.SUPERVISOR, tree["district"], "sup2"),
+                               tree["district"], {"kind": "police_bureau"})
+    client.force_login(own)
+    form = client.get(reverse("records:units-edit", args=[school.pk])).content.decode()
+    grade = form.split('name="key_target_grade"')[0].rsplit("<", 1)[1]
+    assert "disabled" in form.split('name="key_target_grade"')[1].split(">")[0] + grade
