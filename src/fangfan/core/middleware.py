@@ -65,10 +65,17 @@ class SessionTimeoutMiddleware:
             self._check(request)
         return self.get_response(request)
 
+    @classmethod
+    def start(cls, request) -> None:
+        """Stamp a new session at sign-in (user_logged_in), so that its first page does
+        not write the session again."""
+        if hasattr(request, "session"):
+            request.session[cls.STARTED] = request.session[cls.SEEN] = int(time.time())
+
     def _check(self, request) -> None:
         session, now = request.session, int(time.time())
         started, seen = session.get(self.STARTED), session.get(self.SEEN)
-        if started is None or seen is None:
+        if started is None or seen is None:  # signed in before this middleware existed
             session[self.STARTED] = session[self.SEEN] = now
         elif (now - seen > settings.SESSION_IDLE_SECONDS
               or now - started > settings.SESSION_MAX_SECONDS):

@@ -3,8 +3,10 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -87,3 +89,11 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+@receiver(user_logged_in)
+def _stamp_session(sender, request, user, **kwargs) -> None:
+    from fangfan.core.middleware import SessionTimeoutMiddleware
+
+    if request is not None:
+        SessionTimeoutMiddleware.start(request)

@@ -202,6 +202,23 @@ def test_session_ends_when_idle_or_too_old(tree, unit_admin, client, settings, k
     assert resp.status_code == 302 and resp["Location"].startswith("/accounts/login/")
 
 
+def test_signing_in_stamps_the_session_and_pages_rewrite_it_once_a_minute(tree, unit_admin,
+                                                                          client):
+    client.post(reverse("login"), {"username": unit_admin.username, "password": PASSWORD})
+    stamped = client.session[SessionTimeoutMiddleware.SEEN]
+    assert client.session[SessionTimeoutMiddleware.STARTED] == stamped
+    session = client.session
+    session[SessionTimeoutMiddleware.SEEN] = stamped - 30
+    session.save()
+    client.get("/")
+    assert client.session[SessionTimeoutMiddleware.SEEN] == stamped - 30  # not written
+    session = client.session
+    session[SessionTimeoutMiddleware.SEEN] = stamped - 90
+    session.save()
+    client.get("/")
+    assert client.session[SessionTimeoutMiddleware.SEEN] >= stamped  # written again
+
+
 def test_session_lifetimes_are_short(settings):
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_SECONDS == 2 * 3600
     assert settings.SESSION_MAX_SECONDS == 12 * 3600
