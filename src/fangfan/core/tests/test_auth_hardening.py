@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import uuid
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -295,6 +297,34 @@ def test_signed_in_pages_exports_and_api_are_not_stored(tree, unit_admin, client
         assert "no-store" in resp["Cache-Control"], url
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {_token(api_client, unit_admin)}")
     assert "no-store" in api_client.get("/api/locations/")["Cache-Control"]
+
+
+def _png() -> bytes:
+    """A real 1×1 PNG, so an evidence check that reads the content accepts it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def test_evidence_downloads_are_not_stored(tree, unit_admin, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangfan.core import services
+    from fangfan.core.models import Attachment
+    from fangfan.resources.models import Location
+
+    loc = services.create_record(None, Location, {"unit": tree["a"], "name": "南校门",
+                                                  "kind": "other"})
+    client.force_login(unit_admin)
+    resp = client.post(reverse("records:locations-attach", args=[loc.pk]),
+                       {"file": SimpleUploadedFile("gate.png", _png(), "image/png")})
+    assert resp.status_code == 302
+    download = client.get(reverse("attachment", args=[Attachment.objects.get().pk]))
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"]
 
 
 # --- secret key ---------------------------------------------------------------------
