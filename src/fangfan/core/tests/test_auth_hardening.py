@@ -187,6 +187,18 @@ def test_one_address_trying_many_user_names_is_locked(tree, unit_admin, client):
     assert elsewhere.status_code == 302
 
 
+@override_settings(AXES_ADDRESS_FAILURE_LIMIT=6)
+def test_token_endpoint_shares_the_address_lockout(tree, unit_admin, api_client):
+    for i in range(6):
+        api_client.post(TOKEN_URL, {"username": f"guess-{i}", "password": "x"},
+                        format="json", REMOTE_ADDR="203.0.113.9")
+    resp = api_client.post(TOKEN_URL, {"username": unit_admin.username,
+                                       "password": PASSWORD}, format="json",
+                           REMOTE_ADDR="203.0.113.9")
+    assert resp.status_code == 400 and "token" not in resp.json()
+    assert not AuthToken.objects.exists()
+
+
 # --- sessions -----------------------------------------------------------------------
 
 
