@@ -18,6 +18,13 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_optional(settings):
+    """Tests sign in with the password alone unless they test two-factor sign-in, which
+    turns the product's requirement (system administrators, supervisors) back on."""
+    settings.FANGFAN_TWO_FACTOR_ROLES = ()
+
+
 @pytest.fixture
 def tree(db) -> dict[str, Unit]:
     city = services.create_unit(None, {"code": "city", "name": "测试市教育局",

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fangfan.core import api
-from fangfan.core.views import accounts, audit, home, notifications, records
+from fangfan.core.views import accounts, audit, home, notifications, records, twofactor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,6 +12,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", twofactor.status, name="twofactor-status"),
+    path("accounts/2fa/setup/", twofactor.setup, name="twofactor-setup"),
+    path("accounts/2fa/verify/", twofactor.verify, name="twofactor-verify"),
+    path("accounts/2fa/codes/", twofactor.renew_codes, name="twofactor-renew"),
     path("language/", home.set_language, name="set-language"),
     path("switch-unit/", home.switch_unit, name="switch-unit"),
     path("notifications/", notifications.notifications, name="notifications"),

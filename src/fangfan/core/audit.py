@@ -175,6 +175,12 @@ EXTRA_LABELS = {
     "filename": gettext_lazy("file"), "size": gettext_lazy("size"), "sha256": "SHA-256",
     "name": gettext_lazy("name"), "password": gettext_lazy("password"),
     "generated": gettext_lazy("generated"),
+    "second_factor": gettext_lazy("two-factor sign-in"),
+}
+# What happened to a user's second factor (core.twofactor), as stored and as read.
+SECOND_FACTOR_EVENTS = {
+    "enabled": gettext_lazy("set up"), "reset": gettext_lazy("reset by an administrator"),
+    "recovery_code_used": gettext_lazy("a recovery code used"),
 }
 EXTRA_HIDDEN = {"attachment"}  # the attachment's row id; its file name is shown instead
 
@@ -316,6 +322,8 @@ def _typed_value(f: models.Field, value: Any) -> str:
 def _extra_value(key: str, value: Any) -> str:
     if key == "size" and isinstance(value, int):
         return str(filesizeformat(value))
+    if key == "second_factor":
+        return str(SECOND_FACTOR_EVENTS.get(value, value))
     return str(value)
 
 
