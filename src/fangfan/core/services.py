@@ -159,9 +159,18 @@ def _update(actor, obj: models.Model, data: dict[str, Any], checked: bool) -> mo
         _changed(_path_of(obj))
         if old_path != _path_of(obj):
             _changed(old_path)
+            _move_attachments(obj)
     if checked:
         _still_visible(actor, rt, obj)
     return obj
+
+
+def _move_attachments(obj: models.Model) -> None:
+    """A record moved to another unit takes its evidence files along (their copied unit
+    path names the new unit), in the same transaction as the move."""
+    from fangfan.core import evidence  # evidence builds on this module
+
+    evidence.follow_record(obj)
 
 
 @transaction.atomic

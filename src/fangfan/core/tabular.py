@@ -6,17 +6,21 @@ the service layer in one transaction. (django-import-export was considered: it s
 through its own resource path, which would bypass the services, audit and scoping.)"""
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import logging
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
 import xlsxwriter
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -102,14 +106,37 @@ def export_rows(rt: RecordType, queryset: Iterable[models.Model]) -> Iterator[li
         yield [export_value(rt, obj, n) for n in names]
 
 
+# Text that a spreadsheet program would run as a formula (OWASP "CSV injection"): it
+# starts with one of these, possibly after quotes that an earlier export added.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+# Text written as text: never a formula, a link or a number guessed from a string.
+_TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False,
+              "strings_to_numbers": False}
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula, with a quote in front. A text
+    that already starts with quotes before such a character gets one more, so that
+    `restore` undoes exactly what was added and an export imports to the same value."""
+    if isinstance(value, str) and _FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def restore(text: str) -> str:
+    """The text as it was before `neutralise` (an imported cell)."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text[1:]) else text
+
+
 def to_xlsx(rows: Iterable[list[Any]], sheet: str) -> bytes:
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
+    book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True,
+                                     **_TEXT_ONLY})
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
     for r, row in enumerate(rows):
-        ws.write_row(r, 0, [str(v) if not isinstance(v, (int, float)) else v for v in row],
-                     bold if r == 0 else None)
+        ws.write_row(r, 0, [v if isinstance(v, (int, float)) else str(neutralise(v))
+                            for v in row], bold if r == 0 else None)
     book.close()
     return buf.getvalue()
 
@@ -125,7 +152,7 @@ def template_xlsx(user, rt: RecordType, unit_code: str | None = None) -> bytes:
     sheet, "Help", shows an example row and what each column takes: kept off the first
     sheet, the example can never be imported by mistake."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, **_TEXT_ONLY})
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet(_sheet_name(rt.verbose_name_plural))
     help_sheet = book.add_worksheet(_sheet_name(_("Help")))
@@ -245,30 +272,124 @@ def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
     writer = csv.writer(out)
     yield "\ufeff"
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([neutralise(v) for v in row])
         yield out.getvalue()
         out.seek(0)
         out.truncate()
 
 
-def read_table(upload, filename: str) -> list[list[Any]]:
-    """Rows of an uploaded .xlsx or .csv file (the first row holds the titles)."""
+def import_limits() -> dict[str, int]:
+    """How much one import may hold (settings IMPORT_MAX_ROWS, IMPORT_MAX_BYTES): every
+    row is validated, and kept, before anything is written, so a file is bounded."""
+    return {"rows": settings.IMPORT_MAX_ROWS,
+            "size": max(1, settings.IMPORT_MAX_BYTES // (1024 * 1024))}
+
+
+def _refuse(message: str) -> ImportRefused:
+    return ImportRefused([RowError(0, "", message)])
+
+
+def read_table(upload, filename: str) -> Iterator[list[Any]]:
+    """Rows of an uploaded .xlsx or .csv file (the first row holds the titles), read as
+    they are needed: a file over the size limit is refused before it is read, and
+    reading stops at the first row over the row limit."""
     name = filename.lower()
-    if name.endswith(".xlsx"):
+    if not name.endswith((".xlsx", ".csv")):
+        raise _refuse(_("Upload an .xlsx or .csv file."))
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise _refuse(_("The file is larger than %(size)s MB. Import at most %(size)s MB "
+                        "at a time: split the file.") % import_limits())
+    rows = _xlsx_rows(upload) if name.endswith(".xlsx") else _csv_rows(upload)
+    return _at_most(rows, settings.IMPORT_MAX_ROWS)
+
+
+def _at_most(rows: Iterator[list[Any]], limit: int) -> Iterator[list[Any]]:
+    """The title row and at most `limit` rows that hold something."""
+    filled = -1  # the title row does not count
+    for row in rows:
+        if any(_cell(v) for v in row):
+            filled += 1
+            if filled > limit:
+                raise _refuse(_("The file has more than %(rows)s rows. Import at most "
+                                "%(rows)s rows at a time: split the file.") % import_limits())
+        yield row
+
+
+def _unreadable_xlsx() -> ImportRefused:
+    return _refuse(_("The file is not a readable .xlsx workbook. Save it again from the "
+                     "spreadsheet program as an Excel workbook (.xlsx)."))
+
+
+def _xlsx_rows(upload) -> Iterator[list[Any]]:
+    """The first sheet's rows, streamed (openpyxl read-only). A workbook that unpacks to
+    more than ten times the size limit is refused before it is opened (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable_xlsx() from exc
+    if unpacked > 10 * settings.IMPORT_MAX_BYTES:
+        raise _refuse(_("The file is larger than %(size)s MB. Import at most %(size)s MB "
+                        "at a time: split the file.") % import_limits())
+    upload.seek(0)
+    try:
+        book = openpyxl.load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise _unreadable_xlsx() from exc
+    try:
+        if not book.worksheets:
+            raise _refuse(_("The workbook has no sheet to import."))
+        yield from (list(r) for r in book.worksheets[0].iter_rows(values_only=True))
+    except ImportRefused:
+        raise
+    except Exception as exc:  # a sheet damaged past its first rows
+        raise _unreadable_xlsx() from exc
+    finally:
+        book.close()
+
+
+def _unreadable_csv() -> ImportRefused:
+    return _refuse(_("The file is not a CSV text file. Save it from the spreadsheet "
+                     "program as “CSV UTF-8 (comma delimited)” (.csv)."))
+
+
+def _text_encoding(upload) -> str:
+    """UTF-8 (with or without BOM), else GB18030, read through once in chunks; a file
+    that is neither, or holds a NUL byte (binary data), is not a CSV file."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            book = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-        except Exception as exc:
-            raise ImportRefused([RowError(0, "", _("The file is not a readable .xlsx "
-                                                   "workbook."))]) from exc
-        return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-    if name.endswith(".csv"):
-        raw = upload.read()
-        try:
-            text = raw.decode("utf-8-sig")
+            for block in blocks(upload):
+                if b"\x00" in block:
+                    raise _unreadable_csv()
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            text = raw.decode("gb18030", errors="replace")
-        return [row for row in csv.reader(io.StringIO(text))]
-    raise ImportRefused([RowError(0, "", _("Upload an .xlsx or .csv file."))])
+            continue
+        return encoding
+    raise _unreadable_csv()
+
+
+def blocks(upload, size: int = 64 * 1024) -> Iterator[bytes]:
+    """The file from its start in blocks of `size` (an in-memory upload's `chunks()`
+    would give it whole)."""
+    upload.seek(0)
+    yield from iter(lambda: upload.read(size), b"")
+
+
+def _csv_rows(upload) -> Iterator[list[Any]]:
+    """Rows read through a text wrapper, a few kilobytes at a time; the csv reader joins
+    the lines of a quoted cell."""
+    encoding = _text_encoding(upload)
+    upload.seek(0)
+    text = io.TextIOWrapper(upload.file, encoding=encoding, newline="")
+    try:
+        yield from csv.reader(text)
+    except (csv.Error, UnicodeDecodeError) as exc:  # e.g. a cell over the csv field limit
+        raise _unreadable_csv() from exc
+    finally:
+        with contextlib.suppress(ValueError):  # already closed with the request
+            text.detach()  # else closing the wrapper would close the upload
 
 
 def _cell(value: Any) -> str:
@@ -276,7 +397,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return restore(str(value).strip())
 
 
 class _NoUnit(Exception):
@@ -396,14 +517,16 @@ def _translated(label: Any, text: str) -> bool:
     return False
 
 
-def import_rows(user, rt: RecordType, rows: list[list[Any]]) -> int:
+def import_rows(user, rt: RecordType, rows: Iterable[list[Any]]) -> int:
     """Validate all rows, then create them all or nothing. Returns the count created."""
-    if not rows:
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
         raise ImportRefused([RowError(0, "", _("The file is empty."))])
-    cols = _columns(rt, rows[0])
+    cols = _columns(rt, header)
     ctx = _Import.of(user, rt)
     forms, errors = [], []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows, start=2):
         cells = {name: _cell(row[i] if i < len(row) else None) for i, name in cols.items()}
         if not any(cells.values()):
             continue

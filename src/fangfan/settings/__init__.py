@@ -58,9 +58,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "fangfan.core",
     "fangfan.resources",
@@ -78,8 +75,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "fangfan.core.twofactor.SecondFactorMiddleware",
     "fangfan.core.middleware.SessionTimeoutMiddleware",
     "fangfan.core.middleware.UserLanguageMiddleware",
     "fangfan.core.middleware.NoStoreMiddleware",
@@ -169,6 +164,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 EVIDENCE_ROOT = DATA_DIR / "evidence"
+# Evidence files: at most this size, and of a kind core.evidence sniffs from the content.
+EVIDENCE_MAX_BYTES = int(os.environ.get("FANGFAN_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+# One import is validated whole before anything is written: bounded in rows and bytes.
+IMPORT_MAX_ROWS = int(os.environ.get("FANGFAN_IMPORT_MAX_ROWS", "5000"))
+IMPORT_MAX_BYTES = int(os.environ.get("FANGFAN_IMPORT_MAX_MB", "5")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -311,10 +311,3 @@ FANGFAN_AREA_PAGES = {
     "std": [("compliance", _("Compliance"), "compliance-results"),
             ("calendar", _("Obligation calendar"), "obligations")],
 }
-
-# Two-factor sign-in (core.twofactor): required for these roles (any superuser too),
-# optional for the others. Empty: nobody is required.
-FANGFAN_TWO_FACTOR_ROLES = tuple(
-    r for r in os.environ.get("FANGFAN_TWO_FACTOR_ROLES", "system_admin,supervisor")
-    .split(",") if r)
-OTP_TOTP_ISSUER = "Fangfan 防范"

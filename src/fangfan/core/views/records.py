@@ -246,37 +246,46 @@ class RecordImportView(RecordView):
         if "template" in request.GET:
             data = tabular.template_xlsx(request.user, self.rt, request.session.get("unit"))
             return _xlsx_response(data, f"{self.rt.slug}-template.xlsx")
-        return self.render("import", {"columns": tabular.headers(self.rt)})
+        return self.render("import", self.page())
+
+    def page(self, **context: Any) -> dict[str, Any]:
+        return {"columns": tabular.headers(self.rt), "limits": tabular.import_limits(),
+                **context}
 
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
             errors = [tabular.RowError(0, "", _("Choose a file to import."))]
-            return self.render("import", {"errors": errors,
-                                          "columns": tabular.headers(self.rt)}, status=400)
+            return self.render("import", self.page(errors=errors), status=400)
         try:
             count = tabular.import_rows(request.user, self.rt,
                                         tabular.read_table(upload, upload.name))
         except tabular.ImportRefused as refused:
-            return self.render("import", {"errors": refused.errors, "filename": upload.name,
-                                          "columns": tabular.headers(self.rt)}, status=400)
+            return self.render("import", self.page(errors=refused.errors,
+                                                   filename=upload.name), status=400)
         messages.success(request, _("%(count)d records imported.") % {"count": count})
         return redirect(self.rt.url_name("list"))
 
 
-class RecordAttachView(RecordView):
-    """Attach an evidence file to a record (needs the right to change it)."""
+class RecordAttachView(RecordDetailView):
+    """Attach an evidence file to a record (needs the right to change it). A refused
+    file answers 400 with the record's page and the reason; nothing is stored."""
 
     action = "change"
 
     def post(self, request, pk: int):
         obj = self.get_object(pk)
         upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose a file to attach."))
-        else:
+        try:
+            if upload is None:
+                raise ValidationError(_("Choose a file to attach."))
             evidence.attach(request.user, obj, upload)
-            messages.success(request, _("File attached."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            page = self.get(request, pk)
+            page.status_code = 400
+            return page
+        messages.success(request, _("File attached."))
         return redirect(obj.get_absolute_url())
 
 
