@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "fangfan.core",
     "fangfan.resources",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "fangfan.core.twofactor.SecondFactorMiddleware",
     "fangfan.core.middleware.SessionTimeoutMiddleware",
     "fangfan.core.middleware.UserLanguageMiddleware",
     "fangfan.core.middleware.NoStoreMiddleware",
@@ -311,3 +316,10 @@ FANGFAN_AREA_PAGES = {
     "std": [("compliance", _("Compliance"), "compliance-results"),
             ("calendar", _("Obligation calendar"), "obligations")],
 }
+
+# Two-factor sign-in (core.twofactor): required for these roles (any superuser too),
+# optional for the others. Empty: nobody is required.
+FANGFAN_TWO_FACTOR_ROLES = tuple(
+    r for r in os.environ.get("FANGFAN_TWO_FACTOR_ROLES", "system_admin,supervisor")
+    .split(",") if r)
+OTP_TOTP_ISSUER = "Fangfan 防范"
