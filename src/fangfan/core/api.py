@@ -13,7 +13,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fangfan.core import permissions, registry, services
+from fangfan.core import permissions, registry, services, twofactor
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.filters import filterset_class
 from fangfan.core.forms import unit_choices
@@ -150,7 +150,9 @@ class TokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance, token = issue_token(serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        twofactor.check_token_request(user, request.data)
+        instance, token = issue_token(user)
         return Response({"token": token, "expiry": instance.expiry})
 
     def delete(self, request, *args, **kwargs):

@@ -17,9 +17,10 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
+from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework import serializers
 
 from fangfan.core import audit, permissions
 from fangfan.core.models import RoleGrant
@@ -71,6 +72,22 @@ class SecondFactorMiddleware:
                                 status=403)
         target = reverse("twofactor-verify" if step == "verify" else "twofactor-setup")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+def check_token_request(user, data) -> None:
+    """An API token is a sign-in too: whoever signs in with a second factor sends its
+    current code as `otp`; whoever must have one and has not set it up gets no token."""
+    if user_has_device(user):
+        code = "".join(str(data.get("otp", "")).split())[:16]
+        device = match_token(user, code) if code else None
+        if device is None:
+            raise serializers.ValidationError(
+                {"otp": [_("Send the code of your authenticator app as “otp”.")]})
+        if isinstance(device, StaticDevice):
+            recovery_used(user)
+    elif required(user):
+        raise serializers.ValidationError(
+            {"otp": [_("Set up two-factor sign-in in the browser first.")]})
 
 
 def unconfirmed_device(user) -> TOTPDevice:

@@ -132,3 +132,17 @@ def test_reset_from_the_command_line(tree, make_user, client):
     client.post(reverse("logout"))
     _login(client, sup)
     assert client.get("/")["Location"].startswith(reverse("twofactor-setup"))
+
+
+def test_an_api_token_needs_the_second_factor_too(tree, make_user, client, api_client):
+    sup = make_user(Role.SUPERVISOR, tree["district"])
+    creds = {"username": sup.username, "password": PASSWORD}
+    refused = api_client.post("/api/auth/token/", creds, format="json")
+    assert refused.status_code == 400 and "otp" in refused.json()  # not set up yet
+    _login(client, sup)
+    _set_up(client, sup)
+    assert api_client.post("/api/auth/token/", creds, format="json").status_code == 400
+    device = TOTPDevice.objects.get(user=sup)
+    resp = api_client.post("/api/auth/token/", {**creds, "otp": _code(device, drift=1)},
+                           format="json")
+    assert resp.status_code == 200 and resp.json()["token"]
