@@ -13,8 +13,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fangfan.core import permissions, registry, services, twofactor
+from fangfan.core import limits, permissions, registry, services, twofactor
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
+from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
 from fangfan.core.forms import unit_choices
 from fangfan.core.models import Unit
@@ -24,10 +25,37 @@ ACTION_OF = {"list": "view", "retrieve": "view", "create": "add", "update": "cha
              "partial_update": "change", "destroy": "delete"}
 
 
+class StrictCharField(serializers.CharField):
+    """Text only: DRF's CharField also takes a number and stores its digits, which the
+    schema (a string) does not promise."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(StrictCharField, serializers.SlugField):
+    pass
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """Checks the year before DRF converts the time zone, which overflows (a 500) at
+    year 1 or 9999."""
+
+    def enforce_timezone(self, value):
+        limits.YearRangeValidator()(value)  # raised as a 400 naming the field
+        return super().enforce_timezone(value)
+
+
 class ScopedSerializer(serializers.ModelSerializer):
     """Related fields only accept records the caller may see; units are named by code."""
 
     record_type: RecordType
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField, models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField, models.DateTimeField: BoundedDateTimeField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +71,30 @@ class ScopedSerializer(serializers.ModelSerializer):
                 elif registry.is_registered(model):
                     field.queryset = field.queryset.filter(permissions.restrict(
                         request.user, "view", registry.for_model(model)))
+
+
+    def build_standard_field(self, field_name, model_field):
+        """DRF's field for a model field, with the limits of its type (core.limits); a
+        list of choices is a list of those choices, not any JSON."""
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, ChoiceListField):
+            kwargs = {k: v for k, v in kwargs.items() if k not in ("encoder", "decoder")}
+            return serializers.ListField, {
+                **kwargs, "child": serializers.ChoiceField(choices=model_field.options)}
+        model_limits = getattr(model_field.model, "number_limits", None)
+        numeric = isinstance(model_field, (models.IntegerField, models.FloatField))
+        if numeric and not model_field.choices and not kwargs.get("read_only"):
+            low, high = limits.number_range(model_field, model_limits)
+            kwargs.update({k: v for k, v in (("min_value", low), ("max_value", high))
+                           if v is not None})
+        length = limits.text_max_length(model_field)
+        if length and not kwargs.get("max_length"):
+            kwargs["max_length"] = length
+        extra = [v for v in limits.validators_for(model_field, model_limits)
+                 if not hasattr(v, "limit_value")]  # lengths and ranges: DRF's own above
+        if extra:
+            kwargs["validators"] = [*kwargs.get("validators", []), *extra]
+        return field_class, kwargs
 
 
 def serializer_class(rt: RecordType) -> type[ScopedSerializer]:

@@ -30,6 +30,11 @@ class ChoiceListField(models.JSONField):
 
     def validate(self, value, model_instance) -> None:
         super().validate(value, model_instance)
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(v, str) for v in value)):
+            # A number, a boolean or a list of lists is not a choice (and a list is not
+            # hashable, so looking it up among the keys would raise).
+            raise forms.ValidationError(_("Choose from the list."), code="invalid_list")
         keys = {k for k, _ in self.options}
         unknown = [v for v in value or [] if v not in keys]
         if unknown:

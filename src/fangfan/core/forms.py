@@ -6,7 +6,7 @@ from django import forms
 from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
-from fangfan.core import permissions
+from fangfan.core import limits, permissions
 from fangfan.core.models import Unit
 from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
@@ -134,11 +134,28 @@ class RecordForm(forms.ModelForm):
                 self.initial[name] = Unit.objects.get(pk=pk).code
 
 
+def limited_formfield(model_field, **kwargs) -> forms.Field | None:
+    """The model field's form field with the limits of its type (core.limits): the
+    browser is told the length and range, and the server checks them."""
+    field = model_field.formfield(**kwargs)
+    if field is None:
+        return None
+    found = limits.validators_for(model_field,
+                                  getattr(model_field.model, "number_limits", None))
+    field.validators.extend(v for v in found if v not in field.validators)
+    length = limits.text_max_length(model_field)
+    if length and isinstance(field, forms.CharField) and not field.max_length:
+        field.max_length = length
+        field.widget.attrs["maxlength"] = str(length)
+    return field
+
+
 def form_class(rt: RecordType) -> type[RecordForm]:
     """The model form of a record type, built once per type."""
     cached = getattr(rt, "_form_class", None)
     if cached is None:
-        cached = modelform_factory(rt.model, form=RecordForm, fields=rt.form_fields)
+        cached = modelform_factory(rt.model, form=RecordForm, fields=rt.form_fields,
+                                   formfield_callback=limited_formfield)
         cached.record_type = rt
         rt._form_class = cached
     return cached

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "fangfan.core.twofactor.SecondFactorMiddleware",
     "fangfan.core.middleware.SessionTimeoutMiddleware",
     "fangfan.core.middleware.UserLanguageMiddleware",
+    "fangfan.core.limits.BodyLimitMiddleware",
     "fangfan.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,7 +176,9 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("FANGFAN_EVIDENCE_MAX_MB", "20")) * 1024
 IMPORT_MAX_ROWS = int(os.environ.get("FANGFAN_IMPORT_MAX_ROWS", "5000"))
 IMPORT_MAX_BYTES = int(os.environ.get("FANGFAN_IMPORT_MAX_MB", "5")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# A request body beyond this (a form's fields or an API body; uploaded files do not count)
+# is answered 413 with a message (core.limits.BodyLimitMiddleware, core.parsers).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FANGFAN_MAX_BODY_BYTES", 2 * 1024 * 1024))
 
 # Sessions end after 2 hours without a request or 12 hours after signing in, whichever
 # comes first, and when the browser closes: school PCs are shared (SessionTimeoutMiddleware).
@@ -238,6 +241,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["fangfan.core.parsers.LimitedJSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

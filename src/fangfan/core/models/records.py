@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fangfan.core import limits
+
 
 class RecordUrlMixin:
     """Detail URL from the registry, so generated tables and redirects can link."""
@@ -30,6 +32,10 @@ class UnitRecord(RecordUrlMixin, models.Model):
     # Related records that must belong to this record's own unit, with what a refusal
     # says, e.g. {"person": _("Only people of the body's own unit can be members.")}.
     same_unit: dict[str, str] = {}
+    # The largest value of a number field where the generic nine digits (core.limits) is
+    # too much, e.g. {"every_days": 3660}: a value that fits the column may still
+    # overflow the dates computed from it.
+    number_limits: dict[str, int] = {}
 
     class Meta:
         abstract = True
@@ -40,6 +46,7 @@ class UnitRecord(RecordUrlMixin, models.Model):
             super().clean_fields(exclude=exclude)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        self.check_limits(exclude, errors)
         for name, message in self.same_unit.items():
             if name in errors or name in (exclude or ()):
                 continue
@@ -48,6 +55,33 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 errors[name] = [message]
         if errors:
             raise ValidationError(errors)
+
+    def check_limits(self, exclude, errors: dict) -> None:
+        """The limits of each field's type (core.limits) for every write, also those
+        that come through no form (services called by code, the demo, imports)."""
+        for field in self._meta.concrete_fields:
+            if field.name in errors or field.name in (exclude or ()):
+                continue
+            value = getattr(self, field.attname)
+            if value in field.empty_values:
+                continue
+            for validator in limits.validators_for(field, self.number_limits):
+                try:
+                    validator(value)
+                except ValidationError as exc:
+                    errors.setdefault(field.name, []).extend(exc.messages)
+                    break
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        """Django runs clean() even when a field failed, so a model's date arithmetic may
+        overflow on a value its field refuses: answer the field's error instead."""
+        try:
+            super().full_clean(exclude, validate_unique, validate_constraints)
+        except (OverflowError, ValueError) as exc:
+            self.clean_fields(exclude)  # a field out of range: its own message
+            if isinstance(exc, OverflowError):  # date arithmetic beyond year 9999
+                raise ValidationError(_("A number or date is out of range.")) from exc
+            raise
 
     def validate_constraints(self, exclude=None):
         try:

@@ -132,6 +132,7 @@ class MaintenanceSchedule(UnitRecord):
     next_due_on = models.DateField(_("next due on"), editable=False, null=True)
 
     unique_error = ("kind", _("This asset already has a schedule of this kind."))
+    number_limits = {"every_days": 3660}  # ten years: the next date stays a date
 
     class Meta:
         verbose_name = _("maintenance schedule")
