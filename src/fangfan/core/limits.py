@@ -176,6 +176,6 @@ class BodyLimitMiddleware:
     @staticmethod
     def refuse(request):
         message = too_large_message()
-        if request.path.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return render(request, "413.html", {"message": message}, status=413)
