@@ -290,17 +290,19 @@ def _refuse(message: str) -> ImportRefused:
 
 
 def read_table(upload, filename: str) -> Iterator[list[Any]]:
-    """Rows of an uploaded .xlsx or .csv file (the first row holds the titles), read as
-    they are needed: a file over the size limit is refused before it is read, and
-    reading stops at the first row over the row limit."""
+    """Rows of an uploaded .xlsx or .csv file (the first row holds the titles), streamed:
+    a file over the size limit is refused before it is read; a first pass, which holds
+    no rows, stops at the first row over the row limit or the first unreadable part."""
     name = filename.lower()
     if not name.endswith((".xlsx", ".csv")):
         raise _refuse(_("Upload an .xlsx or .csv file."))
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise _refuse(_("The file is larger than %(size)s MB. Import at most %(size)s MB "
                         "at a time: split the file.") % import_limits())
-    rows = _xlsx_rows(upload) if name.endswith(".xlsx") else _csv_rows(upload)
-    return _at_most(rows, settings.IMPORT_MAX_ROWS)
+    read = _xlsx_rows if name.endswith(".xlsx") else _csv_rows
+    for _row in _at_most(read(upload), settings.IMPORT_MAX_ROWS):
+        pass  # a first pass refuses a broken or too long file before any row is checked
+    return read(upload)
 
 
 def _at_most(rows: Iterator[list[Any]], limit: int) -> Iterator[list[Any]]:
@@ -479,7 +481,11 @@ def _related_pk(ctx: _Import, name: str, text: str, unit: Unit | None) -> Any:
             raise _NoUnit
         if unit is not None:
             qs = qs.filter(unit=unit)
-    pk = qs.filter(**{_lookup_field(ctx.rt, name): text}).values_list("pk", flat=True).first()
+    try:
+        pk = qs.filter(**{_lookup_field(ctx.rt, name): text}).values_list("pk",
+                                                                          flat=True).first()
+    except (ValueError, TypeError, ValidationError):  # not a number where numbers name
+        pk = None
     if pk is None:
         raise ValidationError(_("No matching record “%(value)s”.") % {"value": text})
     return pk
@@ -525,19 +531,19 @@ def import_rows(user, rt: RecordType, rows: Iterable[list[Any]]) -> int:
         raise ImportRefused([RowError(0, "", _("The file is empty."))])
     cols = _columns(rt, header)
     ctx = _Import.of(user, rt)
-    forms, errors = [], []
+    valid, errors = [], []
     for number, row in enumerate(rows, start=2):
         cells = {name: _cell(row[i] if i < len(row) else None) for i, name in cols.items()}
         if not any(cells.values()):
             continue
         form = _row_form(ctx, cells, number, errors)
         if form is not None:
-            forms.append((number, form))
+            valid.append((number, form.cleaned_data))  # not the form: 5,000 of them
     if errors:
         raise ImportRefused(errors)
-    if not forms:
+    if not valid:
         raise ImportRefused([RowError(0, "", _("The file has no data rows."))])
-    return _save_all(user, rt, forms)
+    return _save_all(user, rt, valid)
 
 
 def _columns(rt: RecordType, header: list[Any]) -> dict[int, str]:
@@ -603,22 +609,22 @@ def _field_problems(form) -> dict[str, list[str]]:
     return problems
 
 
-def _save_all(user, rt: RecordType, forms: list) -> int:
+def _save_all(user, rt: RecordType, valid: list[tuple[int, dict[str, Any]]]) -> int:
     if not permissions.allowed(user, "import", rt):
         raise ImportRefused([RowError(0, "", _("You may not import these records."))])
     try:
         with transaction.atomic():
-            for number, form in forms:
+            for number, data in valid:
                 current = number
-                unit = form.cleaned_data.get("unit")
+                unit = data.get("unit")
                 if unit is not None and not permissions.allowed(user, "import", rt, unit.path):
                     raise services.OutOfScope(_("You may not import records of this unit."))
-                services.create_record(user, rt.model, form.cleaned_data)
+                services.create_record(user, rt.model, data)
     except ValidationError as exc:
         raise ImportRefused([RowError(current, "—", m) for m in exc.messages]) from exc
     except services.OutOfScope as exc:
         raise ImportRefused([RowError(current, "—", str(exc))]) from exc
-    return len(forms)
+    return len(valid)
 
 
 __all__ = ["ImportRefused", "RowError", "export_rows", "for_model", "import_rows"]
