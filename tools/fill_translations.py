@@ -23,7 +23,7 @@ def main(source: str) -> None:
                 entry.msgstr = strings[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+            entry.previous_msgid = entry.previous_msgid_plural = None
     po.save()
     missing = [e.msgid for e in po if not e.translated()]
     print(f"{len(missing)} untranslated" + ("".join(f"\n  {m}" for m in missing)))
