@@ -198,7 +198,7 @@ class Asset(UnitRecord):
     police_networked = models.BooleanField(_("networked to police"), null=True, blank=True)
     distance_to_key_m = models.DecimalField(_("distance to nearest key location (m)"),
                                             max_digits=7, decimal_places=1, null=True,
-                                            blank=True)
+                                            blank=True, validators=[MinValueValidator(0)])
 
     class Meta:
         verbose_name = _("asset")

@@ -126,3 +126,14 @@ def test_an_action_link_shows_the_unit_code_where_the_unit_is_typed(tree, admin_
     html = admin_client.get(reverse("records:faults-add"),
                             {"asset": cam.pk, "unit": tree["a"].pk}).content.decode()
     assert re.search(r'<input type="text" name="unit" value="school-a"', html), html
+
+
+def test_a_negative_distance_is_refused(tree):
+    """Baggage storage's distance to the key locations (R-BAG) cannot be below zero."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.create_record(None, Asset, {"unit": tree["a"], "category": "baggage_storage",
+                                             "name": "行包寄存柜", "distance_to_key_m": -1})
+    assert "distance_to_key_m" in refused.value.message_dict
+    assert not Asset.objects.exists()
