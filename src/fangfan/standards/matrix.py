@@ -7,7 +7,7 @@ Built for a city of thousands of schools: the ranking reads one stored row per u
 obligations; only the units of the page shown have their results read."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, When
@@ -45,7 +45,6 @@ BY_CHOICES = [("category", _("By category")), ("requirement", _("By requirement"
 @dataclass
 class Cell:
     status: str | None  # None: nothing applies
-    key: object = None  # the column: a category or a requirement id
     unmet: int = 0
     total: int = 0
     result_id: int | None = None  # the result itself, when the cell holds one
@@ -63,7 +62,6 @@ class Row:
     unmet: int
     unknown: int
     overdue: int
-    cells: list[Cell] = field(default_factory=list)
     cells_html: str = ""
     url: str = ""  # the unit's own compliance page
 
@@ -141,32 +139,27 @@ def _fill(rows: list[Row], by: str) -> list[dict]:
     results = list(Result.objects.filter(unit_path__in=[r.path for r in rows])
                    .exclude(status=Status.NOT_APPLICABLE)
                    .values_list("unit_id", "requirement_id", "status", "id"))
-    req_of = {r[3]: r[1] for r in results}
+    reqs = Requirement.objects.filter(pk__in={r[1] for r in results})
     if by == "requirement":
-        reqs = Requirement.objects.filter(pk__in={r[1] for r in results}).select_related("pack")
         columns = [{"key": q.pk, "label": q.short_title, "ref": q.ref} for q in reqs]
         key_of = {q.pk: q.pk for q in reqs}
     else:
-        present = set(Requirement.objects.filter(pk__in={r[1] for r in results})
-                      .values_list("pk", "category"))
-        key_of = dict(present)
+        key_of = dict(reqs.values_list("pk", "category"))
         labels = dict(Category.choices)
-        used = set(key_of.values())
         columns = [{"key": c, "label": labels[c], "ref": ""} for c in Category.values
-                   if c in used]
-    grouped: dict[tuple[int, object], list[tuple[str, int]]] = {}
+                   if c in set(key_of.values())]
+    grouped: dict[tuple[int, object], list[tuple[str, int, int]]] = {}
     for unit_id, req_id, status, result_id in results:
-        grouped.setdefault((unit_id, key_of[req_id]), []).append((status, result_id))
+        grouped.setdefault((unit_id, key_of[req_id]), []).append((status, result_id, req_id))
     titles = {k: escape(v) for k, v in ((Status.UNMET, gettext("Not met")),
               (Status.UNKNOWN, gettext("Unknown (data missing)")), (Status.MET, gettext("Met")))}
     result_url = reverse("records:compliance-results-detail", args=[0])[:-2]
     for row in rows:
-        row.cells = [_cell(grouped.get((row.unit_id, c["key"]), []), c["key"], req_of)
-                     for c in columns]
+        cells = [_cell(grouped.get((row.unit_id, c["key"]), [])) for c in columns]
         row.url = reverse("compliance-unit", args=[row.code]) + "?own"
         page = escape(row.url + "#req-")
         row.cells_html = mark_safe("".join(  # every part escaped or ours
-            _cell_html(cell, by, result_url, page, titles) for cell in row.cells))
+            _cell_html(cell, by, result_url, page, titles) for cell in cells))
     return columns
 
 
@@ -187,10 +180,11 @@ def _cell_html(cell: Cell, by: str, result_url: str, page: str, titles: dict) ->
             f'title="{titles.get(cell.status, "")}">{symbol}</a></td>')
 
 
-def _cell(found: list[tuple[str, int]], key: object, req_of: dict[int, int]) -> Cell:
+def _cell(found: list[tuple[str, int, int]]) -> Cell:
+    """The worst of a cell's results (status, result id, requirement id)."""
     if not found:
-        return Cell(status=None, key=key)
-    status, result_id = min(found, key=lambda f: SEVERITY.get(f[0], 3))
-    return Cell(status=status, key=key, unmet=sum(s == Status.UNMET for s, _ in found),
+        return Cell(status=None)
+    status, result_id, req_id = min(found, key=lambda f: SEVERITY.get(f[0], 3))
+    return Cell(status=status, unmet=sum(f[0] == Status.UNMET for f in found),
                 total=len(found), result_id=result_id if len(found) == 1 else None,
-                requirement_id=req_of[result_id])
+                requirement_id=req_id)
