@@ -25,9 +25,7 @@ def home(request):
     """The role's work (issue 8). A school's people see what is overdue and due, the gaps
     to fix and quick actions; an authority sees its subtree's gap matrix first. The
     record counts that used to be the home page come last, folded."""
-    focus = _focus(request)
-    authority = next((u for u in focus if u.has_children), None)
-    units = [authority] if authority else focus
+    authority, units = _focus(request)
     ctx = work.WorkContext(request.user, [u.path for u in units], own=authority is not None)
     sections = work.items_for(ctx)
     notices = list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5])
@@ -47,26 +45,27 @@ def home(request):
 def home_counts(request):
     """The record counts of the units in focus, loaded when their fold is opened: over a
     province they are a count per record type, which the day's work should not wait for."""
-    focus = _focus(request)
-    units = [next(u for u in focus if u.has_children)] if any(
-        u.has_children for u in focus) else focus
+    _authority, units = _focus(request)
     cards = [{"unit": u, "counts": _counts(request.user, u), **_compliance(request.user, u)}
              for u in units]
     return render(request, "core/home_counts.html", {"cards": cards})
 
 
-def _focus(request) -> list[Unit]:
-    """The current unit (the switcher's), else the roots of the user's roles, each marked
-    with whether units lie below it (then it is an authority)."""
-    if request.user.is_superuser:
-        qs = Unit.objects.filter(parent=None)
-    else:
-        qs = Unit.objects.filter(path__in=permissions.unit_roots(request.user))
-    current = request.session.get("unit")
-    if current:
-        qs = visible_units(request.user).filter(code=current) or qs
-    below = Unit.objects.filter(parent=OuterRef("pk"))
-    return list(qs.annotate(has_children=Exists(below)).order_by("path")[:20])
+def _focus(request) -> tuple[Unit | None, list[Unit]]:
+    """The units the home page is about: the current unit (the switcher's), else the
+    roots of the user's roles. The first of them with units below it makes the page an
+    authority's, about that unit alone."""
+    below = Exists(Unit.objects.filter(parent=OuterRef("pk")))
+    units: list[Unit] = []
+    if current := request.session.get("unit"):
+        units = list(visible_units(request.user).filter(code=current)
+                     .annotate(has_children=below))
+    if not units:
+        qs = (Unit.objects.filter(parent=None) if request.user.is_superuser
+              else Unit.objects.filter(path__in=permissions.unit_roots(request.user)))
+        units = list(qs.annotate(has_children=below).order_by("path")[:20])
+    authority = next((u for u in units if u.has_children), None)
+    return authority, [authority] if authority else units
 
 
 def _labelled(sections: dict[str, list]) -> list[dict]:
