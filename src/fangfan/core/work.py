@@ -88,13 +88,13 @@ class WorkContext:
         """The last day whose work the home page shows."""
         return self.today + SOON_AHEAD
 
-    def scoped(self, slug: str, action: str = "view") -> QuerySet | None:
-        """Records of a type the user may `action` within the focus units (None when the
-        user may not see the type at all, so a source costs no query)."""
+    def scoped(self, slug: str) -> QuerySet | None:
+        """Records of a type the user may see within the focus units (None when the user
+        may not see the type at all, so a source costs no query)."""
         rt = registry.get(slug)
-        if not permissions.allowed(self.user, action, rt):
+        if not permissions.allowed(self.user, "view", rt):
             return None
-        qs = rt.model.objects.filter(permissions.restrict(self.user, action, rt))
+        qs = rt.model.objects.filter(permissions.restrict(self.user, "view", rt))
         if self.own:
             return qs.filter(**{f"{rt.path_field}__in": self.paths})
         return qs.filter(subtree_q(rt.path_field, self.paths))
@@ -113,13 +113,10 @@ class WorkContext:
         return list(qs.filter(**{f"{field}__lte": bound}, **where)
                     .select_related("unit", *related).order_by(field)[:SOURCE_LIMIT])
 
-    def may(self, slug: str, action: str, path: str | None = None) -> bool:
-        return permissions.allowed(self.user, action, registry.get(slug), path)
-
     def resolve(self, slug: str, obj, action: str) -> dict[str, str]:
         """The record's edit page under the action's name when the user may change it,
         else its page ("Open"): nobody is offered a button that ends in a refusal."""
-        if self.may(slug, "change", obj.unit_path):
+        if permissions.allowed(self.user, "change", registry.get(slug), obj.unit_path):
             return {"url": reverse(f"records:{slug}-edit", args=[obj.pk]), "action": action}
         return {"url": reverse(f"records:{slug}-detail", args=[obj.pk]), "action": _("Open")}
 
