@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import logging
 import re
@@ -299,7 +300,10 @@ def read_table(upload, filename: str) -> Iterator[list[Any]]:
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise _refuse(_("The file is larger than %(size)s MB. Import at most %(size)s MB "
                         "at a time: split the file.") % import_limits())
-    read = _xlsx_rows if name.endswith(".xlsx") else _csv_rows
+    if name.endswith(".xlsx"):
+        read = _xlsx_rows
+    else:  # the encoding is found once, by one pass over the file, for both passes
+        read = functools.partial(_csv_rows, encoding=_text_encoding(upload))
     for _row in _at_most(read(upload), settings.IMPORT_MAX_ROWS):
         pass  # a first pass refuses a broken or too long file before any row is checked
     return read(upload)
@@ -379,10 +383,9 @@ def blocks(upload, size: int = 64 * 1024) -> Iterator[bytes]:
     yield from iter(lambda: upload.read(size), b"")
 
 
-def _csv_rows(upload) -> Iterator[list[Any]]:
+def _csv_rows(upload, encoding: str) -> Iterator[list[Any]]:
     """Rows read through a text wrapper, a few kilobytes at a time; the csv reader joins
     the lines of a quoted cell."""
-    encoding = _text_encoding(upload)
     upload.seek(0)
     text = io.TextIOWrapper(upload.file, encoding=encoding, newline="")
     try:
