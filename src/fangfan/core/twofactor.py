@@ -43,6 +43,18 @@ def required(user) -> bool:
     return any(role in roles for role, _path in permissions.grants(user))
 
 
+# Marks a session that signed in needing no second step (no device, not required), so
+# that most of a school's staff do not cost a device query on every request. Set at
+# sign-in, it lasts as long as the session (at most SESSION_MAX_SECONDS).
+CLEAR = "fangfan_2fa_clear"
+
+
+def mark_session(request, user) -> None:
+    """At sign-in: remember when this session will never be asked for a second step."""
+    if not user_has_device(user) and not required(user):
+        request.session[CLEAR] = True
+
+
 def pending(user) -> str | None:
     """What the session still has to do: "verify" (a device exists), "setup" (required,
     none yet), or None."""
@@ -63,7 +75,8 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         step = None
-        if not request.path.startswith(OPEN_PREFIXES):
+        session = getattr(request, "session", {})
+        if not request.path.startswith(OPEN_PREFIXES) and not session.get(CLEAR):
             step = pending(request.user)
         if step is None:
             return self.get_response(request)

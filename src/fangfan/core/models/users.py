@@ -93,7 +93,9 @@ class RoleGrant(models.Model):
 
 @receiver(user_logged_in)
 def _stamp_session(sender, request, user, **kwargs) -> None:
+    from fangfan.core import twofactor
     from fangfan.core.middleware import SessionTimeoutMiddleware
 
     if request is not None:
         SessionTimeoutMiddleware.start(request)
+        twofactor.mark_session(request, user)

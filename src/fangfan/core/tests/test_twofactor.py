@@ -146,3 +146,13 @@ def test_an_api_token_needs_the_second_factor_too(tree, make_user, client, api_c
     resp = api_client.post("/api/auth/token/", {**creds, "otp": _code(device, drift=1)},
                            format="json")
     assert resp.status_code == 200 and resp.json()["token"]
+
+
+def test_a_session_without_a_second_step_costs_no_device_query(tree, make_user, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _login(client, make_user(Role.STAFF, tree["a"]))
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/").status_code == 200
+    assert not [q for q in page.captured_queries if "otp_" in q["sql"]]
