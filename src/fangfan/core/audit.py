@@ -168,13 +168,13 @@ def _verify_chain(name: str, head: AuditChainHead | None) -> Break | None:
 
 # Audited changes to things that are not record types: accounts and their roles.
 OTHER_AUDITED = ("core.user", "core.rolegrant")
-# Bookkeeping columns nobody needs to read (ids, tree paths).
-HIDDEN_KEYS = {"id", "path", "unit_path"}
+# Bookkeeping columns nobody needs to read (ids, tree paths; an attachment's row id, whose
+# file name is shown instead).
+HIDDEN_KEYS = {"id", "path", "unit_path", "attachment"}
 # Keys written by entries that are not a model field (file attachments, accounts).
 EXTRA_LABELS = {
     "filename": gettext_lazy("file"), "size": gettext_lazy("size"), "sha256": "SHA-256",
-    "name": gettext_lazy("name"), "password": gettext_lazy("password"),
-    "generated": gettext_lazy("generated"),
+    "name": gettext_lazy("name"), "generated": gettext_lazy("generated"),
     "second_factor": gettext_lazy("two-factor sign-in"),
 }
 # What happened to a user's second factor (core.twofactor), as stored and as read.
@@ -182,7 +182,6 @@ SECOND_FACTOR_EVENTS = {
     "enabled": gettext_lazy("set up"), "reset": gettext_lazy("reset by an administrator"),
     "recovery_code_used": gettext_lazy("a recovery code used"),
 }
-EXTRA_HIDDEN = {"attachment"}  # the attachment's row id; its file name is shown instead
 
 
 @dataclass
@@ -274,9 +273,9 @@ def _related_names(entries: list[AuditEntry]) -> dict[tuple[type, str], str]:
 def _changes(entry: AuditEntry, names: dict[tuple[type, str], str]) -> list[Change]:
     fields = _fields(entry.record_type)
     before, after = entry.before or {}, entry.after or {}
-    keys = [k for k in dict.fromkeys([*before, *after])
-            if k not in HIDDEN_KEYS and k not in EXTRA_HIDDEN]
-    keys.sort(key=lambda k: list(fields).index(k) if k in fields else len(fields))
+    order = {k: i for i, k in enumerate(fields)}
+    keys = sorted((k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN_KEYS),
+                  key=lambda k: order.get(k, len(order)))
     return [Change(_label(k, fields.get(k)),
                    _value(k, fields.get(k), before.get(k), names) if k in before else "",
                    _value(k, fields.get(k), after.get(k), names) if k in after else "")
