@@ -77,22 +77,28 @@ def _office_type(upload) -> str | None:
 
 
 def _is_text(upload) -> bool:
-    """UTF-8 text (or GB18030, as Chinese Windows saves it) without control characters
-    other than tab, line breaks and form feed."""
+    """Text without control characters other than tab, line breaks and form feed."""
+    return text_encoding(upload, _CONTROL) is not None
+
+
+def text_encoding(upload, refused: re.Pattern) -> str | None:
+    """The encoding of a text file: UTF-8 (with or without BOM), else GB18030 (as Chinese
+    Windows saves it), read in 64 KB blocks. None if it is neither, or if its text holds
+    a character `refused` matches (binary data)."""
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         upload.seek(0)
         try:
-            for chunk in iter(lambda: upload.read(64 * 1024), b""):
-                if _CONTROL.search(decoder.decode(chunk)):
-                    return False
+            for block in iter(lambda: upload.read(64 * 1024), b""):
+                if refused.search(decoder.decode(block)):
+                    return None
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
         finally:
             upload.seek(0)
-        return True
-    return False
+        return encoding
+    return None
 
 
 def check_upload(upload) -> str:

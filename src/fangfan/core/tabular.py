@@ -6,7 +6,6 @@ the service layer in one transaction. (django-import-export was considered: it s
 through its own resource path, which would bypass the services, audit and scoping.)"""
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -29,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_range_abs
 
-from fangfan.core import permissions, services
+from fangfan.core import evidence, permissions, services
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.forms import form_class, unit_choices
 from fangfan.core.models import Unit
@@ -354,33 +353,21 @@ def _xlsx_rows(upload) -> Iterator[list[Any]]:
         book.close()
 
 
+_NUL = re.compile("\x00")
+
+
 def _unreadable_csv() -> ImportRefused:
     return _refuse(_("The file is not a CSV text file. Save it from the spreadsheet "
                      "program as “CSV UTF-8 (comma delimited)” (.csv)."))
 
 
 def _text_encoding(upload) -> str:
-    """UTF-8 (with or without BOM), else GB18030, read through once in chunks; a file
-    that is neither, or holds a NUL byte (binary data), is not a CSV file."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for block in blocks(upload):
-                if b"\x00" in block:
-                    raise _unreadable_csv()
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise _unreadable_csv()
-
-
-def blocks(upload, size: int = 64 * 1024) -> Iterator[bytes]:
-    """The file from its start in blocks of `size` (an in-memory upload's `chunks()`
-    would give it whole)."""
-    upload.seek(0)
-    yield from iter(lambda: upload.read(size), b"")
+    """UTF-8 (with or without BOM), else GB18030; a file that is neither, or holds a NUL
+    byte (binary data), is not a CSV file."""
+    encoding = evidence.text_encoding(upload, _NUL)
+    if encoding is None:
+        raise _unreadable_csv()
+    return encoding
 
 
 def _csv_rows(upload, encoding: str) -> Iterator[list[Any]]:
