@@ -113,12 +113,16 @@ class WorkContext:
         return list(qs.filter(**{f"{field}__lte": bound}, **where)
                     .select_related("unit", *related).order_by(field)[:SOURCE_LIMIT])
 
-    def resolve(self, slug: str, obj, action: str) -> dict[str, str]:
-        """The record's edit page under the action's name when the user may change it,
-        else its page ("Open"): nobody is offered a button that ends in a refusal."""
+    def item(self, slug: str, obj, action: str, **fields: Any) -> WorkItem:
+        """A work item about a record of its unit: the record's edit page under the
+        action's name when the user may change it, else its page ("Open"), so nobody is
+        offered a button that ends in a refusal."""
         if permissions.allowed(self.user, "change", registry.get(slug), obj.unit_path):
-            return {"url": reverse(f"records:{slug}-edit", args=[obj.pk]), "action": action}
-        return {"url": reverse(f"records:{slug}-detail", args=[obj.pk]), "action": _("Open")}
+            view = "edit"
+        else:
+            view, action = "detail", _("Open")
+        return WorkItem(url=reverse(f"records:{slug}-{view}", args=[obj.pk]), action=action,
+                        unit=obj.unit.name, **fields)
 
 
 Source = Callable[[WorkContext], Iterable[WorkItem]]

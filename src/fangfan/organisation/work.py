@@ -13,8 +13,7 @@ from fangfan.core.work import WorkContext, WorkItem, source
 def unsigned_letters(ctx: WorkContext) -> Iterator[WorkItem]:
     for letter in ctx.due("letters", "campaign__deadline", "campaign", "signer",
                           signed_on__isnull=True):
-        yield WorkItem(title=_("Letter to be signed by %(signer)s") % {
-                           "signer": letter.signer.name},
-                       detail=letter.campaign.title, due=letter.campaign.deadline,
-                       unit=letter.unit.name,
-                       **ctx.resolve("letters", letter, _("Record the signature")))
+        yield ctx.item("letters", letter, _("Record the signature"),
+                       due=letter.campaign.deadline, detail=letter.campaign.title,
+                       title=_("Letter to be signed by %(signer)s") % {
+                           "signer": letter.signer.name})

@@ -17,18 +17,17 @@ from fangfan.resources.models import RECHECK_DAYS
 @source
 def open_faults(ctx: WorkContext) -> Iterator[WorkItem]:
     for f in ctx.due("faults", "due_at", "asset", restored_at__isnull=True):
-        yield WorkItem(title=_("Fault: %(asset)s") % {"asset": f.asset.name},
-                       detail=f.description, due=f.due_at, unit=f.unit.name,
-                       **ctx.resolve("faults", f, _("Record the repair")))
+        yield ctx.item("faults", f, _("Record the repair"), due=f.due_at,
+                       title=_("Fault: %(asset)s") % {"asset": f.asset.name},
+                       detail=f.description)
 
 
 @source
 def certificates_to_renew(ctx: WorkContext) -> Iterator[WorkItem]:
     for c in ctx.due("certificates", "expires_on", "person"):
-        yield WorkItem(title=_("%(kind)s of %(person)s expires") % {
-                           "kind": c.get_kind_display(), "person": c.person.name},
-                       due=c.expires_on, unit=c.unit.name,
-                       **ctx.resolve("certificates", c, _("Renew")))
+        yield ctx.item("certificates", c, _("Renew"), due=c.expires_on,
+                       title=_("%(kind)s of %(person)s expires") % {
+                           "kind": c.get_kind_display(), "person": c.person.name})
 
 
 @source
@@ -56,7 +55,6 @@ def background_rechecks(ctx: WorkContext) -> Iterator[WorkItem]:
 @source
 def maintenance_due(ctx: WorkContext) -> Iterator[WorkItem]:
     for m in ctx.due("maintenance", "next_due_on", "asset"):
-        yield WorkItem(title=_("%(kind)s of %(asset)s") % {
-                           "kind": m.get_kind_display(), "asset": m.asset.name},
-                       due=m.next_due_on, unit=m.unit.name,
-                       **ctx.resolve("maintenance", m, _("Record it done")))
+        yield ctx.item("maintenance", m, _("Record it done"), due=m.next_due_on,
+                       title=_("%(kind)s of %(asset)s") % {
+                           "kind": m.get_kind_display(), "asset": m.asset.name})

@@ -19,11 +19,10 @@ def obligations_due(ctx: WorkContext) -> Iterator[WorkItem]:
     for ob in ctx.due("obligations", "due_on", "requirement",
                       status__in=[ObligationStatus.DUE, ObligationStatus.OVERDUE,
                                   ObligationStatus.UPCOMING]):
-        yield WorkItem(title=ob.requirement.short_title,
+        yield ctx.item("obligations", ob, _("Record it done"), due=ob.due_on,
+                       title=ob.requirement.short_title,
                        detail=_("For %(start)s – %(end)s") % {"start": ob.period_start,
-                                                             "end": ob.period_end},
-                       due=ob.due_on, unit=ob.unit.name,
-                       **ctx.resolve("obligations", ob, _("Record it done")))
+                                                             "end": ob.period_end})
 
 
 @source
