@@ -111,7 +111,7 @@ def switch_unit(request):
         if code and not visible_units(request.user).filter(code=code).exists():
             raise Http404
         request.session["unit"] = code or None
-        return redirect(_next(request, "home"))
+        return redirect(next_url(request, "home"))
     qs = visible_units(request.user)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
@@ -129,7 +129,7 @@ def set_language(request):
         request.user.language = lang
         request.user.save(update_fields=["language"])
     translation.activate(lang)
-    response = redirect(_next(request, "home"))
+    response = redirect(next_url(request, "home"))
     from django.conf import settings
 
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax",
@@ -143,7 +143,8 @@ def _languages():
     return settings.LANGUAGES
 
 
-def _next(request, default: str) -> str:
+def next_url(request, default: str) -> str:
+    """The `next` page asked for, if it is on this site, else the `default` view's."""
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
         return nxt
@@ -152,4 +153,4 @@ def _next(request, default: str) -> str:
     return reverse(default)
 
 
-__all__ = ["home", "home_counts", "set_language", "subtree_q", "switch_unit"]
+__all__ = ["home", "home_counts", "next_url", "set_language", "subtree_q", "switch_unit"]

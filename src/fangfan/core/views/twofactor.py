@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -14,6 +13,7 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from fangfan.core import twofactor
+from fangfan.core.views import home
 
 # Wrong codes allowed in one session before it is signed out (then the password again,
 # which django-axes counts).
@@ -21,9 +21,9 @@ MAX_WRONG_CODES = 5
 
 
 def _next(request) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure())
-    return nxt if ok and not nxt.startswith("/accounts/2fa/") else "/"
+    """Where to go once signed in: the page asked for (on this site), never back here."""
+    nxt = home.next_url(request, "home")
+    return "/" if nxt.startswith("/accounts/2fa/") else nxt
 
 
 def _code(request) -> str:
