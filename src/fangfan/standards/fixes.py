@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from fangfan.core import permissions, registry
 from fangfan.standards import facts
 from fangfan.standards.models import Result
+from fangfan.standards.reasons import records_link
 
 
 def record_type_of(result: Result) -> registry.RecordType | None:
@@ -27,13 +28,13 @@ def record_type_of(result: Result) -> registry.RecordType | None:
 
 
 def url_for(user, result: Result) -> str:
-    """Add a record where one is missing, else open the unit's records of that type."""
+    """Add a record where too few are recorded, else open the unit's records of that
+    type, else the requirement on the unit's compliance page (which says how to fix)."""
     rt = record_type_of(result)
-    path = result.unit_path
-    if rt is not None and permissions.allowed(user, "view", rt, path):
-        if _too_few(result) and permissions.allowed(user, "add", rt, path):
-            return reverse(rt.add_url_name)
-        return f"{reverse(rt.list_url_name)}?within={result.unit.code}"
+    if rt is not None and permissions.allowed(user, "view", rt, result.unit_path):
+        url, _action = records_link(user, rt, result.unit, add=_too_few(result))
+        if url:
+            return url
     page = reverse("compliance-unit", args=[result.unit.code])
     return f"{page}?own#req-{result.requirement_id}"
 

@@ -34,8 +34,14 @@ def missing_records(names: Iterable[str], user, unit) -> list[Missing]:
 def _link(f: Fact | None, user, unit) -> tuple[str, str]:
     if f is None or f.unavailable or not f.missing_from:
         return "", ""
-    rt = registry.get(f.missing_from)
-    if permissions.allowed(user, "add", rt, unit.path):
+    return records_link(user, registry.get(f.missing_from), unit)
+
+
+def records_link(user, rt: registry.RecordType, unit, add: bool = True) -> tuple[str, str]:
+    """Where the reader records the missing or short records of a type in `unit` (its
+    add form, when `add` and allowed), else sees them (the unit's list), with the
+    button's words; nothing when the reader may do neither."""
+    if add and permissions.allowed(user, "add", rt, unit.path):
         return f"{reverse(rt.add_url_name)}?unit={unit.pk}", _("Record them now")
     if permissions.allowed(user, "view", rt, unit.path):
         return f"{reverse(rt.list_url_name)}?within={unit.code}", _("See what is recorded")
