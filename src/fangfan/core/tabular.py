@@ -555,8 +555,9 @@ def _columns(rt: RecordType, header: list[Any]) -> dict[int, str]:
 def _row_form(ctx: _Import, cells: dict[str, str], number: int, errors: list[RowError]):
     """The row's validated form, or None with its problems added to `errors`. A cell
     that cannot be read (an unknown choice, a unit not found) or fails its own field is
-    reported alone: the checks between fields run only on a row whose cells are all
-    readable, so one mistake gives one error, not a cascade."""
+    reported alone: the checks between fields count only on a row whose cells are all
+    readable and pass their fields, so one mistake gives one error, not a cascade. A
+    valid row's fields are checked once, by the form."""
     rt = ctx.rt
     data: dict[str, Any] = {}
     problems: dict[str, list[str]] = {}
@@ -580,9 +581,8 @@ def _row_form(ctx: _Import, cells: dict[str, str], number: int, errors: list[Row
         if name not in cells:
             data[name] = _default(rt, name)
     form = form_class(rt)(data=data).scope(ctx.user, "add")
-    problems = problems or _field_problems(form)
-    if not problems and not form.is_valid():
-        problems = form.errors
+    if not problems and not form.is_valid():  # a cell that failed its own field alone
+        problems = _field_problems(form) or form.errors
     for name, msgs in problems.items():
         errors.extend(RowError(number, ctx.titles.get(name, "—"), m) for m in msgs)
     return None if problems else form
