@@ -7,6 +7,7 @@ through its own resource path, which would bypass the services, audit and scopin
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import datetime as dt
 import functools
@@ -413,6 +414,13 @@ class _Import:
         return cls(user, rt, dict(zip(rt.columns(), headers(rt), strict=True)),
                    form_class(rt)().scope(user, "add"), {})
 
+    def form(self, data: dict[str, Any]):
+        """A row's form with the probe's scoped fields, copied: scoping each row's form
+        again would ask the database the same question (how many units) once per row."""
+        form = form_class(self.rt)(data=data)
+        form.fields = copy.deepcopy(self.probe.fields)
+        return form
+
 
 def _convert(ctx: _Import, name: str, text: str, unit: Unit | None) -> Any:
     """Turn a cell into what the form field expects (ids for relations, choice keys)."""
@@ -580,7 +588,7 @@ def _row_form(ctx: _Import, cells: dict[str, str], number: int, errors: list[Row
     for name in rt.columns():
         if name not in cells:
             data[name] = _default(rt, name)
-    form = form_class(rt)(data=data).scope(ctx.user, "add")
+    form = ctx.form(data)
     if not problems and not form.is_valid():  # a cell that failed its own field alone
         problems = _field_problems(form) or form.errors
     for name, msgs in problems.items():
