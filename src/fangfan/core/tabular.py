@@ -297,10 +297,13 @@ def read_table(upload, filename: str) -> Iterator[list[Any]]:
     name = filename.lower()
     if not name.endswith((".xlsx", ".csv")):
         raise _refuse(_("Upload an .xlsx or .csv file."))
-    if upload.size > settings.IMPORT_MAX_BYTES:
+    xlsx = name.endswith(".xlsx")
+    limit = settings.IMPORT_MAX_BYTES
+    # A workbook that unpacks to more than ten times the limit is a zip bomb.
+    if upload.size > limit or (xlsx and _unpacked_size(upload) > 10 * limit):
         raise _refuse(_("The file is larger than %(size)s MB. Import at most %(size)s MB "
                         "at a time: split the file.") % import_limits())
-    if name.endswith(".xlsx"):
+    if xlsx:
         read = _xlsx_rows
     else:  # the encoding is found once, by one pass over the file, for both passes
         read = functools.partial(_csv_rows, encoding=_text_encoding(upload))
@@ -326,17 +329,17 @@ def _unreadable_xlsx() -> ImportRefused:
                      "spreadsheet program as an Excel workbook (.xlsx)."))
 
 
-def _xlsx_rows(upload) -> Iterator[list[Any]]:
-    """The first sheet's rows, streamed (openpyxl read-only). A workbook that unpacks to
-    more than ten times the size limit is refused before it is opened (a zip bomb)."""
+def _unpacked_size(upload) -> int:
+    """What a workbook's parts unpack to, from its zip directory (nothing is unpacked)."""
     try:
         with zipfile.ZipFile(upload) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            return sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise _unreadable_xlsx() from exc
-    if unpacked > 10 * settings.IMPORT_MAX_BYTES:
-        raise _refuse(_("The file is larger than %(size)s MB. Import at most %(size)s MB "
-                        "at a time: split the file.") % import_limits())
+
+
+def _xlsx_rows(upload) -> Iterator[list[Any]]:
+    """The first sheet's rows, streamed (openpyxl read-only)."""
     upload.seek(0)
     try:
         book = openpyxl.load_workbook(upload, read_only=True, data_only=True)
