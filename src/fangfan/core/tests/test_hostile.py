@@ -87,10 +87,8 @@ def too_long(field: models.Field) -> list[str]:
 
 
 @pytest.fixture
-def admin(tree, django_user_model):
-    user = django_user_model.objects.create_user("sys", password="x" * 12)
-    services.grant_role(None, user, tree["city"], Role.SYSTEM_ADMIN)
-    return user
+def admin(tree, make_user):
+    return make_user(Role.SYSTEM_ADMIN, tree["city"])
 
 
 def example(rt, tree) -> dict:
