@@ -109,7 +109,7 @@ def validators_for(field: models.Field, limits: dict[str, int] | None = None) ->
     if isinstance(field, (models.DateField, models.DateTimeField)):
         return [YearRangeValidator()]
     if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
-        found: list = [VisibleTextValidator(), validators.ProhibitNullCharactersValidator()]
+        found: list = [VisibleTextValidator()]  # a NUL is a control character too
         length = text_max_length(field)
         if length and not field.max_length:
             found.append(validators.MaxLengthValidator(length))
