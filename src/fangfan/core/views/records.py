@@ -74,13 +74,16 @@ class RecordView(LoginRequiredMixin, View):
         return [f"{meta.app_label}/{meta.model_name}_{name}.html", f"records/{name}.html"]
 
     def render(self, name: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-        ctx = {"rt": self.rt, "can": self.capabilities(), **context}
+        ctx = {"rt": self.rt, **context}
+        if "can" not in ctx:
+            ctx["can"] = self.capabilities()
         return render(self.request, select_template(self.template(name)).template.name,
                       ctx, status=status)
 
-    def capabilities(self) -> dict[str, bool]:
+    def capabilities(self, path: str | None = None) -> dict[str, bool]:
+        """The actions the user may take on the type, or at the unit `path`."""
         user = self.request.user
-        return {a: permissions.allowed(user, a, self.rt)
+        return {a: permissions.allowed(user, a, self.rt, path)
                 and (a != "import" or self.rt.importable) for a in permissions.ACTIONS}
 
 
@@ -105,11 +108,9 @@ class RecordDetailView(RecordView):
             )[:50]
         files = evidence.attachments_of(obj)
         # The buttons follow the rights at this record's unit, which the actions check.
-        path = services._path_of(obj)
-        can = {a: permissions.allowed(request.user, a, self.rt, path) for a in permissions.ACTIONS}
         return self.render("detail", {"object": obj, "fields": fields, "history": history,
                                       "files": files, "children": self.children_of(obj),
-                                      "can": can})
+                                      "can": self.capabilities(services._path_of(obj))})
 
     def children_of(self, obj) -> list[dict[str, Any]]:
         """The declared child records the user may see, as small tables."""
