@@ -113,8 +113,7 @@ class RecordForm(forms.ModelForm):
         rt, obj = self.record_type, self.instance
         if not rt.decided_above or obj is None or obj.pk is None:
             return
-        path = obj.path if isinstance(obj, Unit) else obj.unit_path
-        if permissions.allowed_above(user, "change", rt, path):
+        if permissions.allowed_above(user, "change", rt, obj.unit_path):
             return
         for name in rt.decided_above:
             if name in self.fields:
