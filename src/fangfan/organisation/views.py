@@ -39,7 +39,8 @@ def duty_matrix(request, code: str | None = None):
     can_add = permissions.allowed(request.user, "add", registry.get("bodies"), unit.path)
     return render(request, "organisation/duty_matrix.html",
                   {"unit": unit, "rows": rows, "areas": areas, "can_add": can_add,
-                   "uncovered": [a["label"] for a in areas if not a["covered"]]})
+                   "uncovered": _(", ").join(str(a["label"]) for a in areas
+                                             if not a["covered"])})
 
 
 def _xlsx(unit: Unit, bodies: list[Body], areas: list[dict]) -> HttpResponse:
