@@ -8,4 +8,4 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from fangfan.organisation import records, work  # noqa: F401
+        from fangfan.organisation import demo, facts, records, work  # noqa: F401

@@ -8,4 +8,4 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("People and resources")
 
     def ready(self) -> None:
-        from fangfan.resources import records, tasks, work  # noqa: F401
+        from fangfan.resources import demo, facts, records, tasks, work  # noqa: F401

@@ -1,4 +1,5 @@
-"""Daily reminders of the resources area: certificates expiring within 30 days."""
+"""Background jobs of the resources area: daily reminders of certificates expiring within
+30 days, and the re-evaluation of units whose faults pass their 24-hour mark."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from fangfan.core.notify import notify_unit_leads
-from fangfan.resources.models import EXPIRY_ALERT_DAYS, Certificate
+from fangfan.resources.models import EXPIRY_ALERT_DAYS, Certificate, Fault
+from fangfan.standards import engine
 
 
 def remind_expiring_certificates(today: dt.date | None = None) -> int:
@@ -36,3 +38,12 @@ def remind_expiring_certificates(today: dt.date | None = None) -> int:
 @db_periodic_task(crontab(hour="6", minute="30"))
 def daily_certificate_reminders() -> int:
     return remind_expiring_certificates()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def faults_past_their_clock() -> int:
+    """Between nightly runs, a fault passing its 24-hour mark changes R-FAULT: re-evaluate
+    the units with open overdue faults (a unit whose inputs did not change writes nothing)."""
+    paths = list(Fault.objects.filter(restored_at__isnull=True, due_at__lt=timezone.now())
+                 .values_list("unit_path", flat=True).distinct())
+    return engine.evaluate_units(paths) if paths else 0

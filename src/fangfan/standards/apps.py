@@ -9,7 +9,7 @@ class StandardsConfig(AppConfig):
     verbose_name = _("Standards and compliance")
 
     def ready(self) -> None:
-        from fangfan.standards import records, signals, work  # noqa: F401
+        from fangfan.standards import demo, records, signals, work  # noqa: F401
 
         post_migrate.connect(signals.install_shipped_packs, sender=self)
         signals.connect()

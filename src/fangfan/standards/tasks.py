@@ -22,16 +22,3 @@ def daily_evaluation_and_calendar() -> dict:
     engine.evaluate_subtree(roots)  # keeps the tallies exact, so snapshots read them
     snapshots.take()
     return calendar.tick()
-
-
-@db_periodic_task(crontab(minute="*/15"))
-def faults_past_their_clock() -> int:
-    """Between nightly runs, a fault passing its 24-hour mark changes R-FAULT: re-evaluate
-    the units with open overdue faults (a unit whose inputs did not change writes nothing)."""
-    from django.utils import timezone
-
-    from fangfan.resources.models import Fault
-
-    paths = list(Fault.objects.filter(restored_at__isnull=True, due_at__lt=timezone.now())
-                 .values_list("unit_path", flat=True).distinct())
-    return engine.evaluate_units(paths) if paths else 0

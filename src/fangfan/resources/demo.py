@@ -1,0 +1,195 @@
+"""The demo's people, locations and assets (seed 000's 新桥实验小学 and 春江中学 with its
+gaps), their checks and their upkeep: the resources part of `fangfan.core.demo`."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from fangfan.core import services
+from fangfan.core.demo import demo_part, phone
+from fangfan.core.models import Unit
+from fangfan.resources.models import (
+    AlarmTest,
+    Asset,
+    BackgroundCheck,
+    Certificate,
+    Fault,
+    Location,
+    MaintenanceSchedule,
+    Person,
+)
+
+# Seed 000, leadership group and appendix 5 (names and posts; phones fictitious).
+XINQIAO_PEOPLE = [
+    ("张红梅", "校长", "校长室", "staff", False),
+    ("姚建法", "副校长（分管安全）", "校长室", "staff", False),
+    ("张丽", "副校长", "校长室", "staff", False),
+    ("高春媛", "副校长", "校长室", "staff", False),
+    ("章丽红", "副校长", "校长室", "staff", False),
+    ("郭建刚", "后勤保障中心主任", "后勤保障中心", "staff", False),
+    ("杨阳", "后勤保障中心副主任", "后勤保障中心", "staff", False),
+    ("黄建刚", "保安队长", "保安队", "security_company", True),
+    ("黄益芬", "教师", "教务处", "staff", False),
+    ("周雨龙", "教师", "教务处", "staff", False),
+    ("刘宇婷", "教师", "教务处", "staff", False),
+    ("赵海琴", "教师", "德育处", "staff", False),
+    ("叶凌", "教师", "德育处", "staff", False),
+    ("殷娟", "教师", "教务处", "staff", False),
+    ("苗小芬", "教师", "教务处", "staff", False),
+    ("黄桂华", "教师", "德育处", "staff", False),
+    ("罗雯娟", "教师", "教务处", "staff", False),
+    ("刘梦娇", "教师", "教务处", "staff", False),
+    ("孙雯嘉", "教师", "教务处", "staff", False),
+    ("王建国", "保安员", "保安队", "security_company", True),
+    ("李卫东", "保安员", "保安队", "security_company", True),
+    ("陈志强", "保安员", "保安队", "security_company", True),
+]
+
+# Seed 000 section 4 (important locations) and the places its appendix tables name.
+XINQIAO_LOCATIONS = [
+    ("南校门", "main_gate", True, True),
+    ("南门卫", "gate_duty_room", True, False),
+    ("食堂", "canteen", True, False),
+    ("学生饮水处", "drinking_water", True, False),
+    ("配电房", "power_room", True, False),
+    ("监控中心", "control_room", True, False),
+    ("信息中心", "information_centre", True, False),
+    ("周界", "perimeter", False, False),
+    ("办公室", "other", False, False),
+    ("应急中心", "other", False, False),
+]
+
+# Seed 000 appendices 3 (物防) and 4 (技防): category, name, location, quantity, attributes.
+XINQIAO_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
+    ("warning_sign", "警示（警戒）标志", "南校门", 4, {}),
+    ("wall_fence", "围墙", "周界", 1, {}),
+    ("anti_climb_fence", "防爬围栏", "周界", 1, {}),
+    ("security_door", "防盗安全门", "南校门", 1, {}),
+    ("vehicle_barrier", "防冲撞石球", "南校门", 6, {}),
+    ("helmet", "防爆头盔", "南门卫", 2, {}),
+    ("shield", "防暴盾牌", "南门卫", 2, {}),
+    ("stab_vest", "防刺背心", "南门卫", 2, {}),
+    ("cut_gloves", "防割手套", "南门卫", 2, {}),
+    ("baton", "橡胶警棍", "南门卫", 2, {}),
+    ("strong_flashlight", "强光手电", "南门卫", 2, {}),
+    ("defence_spray", "防卫喷雾", "南门卫", 2, {}),
+    ("steel_fork", "安全钢叉", "南门卫", 2, {}),
+    ("seal", "封条", None, 50, {}),
+    ("temporary_barrier", "临时栅栏", "南校门", 4, {}),
+    ("towels_masks", "毛巾、口罩", "办公室", 100, {}),
+    ("walkie_talkie", "对讲机", "应急中心", 6, {}),
+    ("flashlight", "电筒", "应急中心", 6, {}),
+    ("fire_equipment", "消防器材", "食堂", 12, {}),
+    ("baggage_storage", "行包寄存柜", "南校门", 1, {"distance_to_key_m": 35}),
+    ("lighting", "校门照明", "南校门", 4, {"night_capable": True}),
+    ("control_room_system", "安防系统", "监控中心", 1, {}),
+    ("camera", "校门摄像机", "南校门", 4,
+     {"night_capable": True, "identifies_faces": True, "identifies_plates": True}),
+    ("camera", "食堂摄像机", "食堂", 3, {"night_capable": True}),
+    ("camera", "饮水处摄像机", "学生饮水处", 1, {"night_capable": True}),
+    ("camera", "配电房摄像机", "配电房", 1, {"night_capable": True}),
+    ("camera", "信息中心摄像机", "信息中心", 1, {"night_capable": True}),
+    ("recorder", "图像记录与回放装置", "监控中心", 2, {"retention_days": 90}),
+    ("intrusion_detector", "周界入侵探测器", "周界", 8, {}),
+    ("emergency_button", "紧急报警装置", "监控中心", 1, {"police_networked": True}),
+    ("alarm_controller", "报警控制器", "监控中心", 1, {}),
+    ("alarm_display", "终端图形显示装置", "监控中心", 1, {}),
+    ("access_control", "出入口控制装置", "南校门", 1, {}),
+    ("one_key_alarm", "一键报警装置", "南门卫", 1, {"police_networked": True}),
+    ("info_processing", "信息处理装置", "监控中心", 1, {}),
+    ("vehicle_gps", "检修抢修车辆定位", None, 1, {}),
+]
+
+# 春江中学: a boarding secondary school whose records show real gaps (too few full-time
+# guards for its headcount and boarders; 30-day video although it is a key target).
+CHUNJIANG_PEOPLE = [
+    ("周明", "副校长（分管安全）", "校长室", "staff", False, True),
+    ("钱国平", "保安队长", "保安队", "security_company", True, True),
+    ("孙立军", "保安员", "保安队", "security_company", True, True),
+    ("吕志华", "保安员", "保安队", "security_company", True, True),
+    ("郑小川", "保安员", "保安队", "part_time", True, False),
+]
+CHUNJIANG_LOCATIONS = [
+    ("东校门", "main_gate", True, True),
+    ("门卫室", "gate_duty_room", True, False),
+    ("学生宿舍", "dormitory", True, False),
+    ("化学实验室", "lab", True, False),
+]
+CHUNJIANG_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
+    ("camera", "校门摄像机", "东校门", 2,
+     {"night_capable": True, "identifies_faces": True, "identifies_plates": False}),
+    ("recorder", "录像机", None, 1, {"retention_days": 30}),
+    ("one_key_alarm", "一键报警装置", "门卫室", 1, {"police_networked": True}),
+    ("lighting", "校门照明", "东校门", 10, {"night_capable": True}),
+]
+
+
+@demo_part(20)
+def schools(units: dict[str, Unit]) -> None:
+    _load_school(units["xinqiao"], XINQIAO_PEOPLE, XINQIAO_LOCATIONS, XINQIAO_ASSETS)
+    _load_school(units["chunjiang"], CHUNJIANG_PEOPLE, CHUNJIANG_LOCATIONS, CHUNJIANG_ASSETS,
+                 first_phone=300)
+
+
+@demo_part(50)
+def checks(units: dict[str, Unit]) -> None:
+    _load_checks(units["xinqiao"])
+
+
+@demo_part(60)
+def upkeep(units: dict[str, Unit]) -> None:
+    _load_upkeep(units["xinqiao"], units["chunjiang"])
+
+
+def _load_school(unit: Unit, people: list, locations: list, assets: list,
+                 first_phone: int = 100) -> None:
+    for i, (name, post, dept, employment, guard, *full) in enumerate(people, start=first_phone):
+        services.create_record(None, Person, {
+            "unit": unit, "name": name, "post": post, "department": dept, "phone": phone(i),
+            "employment_type": employment, "is_guard": guard, "full_time": full != [False]})
+    places = {}
+    for name, kind, key, main in locations:
+        places[name] = services.create_record(None, Location, {
+            "unit": unit, "name": name, "kind": kind, "is_key": key, "is_main_entrance": main})
+    for category, name, place, qty, attrs in assets:
+        services.create_record(None, Asset, {
+            "unit": unit, "category": category, "name": name,
+            "location": places.get(place) if place else None, "quantity": qty, **attrs})
+
+
+def _load_upkeep(xinqiao: Unit, chunjiang: Unit) -> None:
+    """A passed alarm test at 新桥; an overdue camera fault at 春江 (an R-FAULT gap)."""
+    for asset in Asset.objects.filter(unit=xinqiao, category__in=["recorder", "camera"]):
+        services.create_record(None, MaintenanceSchedule, {
+            "unit": xinqiao, "asset": asset, "kind": "inspection", "every_days": 90,
+            "last_done_on": timezone.localdate() - dt.timedelta(days=30)})
+    alarm = Asset.objects.get(unit=xinqiao, category="one_key_alarm")
+    services.create_record(None, AlarmTest, {
+        "unit": xinqiao, "asset": alarm, "tested_at": timezone.now() - dt.timedelta(days=3),
+        "answered": True, "response_seconds": 18, "tested_by": "黄建刚"})
+    camera = Asset.objects.get(unit=chunjiang, category="camera")
+    services.create_record(None, Fault, {
+        "unit": chunjiang, "asset": camera,
+        "reported_at": timezone.now() - dt.timedelta(hours=40),
+        "description": "校门摄像机夜间画面全黑", "temporary_measure": "夜间增派保安在东校门值守"})
+
+
+def _load_checks(unit: Unit) -> None:
+    """Yearly background checks of everyone at 新桥 (done at the start of the school year)
+    and guard licences, one of them expiring soon (a reminder to see)."""
+    today = timezone.localdate()
+    checked = min(today, dt.date(today.year, 9, 1)) if today.month >= 9 else \
+        dt.date(today.year - 1, 9, 1)
+    n = 0  # guard licences issued so far
+    for person in Person.objects.filter(unit=unit).order_by("pk"):
+        services.create_record(None, BackgroundCheck, {
+            "unit": unit, "person": person, "kind": "yearly", "checked_on": checked,
+            "checked_by": "新桥派出所"})
+        if person.is_guard:
+            services.create_record(None, Certificate, {
+                "unit": unit, "person": person, "kind": "guard_licence",
+                "number": f"苏常保{2024000 + n}", "issued_on": dt.date(2024, 3, 1),
+                "expires_on": today + dt.timedelta(days=20 if n == 0 else 700)})
+            n += 1

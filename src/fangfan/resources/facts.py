@@ -1,0 +1,265 @@
+"""The fact families of people and resources (SPEC STD-2): people, assets and the places
+they serve, locations, the checks of people, and the upkeep of assets. Declared here, in
+the generic registry of fangfan.standards.facts, when the app is ready (apps.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from fangfan.resources.models import (
+    ALARMS,
+    RECHECK_DAYS,
+    AlarmTest,
+    Asset,
+    AssetCategory,
+    BackgroundCheck,
+    Certificate,
+    Location,
+    LocationKind,
+    MaintenanceSchedule,
+    Person,
+)
+from fangfan.standards.facts import fact, family
+
+KIT = ["helmet", "shield", "stab_vest", "cut_gloves", "baton", "strong_flashlight",
+       "defence_spray"]
+IN_SERVICE = Q(status="in_service")
+
+# --- people -------------------------------------------------------------------------
+fact("people_count", "people", "int",
+     gettext_noop("People recorded for the unit."))
+fact("guards_total", "people", "int",
+     gettext_noop("Guards (保安员) recorded, full- or part-time."))
+fact("guards_full_time", "people", "int",
+     gettext_noop("Full-time guards (专职保安员)."))
+fact("training_hours_min_guard", "people", "int",
+     gettext_noop("The fewest training hours this year among the unit's guards."),
+     missing=gettext_noop("No guards are recorded for this unit yet."))
+
+
+@family("people", source="people")
+def _people(scope: Q) -> QuerySet:
+    return Person.objects.filter(scope).values("unit_path").annotate(
+        people_count=Count("id"),
+        guards_total=Count("id", filter=Q(is_guard=True)),
+        guards_full_time=Count("id", filter=Q(is_guard=True, full_time=True)),
+        training_hours_min_guard=Min("training_hours", filter=Q(is_guard=True)),
+    )
+
+
+# --- assets -------------------------------------------------------------------------
+fact("assets_count", "assets", "int",
+     gettext_noop("Assets recorded for the unit (any status)."))
+fact("video_retention_days_min", "assets", "int",
+     gettext_noop("Shortest retention in days over the unit's in-service video recorders; 0 when "
+                  "the unit records assets but no recorder."))
+KIT_DOCS = {
+    "helmet": gettext_noop("Helmets of the guard kit in service (R-KIT)."),
+    "shield": gettext_noop("Shields of the guard kit in service (R-KIT)."),
+    "stab_vest": gettext_noop("Stab-proof vests of the guard kit in service (R-KIT)."),
+    "cut_gloves": gettext_noop("Pairs of cut-resistant gloves of the guard kit in service "
+                               "(R-KIT)."),
+    "baton": gettext_noop("Rubber batons of the guard kit in service (R-KIT)."),
+    "strong_flashlight": gettext_noop("Strong flashlights of the guard kit in service "
+                                      "(R-KIT)."),
+    "defence_spray": gettext_noop("Defence sprays of the guard kit in service (R-KIT)."),
+}
+for _item in KIT:
+    fact(f"kit_{_item}", "assets", "int", KIT_DOCS[_item])
+fact("kit_items_min", "assets", "int",
+     gettext_noop("The smallest count among the seven per-guard kit items (R-KIT)."))
+fact("steel_forks", "assets", "int",
+     gettext_noop("In-service safety steel forks."))
+fact("main_gate_camera_ok", "asset_places", "bool",
+     gettext_noop("An in-service camera at a main entrance that works at night and identifies "
+                  "faces and plates."))
+fact("gate_alarm_networked", "asset_places", "bool",
+     gettext_noop("An in-service one-key alarm in the gate duty room (or at the main gate) "
+                  "networked to the police."))
+fact("lighting_working_ratio", "asset_places", "float",
+     gettext_noop("In-service share of lighting at key locations and entrances (0 when none "
+                  "recorded)."))
+fact("baggage_storage_count", "assets", "int",
+     gettext_noop("Baggage storage facilities in service."))
+fact("baggage_distance_min_m", "assets", "float",
+     gettext_noop("Shortest distance (m) from a baggage storage facility to a key location."),
+     missing=gettext_noop("The distance from the baggage storage to the key locations is "
+                          "not recorded yet."))
+fact("control_room_system", "assets", "bool",
+     gettext_noop("A control-room security system is recorded."))
+
+ENTRANCE = Q(location__is_main_entrance=True) | Q(
+    location__kind__in=[LocationKind.MAIN_GATE, LocationKind.ENTRANCE])
+
+
+def _derive_assets(r: dict) -> dict:
+    for name in [f"kit_{i}" for i in KIT] + ["steel_forks"]:
+        r[name] = r[name] or 0
+    r["kit_items_min"] = min(r[f"kit_{i}"] for i in KIT)
+    r["video_retention_days_min"] = r["video_retention_days_min"] or 0
+    if r["baggage_distance_min_m"] is not None:
+        r["baggage_distance_min_m"] = float(r["baggage_distance_min_m"])
+    r["control_room_system"] = r.pop("control_rooms") > 0
+    return r
+
+
+@family("assets", derive=_derive_assets, source="assets")
+def _assets(scope: Q) -> QuerySet:
+    cat = AssetCategory
+    qty = {f"kit_{i}": Sum("quantity", filter=IN_SERVICE & Q(category=i)) for i in KIT}
+    return Asset.objects.filter(scope).values("unit_path").annotate(
+        assets_count=Count("id"),
+        video_retention_days_min=Min("retention_days",
+                                     filter=IN_SERVICE & Q(category=cat.RECORDER)),
+        steel_forks=Sum("quantity", filter=IN_SERVICE & Q(category=cat.STEEL_FORK)),
+        baggage_storage_count=Count("id", filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
+        baggage_distance_min_m=Min("distance_to_key_m",
+                                   filter=IN_SERVICE & Q(category=cat.BAGGAGE_STORAGE)),
+        control_rooms=Count("id", filter=IN_SERVICE & Q(category=cat.CONTROL_ROOM_SYSTEM)),
+        **qty,
+    )
+
+
+def _derive_places(r: dict) -> dict:
+    lights, working = r["lights"] or 0, r["lights_working"] or 0
+    return {"main_gate_camera_ok": r["gate_cameras"] > 0,
+            "gate_alarm_networked": r["gate_alarms"] > 0,
+            "lighting_working_ratio": round(working / lights, 4) if lights else 0.0}
+
+
+@family("asset_places", derive=_derive_places, source="assets")
+def _asset_places(scope: Q) -> QuerySet:
+    """Facts that need the asset's location (a join); a query of its own so that it runs
+    beside the other families."""
+    cat = AssetCategory
+    return Asset.objects.filter(scope).values("unit_path").annotate(
+        gate_cameras=Count("id", filter=IN_SERVICE & Q(
+            category=cat.CAMERA, location__is_main_entrance=True, night_capable=True,
+            identifies_faces=True, identifies_plates=True)),
+        gate_alarms=Count("id", filter=IN_SERVICE & Q(
+            category=cat.ONE_KEY_ALARM, police_networked=True,
+            location__kind__in=[LocationKind.GATE_DUTY_ROOM, LocationKind.MAIN_GATE])),
+        lights=Sum("quantity", filter=Q(category=cat.LIGHTING)
+                   & (Q(location__is_key=True) | ENTRANCE)),
+        lights_working=Sum("quantity", filter=IN_SERVICE & Q(category=cat.LIGHTING)
+                           & (Q(location__is_key=True) | ENTRANCE)),
+    )
+
+
+# --- locations ----------------------------------------------------------------------
+fact("locations_count", "locations", "int",
+     gettext_noop("Locations recorded for the unit."))
+fact("key_locations", "locations", "int",
+     gettext_noop("Key locations (重要部位)."))
+fact("gate_duty_rooms", "locations", "int",
+     gettext_noop("Gate duty rooms (门卫值班室)."))
+fact("control_rooms", "locations", "int",
+     gettext_noop("Security control rooms (监控中心)."))
+fact("camera_zones_uncovered", "locations", "int",
+     gettext_noop("Teaching buildings, dormitories, canteens, storage rooms and playgrounds "
+                  "without an in-service camera (R-TECH)."))
+fact("risk_rooms_unprotected", "locations", "int",
+     gettext_noop("Hazardous-chemical stores, finance offices and labs lacking an in-service "
+                  "intrusion detector or camera (R-TECH)."))
+
+CAMERA_ZONES = [LocationKind.TEACHING_BUILDING, LocationKind.DORMITORY, LocationKind.CANTEEN,
+                LocationKind.STORAGE, LocationKind.PLAYGROUND]
+RISK_ROOMS = [LocationKind.CHEMICAL_STORE, LocationKind.FINANCE_OFFICE, LocationKind.LAB]
+
+
+def _has(category: str) -> Exists:
+    return Exists(Asset.objects.filter(location=OuterRef("pk"), category=category,
+                                       status="in_service"))
+
+
+@family("locations", source="locations")
+def _locations(scope: Q) -> QuerySet:
+    return (Location.objects.filter(scope)
+            .annotate(cam=_has(AssetCategory.CAMERA), det=_has(AssetCategory.INTRUSION_DETECTOR))
+            .values("unit_path").annotate(
+                locations_count=Count("id"),
+                key_locations=Count("id", filter=Q(is_key=True)),
+                gate_duty_rooms=Count("id", filter=Q(kind=LocationKind.GATE_DUTY_ROOM)),
+                control_rooms=Count("id", filter=Q(kind=LocationKind.CONTROL_ROOM)),
+                camera_zones_uncovered=Count("id", filter=Q(kind__in=CAMERA_ZONES, cam=False)),
+                risk_rooms_unprotected=Count("id", filter=Q(kind__in=RISK_ROOMS)
+                                             & (Q(cam=False) | Q(det=False))),
+            ))
+
+
+# --- people in depth (RES-1) ---------------------------------------------------------------
+fact("background_checks_overdue", "people_checks", "int",
+     gettext_noop("People in contact with minors without a background check in the last 365 days "
+                  "(Minors Protection Law Art. 62: at hiring and every year)."),
+     source="background-checks")
+fact("guards_without_licence", "people_checks", "int",
+     gettext_noop("Guards without a guard licence (保安员证) that is valid today."),
+     source="certificates")
+fact("certificates_expired", "people_checks", "int",
+     gettext_noop("Certificates of the unit's people that have expired."),
+     source="certificates")
+
+
+@family("people_checks", clock=True, source="people")
+def _people_checks(scope: Q) -> QuerySet:
+    today = timezone.localdate()
+    recent = BackgroundCheck.objects.filter(
+        person=OuterRef("pk"), checked_on__gt=today - dt.timedelta(days=RECHECK_DAYS))
+    licence = Certificate.objects.filter(person=OuterRef("pk"), kind="guard_licence").filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    expired = Certificate.objects.filter(person=OuterRef("pk"), expires_on__lt=today)
+    return (Person.objects.filter(scope)
+            .annotate(checked=Exists(recent), licensed=Exists(licence),
+                      lapsed=Exists(expired))
+            .values("unit_path").annotate(
+                background_checks_overdue=Count("id", filter=Q(contact_with_minors=True,
+                                                               checked=False)),
+                guards_without_licence=Count("id", filter=Q(is_guard=True, licensed=False)),
+                certificates_expired=Count("id", filter=Q(lapsed=True))))
+
+
+# --- faults ---------------------------------------------------------------------------
+fact("faults_recorded", "faults", "int",
+     gettext_noop("Faults recorded for the unit's technical systems."),
+     source="faults")
+fact("faults_open", "faults", "int",
+     gettext_noop("Faults not restored yet."),
+     source="faults")
+fact("faults_unrestored_over_24h", "faults", "int",
+     gettext_noop("Faults still not restored 24 hours after they were reported (R-FAULT)."),
+     source="faults")
+
+
+fact("alarms_untested_90_days", "faults", "int",
+     gettext_noop("In-service one-key alarms and emergency buttons without a test call in 90 days "
+                  "(RES-4b)."),
+     source="alarm-tests")
+fact("maintenance_overdue", "faults", "int",
+     gettext_noop("Maintenance, inspection or calibration schedules past their due date (RES-5)."),
+     source="maintenance")
+
+
+@family("faults", clock=True, source="assets")
+def _faults(scope: Q) -> QuerySet:
+    """The upkeep of the unit's assets. A unit that records assets but no fault has none
+    (0), not an unknown count."""
+    now = timezone.now()
+    tested = AlarmTest.objects.filter(asset=OuterRef("pk"),
+                                      tested_at__gte=now - dt.timedelta(days=90))
+    late = MaintenanceSchedule.objects.filter(asset=OuterRef("pk"),
+                                              next_due_on__lt=timezone.localdate())
+    open_late = Q(faults__restored_at__isnull=True, faults__due_at__lt=now)
+    return (Asset.objects.filter(scope)
+            .annotate(tested=Exists(tested), overdue_upkeep=Exists(late))
+            .values("unit_path").annotate(
+                faults_recorded=Count("faults", distinct=True),
+                faults_open=Count("faults", distinct=True,
+                                  filter=Q(faults__restored_at__isnull=True)),
+                faults_unrestored_over_24h=Count("faults", distinct=True, filter=open_late),
+                alarms_untested_90_days=Count("id", distinct=True, filter=Q(
+                    category__in=ALARMS, status="in_service", tested=False)),
+                maintenance_overdue=Count("id", distinct=True, filter=Q(
+                    overdue_upkeep=True))))
