@@ -77,6 +77,8 @@ class ScopedSerializer(serializers.ModelSerializer):
         """DRF's field for a model field, with the limits of its type (core.limits); a
         list of choices is a list of those choices, not any JSON."""
         field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if getattr(model_field, "secret", False):  # core SecretField: written, never read
+            kwargs["write_only"] = True
         if isinstance(model_field, ChoiceListField):
             kwargs = {k: v for k, v in kwargs.items() if k not in ("encoder", "decoder")}
             return serializers.ListField, {

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
@@ -45,6 +46,9 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         if f.name in UNAUDITED_FIELDS:
             continue
         value = getattr(obj, f.attname)
+        if getattr(f, "secret", False) and value:  # core SecretField: never the value
+            value = "••••" + hashlib.sha256(
+                f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()[:8]
         data[f.attname] = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
     return data
 

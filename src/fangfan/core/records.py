@@ -1,7 +1,8 @@
-"""Record type declarations of the core app: the unit tree itself."""
+"""Record type declarations of the core app: the unit tree itself and group robots."""
 from django.utils.translation import gettext_lazy as _  # noqa: F401
 
-from fangfan.core.models import Role, Unit
+from fangfan.core.models import NotificationChannel, Role, Unit
+from fangfan.core.models.notifications import RobotKind
 from fangfan.core.registry import RecordType, register
 
 register(RecordType(
@@ -33,4 +34,24 @@ register(RecordType(
         "name": "示例学校", "kind": "school", "stage": "primary", "locale": "city",
         "staff_count": 50, "student_count": 600,
     },
+))
+
+# The unit's work groups on WeCom or DingTalk (SPEC EMG-5): a unit's administrator
+# connects them (the default rights: others who read the unit's records see them, but
+# never the signing secret).
+register(RecordType(
+    model=NotificationChannel,
+    slug="group-robots",
+    area="sys",
+    on_home=False,
+    list_fields=["name", "kind", "active", "unit"],
+    form_fields=["unit", "name", "kind", "url", "secret", "active"],
+    detail_fields=["unit", "name", "kind", "url", "active"],
+    import_fields=["unit", "name", "kind", "url", "active"],
+    filter_fields=["kind", "active"],
+    search_fields=["name"],
+    applies_when={"secret": ("kind", {RobotKind.DINGTALK})},
+    example=lambda unit: {
+        "unit": unit, "name": "安全工作群", "kind": RobotKind.WECOM,
+        "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=example"},
 ))

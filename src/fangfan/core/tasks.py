@@ -3,7 +3,7 @@ harmless (ARCHITECTURE.md)."""
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from fangfan.core import audit
 
@@ -19,3 +19,19 @@ def verify_audit_chains() -> str | None:
         return str(problem)
     log.info("audit chains intact")
     return None
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_due_deliveries() -> int:
+    """E-mails and group-robot messages that are due, every minute (core.notify)."""
+    from fangfan.core import notify
+
+    return notify.send_due()
+
+
+@db_task()
+def send_deliveries() -> int:
+    """The same, queued right after a notification is committed, so it goes out at once."""
+    from fangfan.core import notify
+
+    return notify.send_due()

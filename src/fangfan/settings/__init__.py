@@ -329,3 +329,29 @@ FANGFAN_TWO_FACTOR_ROLES = tuple(
     r for r in os.environ.get("FANGFAN_TWO_FACTOR_ROLES", "system_admin,supervisor")
     .split(",") if r)
 OTP_TOTP_ISSUER = "Fangfan 防范"
+
+# Notifications (core.notify, docs/notifications.md). E-mail goes through an SMTP server
+# when FANGFAN_EMAIL_HOST is set; without one, each message is written as a file under
+# <data dir>/mail, so a development machine sends nothing.
+if os.environ.get("FANGFAN_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["FANGFAN_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("FANGFAN_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("FANGFAN_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("FANGFAN_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("FANGFAN_EMAIL_SECURITY", "starttls") == "starttls"
+    EMAIL_USE_SSL = os.environ.get("FANGFAN_EMAIL_SECURITY", "starttls") == "ssl"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("FANGFAN_EMAIL_FROM", "fangfan@localhost")
+# The address of the site as users open it (https://fangfan.example.edu.cn): links in
+# e-mails and robot messages start with it. Empty: messages carry no link.
+FANGFAN_BASE_URL = os.environ.get("FANGFAN_BASE_URL", "")
+# Networks that group-robot addresses may point into although they are private
+# (comma-separated, e.g. "10.0.0.0/8,192.168.10.5"), for robots reached on an intranet.
+# Empty: only public internet addresses.
+FANGFAN_WEBHOOK_ALLOW_PRIVATE = [
+    n.strip() for n in os.environ.get("FANGFAN_WEBHOOK_ALLOW_PRIVATE", "").split(",")
+    if n.strip()]

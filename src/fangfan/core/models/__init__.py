@@ -1,7 +1,12 @@
 """Core models: the unit tree, users and role grants, the audit chain, evidence files."""
 from fangfan.core.models.audit import AuditChainHead, AuditEntry
 from fangfan.core.models.evidence import Attachment
-from fangfan.core.models.notifications import Notification
+from fangfan.core.models.notifications import (
+    Delivery,
+    Notification,
+    NotificationChannel,
+    NotificationPreference,
+)
 from fangfan.core.models.records import UnitRecord
 from fangfan.core.models.units import (
     PATH_SEGMENT_WIDTH as PATH_WIDTH,
@@ -11,10 +16,13 @@ from fangfan.core.models.users import Role, RoleGrant, User
 
 __all__ = [
     "Attachment",
+    "Delivery",
     "AuditChainHead",
     "AuditEntry",
     "KeyTargetGrade",
     "Notification",
+    "NotificationChannel",
+    "NotificationPreference",
     "PATH_WIDTH",
     "Locale",
     "Role",
