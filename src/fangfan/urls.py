@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("fangfan.standards.urls")),
     path("", include("fangfan.documents.urls")),
     path("", include("fangfan.organisation.urls")),
+    path("", include("fangfan.inspections.urls")),
     path("", include("fangfan.core.urls")),
 ]

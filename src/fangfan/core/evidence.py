@@ -144,13 +144,14 @@ def store_blob(upload) -> tuple[str, int]:
 
 
 @transaction.atomic
-def attach(actor, obj: models.Model, upload) -> Attachment:
-    """Attach a file to a record the actor may change; the hash enters the audit chain.
-    A file over the size limit or of a kind not allowed is refused (ValidationError)
-    before anything is written."""
+def attach(actor, obj: models.Model, upload, action: str = "change") -> Attachment:
+    """Attach a file to a record the actor may change (or, with the record it is created
+    with, add: a guard's hazard photo); the hash enters the audit chain. A file over the
+    size limit or of a kind not allowed is refused (ValidationError) before anything is
+    written."""
     rt = for_model(type(obj))
     path = services._path_of(obj)
-    if not permissions.allowed(actor, "change", rt, path):
+    if not permissions.allowed(actor, action, rt, path):
         raise services.OutOfScope("not allowed")
     mime = check_upload(upload)
     sha, size = store_blob(upload)

@@ -40,6 +40,27 @@ def style(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("rows", 3)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); each is checked by
+    core.evidence when it is attached."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={
+            "accept": "image/*,application/pdf", "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+MAX_FILES = 10
+
+
 class RecordForm(forms.ModelForm):
     """Base of generated forms; `scope(user, action)` narrows related choices."""
 
@@ -47,6 +68,11 @@ class RecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.record_type.files_on_create and self.instance.pk is None:
+            self.fields["files"] = MultipleFileField(
+                label=self.record_type.files_on_create, required=False,
+                help_text=_("Take photos or choose files (at most %(n)s).") % {
+                    "n": MAX_FILES})
         style(self)
         self.refresh_on_change()
 
@@ -56,6 +82,12 @@ class RecordForm(forms.ModelForm):
         for name in self.fields:
             if self.applies(name) or self[name].errors:
                 yield self[name]
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data.get("files") or []
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(_("Attach at most %(n)s files.") % {"n": MAX_FILES})
+        return files
 
     def applies(self, name: str) -> bool:
         return self.record_type.applies(

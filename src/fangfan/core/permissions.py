@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from fangfan.core.models import Role, RoleGrant
+from fangfan.core.models.units import PATH_SEGMENT_WIDTH
 from fangfan.core.registry import RecordType
 from fangfan.core.scoping import in_subtree, subtree_q
 
@@ -56,15 +57,30 @@ def restrict(user, action: str, record_type: RecordType) -> Q:
     """The SQL condition for rows of `record_type` the user may `action`."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return Q()
-    return subtree_q(record_type.path_field, scope_roots(user, action, record_type))
+    roots = scope_roots(user, action, record_type)
+    q = subtree_q(record_type.path_field, roots)
+    if action == "view" and record_type.shared_down and roots:
+        q |= Q(**{f"{record_type.path_field}__in": sorted(_above(roots))})
+    return q
+
+
+def _above(roots: list[str]) -> set[str]:
+    """The paths of the units above the given subtrees (their proper prefixes)."""
+    w = PATH_SEGMENT_WIDTH
+    return {root[:i * w] for root in roots for i in range(1, len(root) // w)}
 
 
 def allowed(user, action: str, record_type: RecordType, path: str | None = None) -> bool:
-    """May the user `action` this record type at all, or at a given unit path?"""
+    """May the user `action` this record type at all, or at a given unit path? A record
+    type shared down is seen by the subtree of the unit that published it."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     roots = scope_roots(user, action, record_type)
-    return bool(roots) if path is None else in_subtree(path, roots)
+    if path is None:
+        return bool(roots)
+    if action == "view" and record_type.shared_down and path in _above(roots):
+        return True
+    return in_subtree(path, roots)
 
 
 def allowed_above(user, action: str, record_type: RecordType, path: str) -> bool:

@@ -17,11 +17,29 @@ class RecordServices:
     core.services inside the write's transaction (`RecordType.services`). Subclass and
     override what applies; further changes go through `services.update_following`."""
 
+    def before_save(self, actor, obj: models.Model, before: dict[str, Any] | None) -> None:
+        """Before validation of a create (`before` None) or an update: stamp what follows
+        from the actor (who took a step) or refuse what only the actor's rights decide,
+        with a ValidationError."""
+
     def after_save(self, actor, obj: models.Model, before: dict[str, Any] | None) -> None:
         """After a create (`before` None) or an update (`before`: the audit snapshot)."""
 
     def after_delete(self, actor, obj: models.Model) -> None:
         """After a delete (`obj` keeps its field values)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on a record's page that adds a record of type `slug` with its foreign
+    key `key` set to the record (and `prefill` further fields), shown only where
+    `when(record)` holds, e.g. "Verify" on a rectified hazard."""
+
+    slug: str
+    key: str
+    label: Any = ""
+    prefill: dict[str, Any] = field(default_factory=dict)
+    when: Callable[[models.Model], bool] | None = None
 
 
 @dataclass
@@ -73,7 +91,13 @@ class RecordType:
     # one: (child slug, its foreign key to this type[, label]), e.g. ("faults", "asset",
     # _("Report a fault")). Shown to those who may add it in the record's unit, and only
     # where the key's own limit (limit_choices_to) admits this record.
-    actions: list[tuple[Any, ...]] = field(default_factory=list)
+    actions: list[tuple[Any, ...] | Action] = field(default_factory=list)
+    # Records of a unit are seen by its subtree too (an authority's checklists and
+    # notices are published to the units under it); changing them stays with the unit.
+    shared_down: bool = False
+    # The add form takes photos or files with the record (a hazard reported from a phone
+    # with its photo), attached as evidence in the same transaction. The label; empty: no.
+    files_on_create: Any = ""
 
     @property
     def label(self) -> str:

@@ -83,18 +83,34 @@ def _still_visible(actor, rt: RecordType, obj: models.Model) -> None:
 @transaction.atomic
 def create_record(actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
     """Create a record of a registered type from cleaned field values."""
-    rt = for_model(model)
     if model is Unit:
         return create_unit(actor, data)
+    return _create(actor, model, data, checked=True)
+
+
+@transaction.atomic
+def create_following(actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    """A record that follows from a write the actor was allowed to make (an inspection's
+    items, copied from its checklist): validated and audited as the actor's, without the
+    right to add such records by hand. Only `RecordType.services` hooks call this."""
+    return _create(actor, model, data, checked=False)
+
+
+def _create(actor, model: type[models.Model], data: dict[str, Any],
+            checked: bool) -> models.Model:
+    rt = for_model(model)
     obj = model()
     _assign(obj, data)
     _stamp_unit_path(obj)
-    _check(actor, "add", rt, obj.unit_path)
+    if checked:
+        _check(actor, "add", rt, obj.unit_path)
+    _follow_up(rt, "before_save", actor, obj, None)
     obj.full_clean()
     obj.save()
     audit.record(actor, obj, AuditAction.CREATE, None, audit.snapshot(obj), obj.unit_path)
     _follow_up(rt, "after_save", actor, obj, None)
-    _still_visible(actor, rt, obj)
+    if checked:
+        _still_visible(actor, rt, obj)
     _changed(obj.unit_path)
     return obj
 
@@ -148,6 +164,7 @@ def _update(actor, obj: models.Model, data: dict[str, Any], checked: bool) -> mo
     if checked:
         _check(actor, "change", rt, _path_of(obj))
         _check_decided_above(actor, rt, obj, before)
+    _follow_up(rt, "before_save", actor, obj, before)
     obj.full_clean()
     obj.save()
     after = audit.snapshot(obj)

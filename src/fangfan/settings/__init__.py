@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fangfan.core",
     "fangfan.resources",
     "fangfan.organisation",
+    "fangfan.inspections",
     "fangfan.documents",
     "fangfan.standards",
 ]
@@ -261,6 +262,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several record types get one name of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "InspectionKindEnum": "fangfan.inspections.models.InspectionKind.choices",
+    },
 }
 
 # API tokens (django-rest-knox): stored hashed, one per client, expiring after 30 days;
@@ -322,6 +327,10 @@ FANGFAN_AREA_PAGES = {
     "std": [("compliance", _("Compliance"), "compliance-results"),
             ("calendar", _("Obligation calendar"), "obligations")],
 }
+
+# Days after its deadline before an open hazard is escalated to the supervising
+# authority (inspections.escalation); a major hazard is escalated at once.
+FANGFAN_HAZARD_GRACE_DAYS = int(os.environ.get("FANGFAN_HAZARD_GRACE_DAYS", "3"))
 
 # Two-factor sign-in (core.twofactor): required for these roles (any superuser too),
 # optional for the others. Empty: nobody is required.

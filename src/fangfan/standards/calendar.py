@@ -8,7 +8,7 @@ the service layer and is audited."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 from django.utils import timezone
@@ -53,6 +53,17 @@ def school_year_of(today: dt.date, terms: list[Term]) -> list[Term]:
         if today <= max(t[3] for t in mine):
             return mine
     return []
+
+
+def current_term(today: dt.date, terms: list[Term]) -> Period | None:
+    """The term in progress on `today` (start, end), or None between terms."""
+    return next(((t[2], t[3]) for t in terms if t[2] <= today <= t[3]), None)
+
+
+def last_ended_term(today: dt.date, terms: list[Term]) -> Period | None:
+    """The latest term that ended before `today`."""
+    ended = [(t[2], t[3]) for t in terms if t[3] < today]
+    return max(ended, key=lambda p: p[1]) if ended else None
 
 
 def periods(kind: str, today: dt.date, terms: list[Term]) -> list[Period]:
@@ -139,6 +150,31 @@ def remind(today: dt.date | None = None) -> int:
                           ob.get_absolute_url())
         sent += 1
     return sent
+
+
+def fulfil(actor, unit_id: int, ref: str, day: dt.date, record, note: str,
+           enough: Callable[[Obligation], bool] | None = None) -> int:
+    """Close the open obligations of requirement `ref` (e.g. "R-SELF") whose period holds
+    `day`, linked to the record that fulfils them (an inspection, a drill), as the actor's
+    audited change; `enough(obligation)` says whether the records so far suffice (two
+    supervisory inspections a semester). Returns how many closed. Domain apps call this,
+    so the calendar needs to know none of them."""
+    from fangfan.core import services
+    from fangfan.core.registry import for_model
+
+    open_ = Obligation.objects.filter(
+        unit_id=unit_id, requirement__ref=ref, done_on__isnull=True,
+        period_start__lte=day, period_end__gte=day)
+    closed = 0
+    for ob in open_:
+        if enough is not None and not enough(ob):
+            continue
+        done = min(day, timezone.localdate())
+        services.update_following(actor, ob, {
+            "done_on": done, "note": note, "fulfilled_by_type": for_model(type(record)).slug,
+            "fulfilled_by_id": str(record.pk)})
+        closed += 1
+    return closed
 
 
 def tick(today: dt.date | None = None) -> dict[str, int]:

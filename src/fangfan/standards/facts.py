@@ -63,6 +63,8 @@ class Family:
     derive: Derive
     clock: bool = False  # reads the current time, so its SQL cannot be kept
     source: str = ""  # registry slug of the records it groups: none of them, all unknown
+    # derive(row, unit path): the facts depend on where the unit is (its school terms).
+    by_path: bool = False
 
 
 FAMILIES: dict[str, Family] = {}
@@ -74,11 +76,11 @@ def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "",
 
 
 def family(name: str, derive: Derive = lambda row: row, clock: bool = False,
-           source: str = ""):
+           source: str = "", by_path: bool = False):
     """Register a family's grouped query (one row per unit, `unit_path` first) over the
-    records of the record type `source`."""
+    records of the record type `source`; with `by_path`, `derive(row, path)`."""
     def register(fn: Query) -> Query:
-        FAMILIES[name] = Family(fn, derive, clock, source)
+        FAMILIES[name] = Family(fn, derive, clock, source, by_path)
         return fn
 
     return register
@@ -108,12 +110,6 @@ _LATER = {
     "ct_drills_this_year": ("int",
         gettext_noop("Counter-terrorism drills held this school year."),
         gettext_noop("drill records")),
-    "months_without_self_inspection": ("int",
-        gettext_noop("Ended months without a self-inspection."),
-        gettext_noop("inspection records")),
-    "supervisions_this_semester": ("int",
-        gettext_noop("Supervisory inspections of the unit this semester."),
-        gettext_noop("inspection records")),
     "quarters_without_meeting": ("int",
         gettext_noop("Ended quarters without a situation analysis meeting."),
         gettext_noop("meeting minutes")),
@@ -198,7 +194,9 @@ def _derived(fam: Family, rows) -> Values:
     out = {}
     for row in rows:
         path = row.pop("unit_path")
-        out[path] = fam.derive(row)
+        values = fam.derive(row, path) if fam.by_path else fam.derive(row)
+        if any(v is not None for v in values.values()):  # else as unknown as absent
+            out[path] = values
     return out
 
 

@@ -46,6 +46,9 @@ SCHEMA = {
                 "remedy": TEXT,
                 "confidence": {"enum": ["H", "M", "L"]},
                 "period": {"enum": ["week", "month", "quarter", "semester", "year"]},
+                # Whose work it is when not the unit's own: "supervisor" (R-SUPV: the
+                # authority inspects), so the unit's own pages do not ask it of the unit.
+                "duty_of": {"enum": ["unit", "supervisor"]},
                 "quantity": {"type": "string"},
                 "compare": {"enum": list(COMPARE)},
                 **{e: {"type": "string", "minLength": 1} for e in EXPRESSIONS},
@@ -185,7 +188,8 @@ def install(sources: list[PackSource]) -> list[Pack]:
         for order, item in enumerate(d["requirements"]):
             urn = requirement_urn(d["urn"], item["id"])
             keep.append(urn)
-            spec = {k: item[k] for k in (*EXPRESSIONS, "quantity", "compare", "period")
+            spec = {k: item[k] for k in (*EXPRESSIONS, "quantity", "compare", "period",
+                                               "duty_of")
                     if k in item}
             Requirement.objects.update_or_create(urn=urn, defaults={
                 "pack": pack, "ref": item.get("ref") or "", "order": order,

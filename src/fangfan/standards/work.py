@@ -6,23 +6,52 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, registry
 from fangfan.core.work import GAP, SOURCE_LIMIT, WorkContext, WorkItem, panel, source
-from fangfan.standards import fixes, matrix
+from fangfan.standards import facts, fixes, matrix
 from fangfan.standards.models import ObligationStatus, Requirement, Status
 
 
 @source
 def obligations_due(ctx: WorkContext) -> Iterator[WorkItem]:
-    for ob in ctx.due("obligations", "due_on", "requirement",
+    """Obligations coming due. Where records fulfil one (a self-inspection closes the
+    month's), the action adds such a record; else the obligation is marked done."""
+    for ob in ctx.due("obligations", "due_on", "requirement", "unit",
                       status__in=[ObligationStatus.DUE, ObligationStatus.OVERDUE,
                                   ObligationStatus.UPCOMING]):
-        yield ctx.item("obligations", ob, _("Record it done"), due=ob.due_on,
-                       title=ob.requirement.short_title,
-                       detail=_("For %(start)s – %(end)s") % {"start": ob.period_start,
-                                                             "end": ob.period_end})
+        if not asks(ctx.user, ob.requirement, ob.unit_path):
+            continue
+        fields = {"due": ob.due_on, "title": ob.requirement.short_title,
+                  "detail": _("For %(start)s – %(end)s") % {"start": ob.period_start,
+                                                           "end": ob.period_end}}
+        rt = _fulfilled_by(ob.requirement)
+        url = f"{reverse(rt.add_url_name)}?unit={ob.unit_id}" if rt and \
+            permissions.allowed(ctx.user, "add", rt, ob.unit_path) else ""
+        if url:
+            yield WorkItem(url=url, action=_("Do it now"), unit=ob.unit.name, **fields)
+        else:
+            yield ctx.item("obligations", ob, _("Record it done"), **fields)
+
+
+def asks(user, requirement: Requirement, path: str) -> bool:
+    """Is the requirement the user's work at the unit `path`? The supervisor's duties
+    (R-SUPV: "duty_of: supervisor") are asked of those above the unit, not of it."""
+    if requirement.spec.get("duty_of") != "supervisor":
+        return True
+    return permissions.allowed_above(user, "view", registry.get("obligations"), path)
+
+
+def _fulfilled_by(requirement: Requirement) -> registry.RecordType | None:
+    """The record type whose records fulfil a periodic requirement: the one its figure
+    counts (facts name it), if it is kept."""
+    slug = facts.record_slug(str(requirement.spec.get("actual", "")).strip())
+    try:
+        return registry.get(slug) if slug else None
+    except KeyError:
+        return None
 
 
 @source
@@ -40,6 +69,8 @@ def unmet_requirements(ctx: WorkContext) -> Iterator[WorkItem]:
         r.requirement = reqs[r.requirement_id]
     rows.sort(key=lambda r: (r.unit_path, r.requirement.order))
     for r in rows:
+        if not asks(ctx.user, r.requirement, r.unit_path):
+            continue
         yield WorkItem(title=r.requirement.short_title, detail=fixes.shortfall(r),
                        unit=r.unit.name, bucket=GAP,
                        url=fixes.url_for(ctx.user, r), action=_("Fix it"))

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, registry, services
-from fangfan.core.registry import RecordType
+from fangfan.core.registry import Action, RecordType
 
 register = template.Library()
 
@@ -24,21 +24,26 @@ def record_actions(context, rt: RecordType, obj: models.Model) -> list[dict[str,
     user = context["request"].user
     path = services._path_of(obj)
     out = []
-    for slug, key, *label in rt.actions:
-        child = registry.get(slug)
-        if not permissions.allowed(user, "add", child, path) or not _admits(child, key, obj):
+    for declared in rt.actions:
+        action = declared if isinstance(declared, Action) else Action(*declared)
+        child = registry.get(action.slug)
+        if action.when is not None and not action.when(obj):
             continue
-        prefill = {key: obj.pk}
+        if not permissions.allowed(user, "add", child, path) or not _admits(
+                child, action.key, obj):
+            continue
+        prefill = {action.key: obj.pk, **action.prefill}
         if getattr(obj, "unit_id", None) is not None:
             prefill["unit"] = obj.unit_id
-        out.append({"slug": slug, "url": f"{reverse(child.add_url_name)}?{urlencode(prefill)}",
-                    "label": _label(child, label)})
+        out.append({"slug": action.slug,
+                    "url": f"{reverse(child.add_url_name)}?{urlencode(prefill)}",
+                    "label": _label(child, action.label)})
     return out
 
 
-def _label(child: RecordType, label: list) -> str:
+def _label(child: RecordType, label: Any) -> str:
     if label:
-        return str(label[0])
+        return str(label)
     if child.quick_action:
         return str(child.quick_action)
     return _("New %(name)s") % {"name": child.verbose_name}

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -149,9 +150,10 @@ def _display(obj, name: str) -> Any:
 class RecordFormView(RecordView):
     """Create (no pk) or edit (pk) through the service layer."""
 
-    def form(self, data=None, instance=None):
+    def form(self, data=None, instance=None, files=None):
         action = "change" if instance is not None else "add"
-        return form_class(self.rt)(data=data, instance=instance).scope(self.request.user, action)
+        return form_class(self.rt)(data=data, files=files, instance=instance).scope(
+            self.request.user, action)
 
     def get(self, request, pk: int | None = None):
         instance = self.get_object(pk) if pk else None
@@ -177,11 +179,12 @@ class RecordFormView(RecordView):
         if request.htmx and request.POST.get("_refresh"):  # a choice changed: fitting fields
             form = self.form(instance=instance).keep_typed(request.POST)
             return render(request, "records/fields.html", {"form": form})
-        form = self.form(data=request.POST, instance=self.get_object(pk) if pk else None)
+        form = self.form(data=request.POST, instance=self.get_object(pk) if pk else None,
+                         files=request.FILES)
         if form.is_valid():
             try:
                 if instance is None:
-                    obj = services.create_record(request.user, self.rt.model, form.cleaned_data)
+                    obj = self.create(form.cleaned_data)
                 else:
                     obj = services.update_record(request.user, instance, form.cleaned_data)
             except ValidationError as exc:
@@ -190,6 +193,16 @@ class RecordFormView(RecordView):
                 messages.success(request, _("Saved."))
                 return redirect(obj.get_absolute_url())
         return self.render("form", {"form": form, "object": instance}, status=400)
+
+
+    @transaction.atomic
+    def create(self, data: dict[str, Any]):
+        """Create the record and attach the files it came with, all or nothing."""
+        files = data.pop("files", None) or []
+        obj = services.create_record(self.request.user, self.rt.model, data)
+        for upload in files:
+            evidence.attach(self.request.user, obj, upload, action="add")
+        return obj
 
 
 class RecordCreateView(RecordFormView):

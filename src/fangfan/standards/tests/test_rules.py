@@ -101,12 +101,12 @@ def test_r_tech(db, broken):
 
 def test_periodic_rules(db):
     ok = {"semesters_without_drill": 0, "ct_drills_this_year": 1,
-          "months_without_self_inspection": 0, "supervisions_this_semester": 2,
+          "months_without_self_inspection": 0, "supervisions_missing": 0,
           "quarters_without_meeting": 0, "concern_entries_contact_overdue": 0}
     res = run(school(), ok)
     assert all(res[r]["status"] == "met" for r in
                ("R-DRILL", "R-SELF", "R-SUPV", "R-MEET", "R-LIAISON"))
-    bad = run(school(), {**ok, "semesters_without_drill": 1, "supervisions_this_semester": 1,
+    bad = run(school(), {**ok, "semesters_without_drill": 1, "supervisions_missing": 1,
                          "months_without_self_inspection": 1, "quarters_without_meeting": 1,
                          "concern_entries_contact_overdue": 2, "ct_drills_this_year": 1})
     assert all(bad[r]["status"] == "unmet" for r in

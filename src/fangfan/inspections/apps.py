@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "fangfan.inspections"
+    label = "inspections"
+    verbose_name = _("Inspections and hazards")
+
+    def ready(self) -> None:
+        from fangfan.inspections import demo, facts, records, tasks, work  # noqa: F401

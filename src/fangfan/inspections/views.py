@@ -1,0 +1,64 @@
+"""The inspection's checklist, filled in item by item on one page (a phone's too):
+each item's result is saved as it is given, so a dropped connection loses at most the
+item being typed; then the inspection is finished."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangfan.core import evidence, permissions, registry, services
+from fangfan.core.forms import add_errors, form_class
+from fangfan.inspections import services as inspection_services
+from fangfan.inspections.models import Finding, Inspection
+
+
+def _visible(request, model, slug: str, pk: int, action: str):
+    rt = registry.get(slug)
+    obj = get_object_or_404(model.objects.filter(
+        permissions.restrict(request.user, "view", rt)), pk=pk)
+    if not permissions.allowed(request.user, action, rt, obj.unit_path):
+        raise PermissionDenied
+    return obj
+
+
+@login_required
+@require_POST
+def check_item(request, pk: int):
+    """Save one item's result, note and photos; answer the item's row (HTMX)."""
+    finding = _visible(request, Finding, "findings", pk, "change")
+    form = form_class(registry.get("findings"))(data=request.POST, instance=finding)
+    error = ""
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.update_record(request.user, finding, form.cleaned_data)
+                for upload in request.FILES.getlist("photos")[:10]:
+                    evidence.attach(request.user, finding, upload)
+        except ValidationError as exc:
+            add_errors(form, exc)
+    if form.errors:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        finding.refresh_from_db()
+    finding.hazard_count = finding.hazards.count()
+    row = {"finding": finding, "error": error, "can_change": True,
+           "photos": evidence.attachments_of(finding).count()}
+    return render(request, "inspections/item_row.html", row,
+                  status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def finish(request, pk: int):
+    inspection = _visible(request, Inspection, "inspections", pk, "change")
+    try:
+        inspection_services.complete(request.user, inspection)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Inspection finished."))
+    return redirect(inspection.get_absolute_url())
