@@ -1,7 +1,7 @@
 """Record type declarations of inspections and hazards (SPEC §5)."""
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +125,12 @@ register(RecordType(
         "open": yes_no_filter(_("Open"), lambda: Q(status__in=OPEN_STATUSES)),
         "overdue": yes_no_filter(_("Past the deadline"), lambda: Q(
             status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())),
+        # The board's counts link here (inspections.board).
+        "escalated": yes_no_filter(_("Escalated"), lambda: Q(
+            status__in=OPEN_STATUSES, escalated_on__isnull=False)),
+        "on_time": yes_no_filter(_("Closed by the deadline"), lambda: Q(
+            status=HazardStatus.CLOSED, deadline__isnull=False,
+            closed_on__lte=F("deadline"))),
     },
     search_fields=["title", "description", "found_by"],
     lookups={"responsible": "name", "location": "name"},

@@ -13,6 +13,9 @@ from django.views.decorators.http import require_POST
 
 from fangfan.core import evidence, permissions, registry, services
 from fangfan.core.forms import add_errors, form_class
+from fangfan.core.models import Unit
+from fangfan.core.views.pages import unit_for
+from fangfan.inspections import board
 from fangfan.inspections import services as inspection_services
 from fangfan.inspections.models import Finding, Inspection
 
@@ -62,3 +65,17 @@ def finish(request, pk: int):
     else:
         messages.success(request, _("Inspection finished."))
     return redirect(inspection.get_absolute_url())
+
+
+@login_required
+def hazard_board(request, code: str | None = None):
+    """An authority's hazard board (issue 9): the units below it, worst first, with
+    their hazards' counts and rates, and the six months' trend (inspections.board)."""
+    unit = unit_for(request, code, "hazards")
+    context = board.context(request, unit)
+    if request.htmx:
+        return render(request, "inspections/board_table.html", context)
+    up = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None
+    if up and permissions.allowed(request.user, "view", registry.get("hazards"), up.path):
+        context["up"] = up
+    return render(request, "inspections/board.html", context)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
-from fangfan.core.work import SOURCE_LIMIT, TODAY, WorkContext, WorkItem, source
+from fangfan.core.work import SOURCE_LIMIT, TODAY, WorkContext, WorkItem, panel, source
 from fangfan.inspections.models import HazardStatus, Inspection
 from fangfan.inspections.services import SUPERVISIONS_PER_SEMESTER
 
@@ -92,3 +92,21 @@ def supervisions_due(ctx: WorkContext) -> Iterator[WorkItem]:
                     "done": count, "required": SUPERVISIONS_PER_SEMESTER},
                 url=f"{reverse(rt.add_url_name)}?{query}", action=_("Inspect"),
                 unit=authority.name, due=end)
+
+
+@panel
+def hazard_board(request, unit) -> str | None:
+    """An authority's home shows the hazard board of the units below it (the worst few
+    and the subtree's totals), linking to the whole board."""
+    from django.template.loader import render_to_string
+    from django.utils.html import format_html
+
+    from fangfan.inspections import board
+
+    if not permissions.allowed(request.user, "view", registry.get("hazards"), unit.path):
+        return None
+    return format_html(
+        '<h3 class="mb-2"><a class="text-reset" href="{}">{}</a></h3>{}',
+        reverse("hazard-board-unit", args=[unit.code]), _("Hazards across the units below"),
+        render_to_string("inspections/board_table.html",
+                         board.context(request, unit, board.HOME_SIZE), request=request))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, registry
@@ -82,6 +83,7 @@ def gap_matrix(request, unit) -> str | None:
     if not permissions.allowed(request.user, "view", registry.get("compliance-results"),
                                unit.path):
         return None
-    return render_to_string("standards/matrix_table.html",
-                            matrix.context(request, unit, matrix.HOME_SIZE),
-                            request=request)
+    return format_html('<h3 class="mb-2">{}</h3>{}', _("Gaps across the units below"),
+                       render_to_string("standards/matrix_table.html",
+                                        matrix.context(request, unit, matrix.HOME_SIZE),
+                                        request=request))
