@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+
 from fangfan.core import services
 from fangfan.core.models import Role, Unit, User
 
@@ -92,6 +95,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
         made.append((username, str(role.label), units[code].name))
     # The users come first, so that parts act as them (a hazard verified by the
     # district's supervisor is their step, as the lifecycle requires).
-    for _order, _name, part in sorted(PARTS, key=lambda p: p[:2]):
-        part(units)
+    with translation.override(settings.LANGUAGE_CODE):  # records in the users' language
+        for _order, _name, part in sorted(PARTS, key=lambda p: p[:2]):
+            part(units)
     return made

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangfan.core.models import Notification, RoleGrant, Unit
+from fangfan.core import notify
+from fangfan.core.models import RoleGrant, Unit
 from fangfan.core.notify import notify_unit_leads
 from fangfan.inspections.models import OPEN_STATUSES, Hazard, Severity
 
@@ -38,12 +39,12 @@ def _supervisor_of(hazard: Hazard) -> Unit | None:
 
 
 def notify_authority(unit: Unit, title: str, body: str, link: str) -> int:
-    """The supervisors and administrators of an authority, granted on it."""
+    """The supervisors and administrators of an authority, granted on it, and its group
+    robots; urgent, so nobody has muted it."""
     users = set(RoleGrant.objects.filter(unit=unit, role__in=AUTHORITY_ROLES).values_list(
         "user_id", flat=True))
-    Notification.objects.bulk_create([
-        Notification(user_id=u, unit_path=unit.path, title=title[:200], body=body, link=link)
-        for u in users])
+    notify.send(users, title, body, link, unit_path=unit.path, urgent=True,
+                channels_of=unit)
     return len(users)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from fangfan.inspections.models import (
     ItemResult,
     StepKind,
 )
+from fangfan.standards import calendar
 
 # R-SUPV: inspections by the supervising authority each semester.
 SUPERVISIONS_PER_SEMESTER = 2
@@ -79,8 +81,6 @@ def complete(actor, inspection: Inspection, on=None) -> Inspection:
 
 
 def _fulfil(actor, inspection: Inspection) -> None:
-    from fangfan.standards import calendar
-
     day = inspection.inspected_on
     if inspection.kind == InspectionKind.SELF:
         calendar.fulfil(actor, inspection.unit_id, "R-SELF", day, inspection,
@@ -95,6 +95,39 @@ def _fulfil(actor, inspection: Inspection) -> None:
                         _("Supervisory inspections of the semester recorded."),
                         enough=lambda ob: count(ob.period_start, ob.period_end)
                         >= SUPERVISIONS_PER_SEMESTER)
+
+
+@calendar.fulfiller("R-SELF")
+def _catch_up_self(obligations) -> int:
+    """Close R-SELF obligations whose month already has a finished self-inspection."""
+    return _catch_up(obligations, InspectionKind.SELF, 1, _("Self-inspection recorded."))
+
+
+@calendar.fulfiller("R-SUPV")
+def _catch_up_supervision(obligations) -> int:
+    return _catch_up(obligations, InspectionKind.SUPERVISORY, SUPERVISIONS_PER_SEMESTER,
+                     _("Supervisory inspections of the semester recorded."))
+
+
+def _catch_up(obligations, kind: str, needed: int, note: str) -> int:
+    """One query per period in use (a few), then only the obligations that close."""
+    closed = 0
+    periods = obligations.values_list("period_start", "period_end").distinct()
+    for start, end in periods:
+        done = Inspection.objects.filter(kind=kind, completed_on__isnull=False,
+                                         inspected_on__range=(start, end))
+        if kind == InspectionKind.SUPERVISORY:
+            done = done.filter(by_supervisor=True)
+        counts = {u: n for u, n in done.values("unit_id").annotate(n=Count("id"))
+                  .values_list("unit_id", "n") if n >= needed}
+        if not counts:
+            continue
+        for ob in obligations.filter(period_start=start, period_end=end,
+                                     unit_id__in=list(counts)):
+            last = done.filter(unit_id=ob.unit_id).order_by("-inspected_on").first()
+            closed += calendar.fulfil(None, ob.unit_id, ob.requirement.ref,
+                                      last.inspected_on, last, note)
+    return closed
 
 
 class FindingServices(RecordServices):
@@ -199,3 +232,4 @@ def hazard_from_finding(actor, finding: Finding, data: dict[str, Any]) -> Hazard
               "finding": finding, "found_on": finding.inspection.inspected_on,
               "found_by": finding.inspection.inspectors[:100], **data}
     return services.create_record(actor, Hazard, fields)
+

@@ -60,7 +60,8 @@ def unfinished_inspections(ctx: WorkContext) -> Iterator[WorkItem]:
 @source
 def supervisions_due(ctx: WorkContext) -> Iterator[WorkItem]:
     """For an authority: the units directly under it inspected fewer than twice this
-    semester by it, due by the semester's end."""
+    semester by it; the first inspection is due by the middle of the semester, the
+    second by its end."""
     from fangfan.standards import calendar
 
     rt = registry.get("inspections")
@@ -84,6 +85,8 @@ def supervisions_due(ctx: WorkContext) -> Iterator[WorkItem]:
             count = done.get(unit.pk, 0)
             if count >= SUPERVISIONS_PER_SEMESTER:
                 continue
+            # Paced over the semester: the first by its middle, the second by its end.
+            due = start + (end - start) * (count + 1) / SUPERVISIONS_PER_SEMESTER
             query = urlencode({"unit": unit.pk, "kind": "supervisory",
                                "authority": authority.pk})
             yield WorkItem(
@@ -91,7 +94,7 @@ def supervisions_due(ctx: WorkContext) -> Iterator[WorkItem]:
                 detail=_("%(done)s of %(required)s this semester") % {
                     "done": count, "required": SUPERVISIONS_PER_SEMESTER},
                 url=f"{reverse(rt.add_url_name)}?{query}", action=_("Inspect"),
-                unit=authority.name, due=end)
+                unit=authority.name, due=due)
 
 
 @panel
