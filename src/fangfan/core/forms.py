@@ -137,6 +137,10 @@ class RecordForm(forms.ModelForm):
             if name in self.record_type.lookups:
                 field.to_field_name = None
         self.lock_decided_above(user)
+        if self.record_type.managed_fields and not permissions.allowed(
+                user, "change", self.record_type):
+            for name in self.record_type.managed_fields:
+                self.fields.pop(name, None)
         return self
 
     def lock_decided_above(self, user) -> None:

@@ -98,6 +98,9 @@ class RecordType:
     # The add form takes photos or files with the record (a hazard reported from a phone
     # with its photo), attached as evidence in the same transaction. The label; empty: no.
     files_on_create: Any = ""
+    # Fields offered only to those who may change records of the type (a hazard's
+    # responsible person and deadline): the guard reporting one sees what is found.
+    managed_fields: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

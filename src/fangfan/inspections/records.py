@@ -149,6 +149,7 @@ register(RecordType(
     services=services.HazardServices(),
     quick_action=_("Report a hazard"),
     files_on_create=_("Photos"),
+    managed_fields=("kind", "source", "finding", "responsible", "measures", "deadline"),
     example=lambda unit: {"unit": unit, "title": "南门防冲撞石球缺失两个",
                           "found_on": date(2026, 11, 2), "severity": "general"},
     example_update=lambda obj: {"description": "南门东侧两个石球缺失"},

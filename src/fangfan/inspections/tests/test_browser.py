@@ -76,7 +76,7 @@ def test_inspect_rectify_from_a_phone_verify(page, browser, live_server, term,  
     page.fill("input[name=deadline]", deadline.isoformat())
     page.locator("form button[type=submit]").last.click()
     expect(page.locator(".alert-success")).to_be_visible()
-    hazard = Hazard.objects.get(unit=term["a"])
+    hazard = Hazard.objects.get(unit=term["a"], finding__isnull=False)  # not gap-raised
     assert (hazard.status, hazard.source, hazard.dispatched_by_id) == (
         "assigned", "inspection", term["district"].pk)
 
@@ -108,3 +108,31 @@ def test_inspect_rectify_from_a_phone_verify(page, browser, live_server, term,  
     expect(page.locator(".alert-success")).to_be_visible()
     hazard.refresh_from_db()
     assert (hazard.status, hazard.verified_by.username) == ("closed", "sup")
+
+
+def test_guard_reports_a_hazard_with_a_photo_from_a_phone(browser, live_server, tree,  # noqa: F811
+                                                          make_user):
+    from fangfan.resources.models import Location
+
+    services.create_record(None, Location, {"unit": tree["a"], "name": "东侧围墙",
+                                            "kind": "perimeter"})
+    make_user(Role.GUARD, tree["a"], username="guard-a")
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    pg = ctx.new_page()
+    pg.base = live_server.url
+    _login(pg, "guard-a")
+    pg.locator("[data-testid=quick-actions]").get_by_role("link", name="Report a hazard").click()
+    for managed in ("responsible", "deadline", "measures", "source"):
+        expect(pg.locator(f"[name={managed}]")).to_have_count(0)
+    pg.fill("input[name=title]", "围墙外侧有攀爬痕迹")
+    pg.select_option("select[name=location]", label="东侧围墙")
+    pg.set_input_files("input[name=files]", files=[
+        {"name": "wall.png", "mimeType": "image/png", "buffer": PNG}])
+    pg.locator("form button[type=submit]").last.click()
+    expect(pg.locator(".alert-success")).to_be_visible()
+    ctx.close()
+    from fangfan.core.evidence import attachments_of
+
+    hazard = Hazard.objects.get(unit=tree["a"])
+    assert (hazard.status, hazard.location.name) == ("found", "东侧围墙")
+    assert [a.filename for a in attachments_of(hazard)] == ["wall.png"]
