@@ -142,6 +142,11 @@ class RecordViewSet(viewsets.ModelViewSet):
         # the key last so that pages never overlap.
         return rt.model.objects.filter(q).order_by(*rt.model._meta.ordering, "pk")
 
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        services.viewed(request.user, instance)  # e.g. a notice's read receipt
+        return Response(self.get_serializer(instance).data)
+
     def perform_create(self, serializer) -> None:
         serializer.instance = services.create_record(
             self.request.user, self.record_type.model, serializer.validated_data)

@@ -12,7 +12,7 @@ from django_filters.utils import label_for_filter
 
 from fangfan.core import permissions
 from fangfan.core.forms import style, unit_choices
-from fangfan.core.models import Unit
+from fangfan.core.models import PATH_WIDTH, Unit
 from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
 
@@ -84,7 +84,12 @@ class RecordFilterSet(django_filters.FilterSet):
         path = Unit.objects.filter(code=value).values_list("path", flat=True).first()
         if path is None:
             return queryset.none()
-        return queryset.filter(subtree_q(self.record_type.path_field, [path]))
+        q = subtree_q(self.record_type.path_field, [path])
+        if self.record_type.shared_down:  # what the unit sees: also what is published above
+            w = PATH_WIDTH
+            q |= Q(**{f"{self.record_type.path_field}__in": [
+                path[:i * w] for i in range(1, len(path) // w)]})
+        return queryset.filter(q)
 
 
 ANY_YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]

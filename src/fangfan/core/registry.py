@@ -28,18 +28,28 @@ class RecordServices:
     def after_delete(self, actor, obj: models.Model) -> None:
         """After a delete (`obj` keeps its field values)."""
 
+    def on_view(self, actor, obj: models.Model) -> None:
+        """After `actor` opened the record's page or read it through the API's detail
+        endpoint (not lists or exports), e.g. a notice's read receipt. A read, not a
+        write: it is not audited, and must not refuse (core.services.viewed)."""
+
 
 @dataclass(frozen=True)
 class Action:
     """A button on a record's page that adds a record of type `slug` with its foreign
-    key `key` set to the record (and `prefill` further fields), shown only where
-    `when(record)` holds, e.g. "Verify" on a rectified hazard."""
+    key `key` set to the record (and `prefill` further fields; a callable value is
+    given the record, e.g. `lambda t: t.risk`), shown only where `when(record)` holds,
+    e.g. "Verify" on a rectified hazard. `own_unit`: the new record is of the user's own
+    unit, not the record's (a school adds a risk from its authority's shared template),
+    so the button shows to whoever may add that type anywhere and the unit is not
+    prefilled."""
 
     slug: str
     key: str
     label: Any = ""
     prefill: dict[str, Any] = field(default_factory=dict)
     when: Callable[[models.Model], bool] | None = None
+    own_unit: bool = False
 
 
 @dataclass

@@ -122,6 +122,14 @@ def _follow_up(rt: RecordType, hook: str, *args: Any) -> None:
         getattr(rt.services, hook)(*args)
 
 
+def viewed(actor, obj: models.Model) -> None:
+    """`actor` opened the record's page or its API detail: the type's own rule for a read
+    (`RecordServices.on_view`, e.g. a notice's read receipt). Pages and API call it after
+    the scoping check; lists and exports do not."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        _follow_up(for_model(type(obj)), "on_view", actor, obj)
+
+
 @transaction.atomic
 def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
     """Change fields of a record; moving it to another unit needs rights at both ends."""

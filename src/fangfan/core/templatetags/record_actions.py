@@ -29,11 +29,13 @@ def record_actions(context, rt: RecordType, obj: models.Model) -> list[dict[str,
         child = registry.get(action.slug)
         if action.when is not None and not action.when(obj):
             continue
-        if not permissions.allowed(user, "add", child, path) or not _admits(
+        where = None if action.own_unit else path
+        if not permissions.allowed(user, "add", child, where) or not _admits(
                 child, action.key, obj):
             continue
-        prefill = {action.key: obj.pk, **action.prefill}
-        if getattr(obj, "unit_id", None) is not None:
+        prefill = {action.key: obj.pk, **{k: v(obj) if callable(v) else v
+                                          for k, v in action.prefill.items()}}
+        if getattr(obj, "unit_id", None) is not None and not action.own_unit:
             prefill["unit"] = obj.unit_id
         out.append({"slug": action.slug,
                     "url": f"{reverse(child.add_url_name)}?{urlencode(prefill)}",

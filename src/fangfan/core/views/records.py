@@ -99,6 +99,7 @@ class RecordListView(RecordView):
 class RecordDetailView(RecordView):
     def get(self, request, pk: int):
         obj = self.get_object(pk)
+        services.viewed(request.user, obj)  # e.g. a notice's read receipt
         fields = [(obj._meta.get_field(n).verbose_name, _display(obj, n))
                   for n in self.rt.shown_fields()
                   if self.rt.applies(n, lambda choice: getattr(obj, choice))]
