@@ -333,3 +333,15 @@ class HazardStep(UnitRecord):
                     "status": self.hazard.get_status_display().lower()}
         if errors:
             raise ValidationError(errors)
+
+
+# Notices, the risk register and sensitive periods (INS-3, INS-5, STD-4) live in their
+# own module; imported here so Django finds them.
+from fangfan.inspections.notices import (  # noqa: E402, F401
+    Notice,
+    NoticeReceipt,
+    NoticeUnit,
+    Risk,
+    RiskTemplate,
+    SensitivePeriod,
+)
