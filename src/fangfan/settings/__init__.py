@@ -326,7 +326,8 @@ FANGFAN_AREA_PAGES = {
             ("documents", _("Documents"), "bodies")],
     "std": [("compliance", _("Compliance"), "compliance-results"),
             ("calendar", _("Obligation calendar"), "obligations")],
-    "ins": [("hazard-board", _("Hazard board"), "hazards")],
+    "ins": [("hazard-board", _("Hazard board"), "hazards"),
+            ("hazard-ledgers", _("Hazard ledgers"), "hazards")],
 }
 
 # Days after its deadline before an open hazard is escalated to the supervising

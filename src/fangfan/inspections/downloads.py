@@ -1,0 +1,88 @@
+"""Downloads of hazards (issue 9 items 2 and 6): a hazard's rectification notice and
+verification slip (.docx), and the hazard ledgers of a unit and its subtree (.xlsx).
+Only what the user may view: a hazard outside it is not found (404)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fangfan.core import permissions, registry
+from fangfan.core.views.pages import unit_for
+from fangfan.inspections import documents, ledgers
+from fangfan.inspections.models import OPEN_STATUSES, Hazard
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _language(request) -> str:
+    """The language asked for (?language=zh-hans|en), else the reader's own."""
+    asked = request.GET.get("language")
+    if asked is not None and asked not in ("zh-hans", "en"):
+        raise Http404
+    return asked or ("zh-hans" if translation.get_language().startswith("zh") else "en")
+
+
+def _hazard(request, pk: int) -> Hazard:
+    visible = Hazard.objects.filter(
+        permissions.restrict(request.user, "view", registry.get("hazards")))
+    return get_object_or_404(
+        visible.select_related("unit", "location", "responsible", "dispatched_by",
+                               "rectified_by", "verified_by").prefetch_related("steps"),
+        pk=pk)
+
+
+def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@login_required
+def notice(request, pk: int):
+    hazard, language = _hazard(request, pk), _language(request)
+    return _download(documents.notice(hazard, language), DOCX,
+                     f"hazard-notice-{hazard.pk}-{language}.docx")
+
+
+@login_required
+def verification(request, pk: int):
+    hazard, language = _hazard(request, pk), _language(request)
+    try:
+        data = documents.verification(hazard, language)
+    except documents.NotVerifiable:
+        messages.error(request, _("The verification slip is available once the "
+                                  "rectification has been reported."))
+        return redirect(hazard.get_absolute_url())
+    return _download(data, DOCX, f"hazard-verification-{hazard.pk}-{language}.docx")
+
+
+@login_required
+def ledger_page(request, code: str | None = None):
+    unit = unit_for(request, code, "hazards")
+    today = timezone.localdate()
+    counts = ledgers.hazards(request.user, unit).order_by().aggregate(
+        total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+        escalated=Count("pk", filter=Q(status__in=OPEN_STATUSES,
+                                       escalated_on__isnull=False)))
+    return render(request, "inspections/ledgers.html", {"unit": unit, "counts": counts})
+
+
+@login_required
+def register_xlsx(request, code: str):
+    unit, language = unit_for(request, code, "hazards"), _language(request)
+    return _download(ledgers.register_xlsx(request.user, unit, language), XLSX,
+                     f"hazard-register-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def four_lists_xlsx(request, code: str):
+    unit, language = unit_for(request, code, "hazards"), _language(request)
+    return _download(ledgers.four_lists_xlsx(request.user, unit, language), XLSX,
+                     f"four-lists-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx")
