@@ -255,8 +255,8 @@ def context(request, unit: Unit, size: int = PAGE_SIZE) -> dict:
     """What the board's template needs (its page, and the authority's home panel)."""
     built = build(request.user, unit, request.GET, size=size)
     # Words every row repeats, translated once.
-    labels = {"open": gettext("Open"), "overdue": gettext("Overdue"),
+    labels = {"open": gettext("Still open"), "overdue": gettext("Overdue"),
               "escalated": gettext("Escalated"), "closed": gettext("Closed"),
-              "on_time": gettext("Closed on time"), "on_time_rate": gettext("On time"),
-              "closure_rate": gettext("Rectified"), "none": "—"}
+              "on_time": gettext("Closed on time"), "on_time_rate": gettext("On-time rate"),
+              "closure_rate": gettext("Rectification rate"), "none": "—"}
     return {"unit": unit, "board": built, "labels": labels, "on_home": size != PAGE_SIZE}
