@@ -43,6 +43,7 @@ def main() -> None:
     print(f"# {kind}, {args.units} units\n")
     if not args.skip_pages:
         pages(args.requests)
+    hazards(args.requests)
     standards(args.requests)
 
 
@@ -128,6 +129,40 @@ def pages(n: int) -> None:
         for url in urls:
             row(label, url, timed(client, url, n), 100)
     print()
+
+
+def hazards(n: int) -> None:
+    """Issue 9: the hazard board of a district, a city and the whole tree (100 ms), a
+    school's hazard list (50 ms), and the escalation pass (10 s)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from fangfan.inspections import escalation
+    from fangfan.inspections.models import OPEN_STATUSES, Hazard
+
+    total = Hazard.objects.count()
+    open_ = Hazard.objects.filter(status__in=OPEN_STATUSES).count()
+    print(f"hazards: {total}, open {open_}\n")
+    print("| user | request | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|")
+    who = users()
+    for label, urls, target in [
+            ("unit admin (1 school)", ["/hazards/", "/hazards/?open=true"], 50),
+            ("supervisor (district, 50 schools)", ["/hazards/board/syn-d0003/"], 100),
+            ("system admin (whole tree)", ["/hazards/board/syn-c000/",
+                                           "/hazards/board/syn-root/",
+                                           "/hazards/board/syn-root/?page=2"], 100)]:
+        client = Client()
+        client.force_login(who[label])
+        for url in urls:
+            row(label, url, timed(client, url, n), target)
+    print()
+    today = timezone.localdate()
+    for mark in ("reminded_on", "overdue_notified_on", "escalated_on"):  # a rerun: due again
+        Hazard.objects.filter(**{mark: today}).update(**{mark: None})
+    for attempt in ("first pass of the day", "second pass (nothing due)"):
+        t = time.perf_counter()
+        counts = escalation.run(today)
+        print(f"escalation, {attempt}: {counts} in {time.perf_counter() - t:.2f} s\n")
 
 
 def standards(n: int) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 from fangfan.core import audit
 from fangfan.core.models import Unit
@@ -40,6 +41,20 @@ class Totals:
     people: int = 0
     locations: int = 0
     assets: int = 0
+    more: dict[str, int] = field(default_factory=dict)  # the apps' parts' rows
+
+
+# fn(rng, root, district, leaves) -> {what: rows}: an app's part of the synthetic data
+# (its `synthetic` module, imported by generate), called once with the root (district
+# and leaves None), then per district after its units' people, locations and assets.
+Part = Callable[..., dict[str, int]]
+_parts: list[Part] = []
+
+
+def synthetic_part(fn: Part) -> Part:
+    if fn not in _parts:
+        _parts.append(fn)
+    return fn
 
 
 def _name(rng: random.Random) -> str:
@@ -132,6 +147,7 @@ def generate(units: int, seed: int = 1, per_district: int = 50,
     """Create `units` leaf units under a new root `syn-root`."""
     if Unit.objects.filter(code="syn-root").exists():
         raise ValueError("synthetic data already exists (unit syn-root)")
+    autodiscover_modules("synthetic")
     rng = random.Random(seed)
     totals = Totals()
     counter = iter(range(10**7))
@@ -146,6 +162,8 @@ def generate(units: int, seed: int = 1, per_district: int = 50,
         cities = _units(root, [{"code": f"syn-c{i:03d}", "name": f"合成市{i}教育局",
                                 "kind": "education_bureau"}
                                for i in range(-(-districts // 10))])
+        for fn in _parts:
+            fn(rng, root, None, None)
         for d in range(districts):
             city = cities[d // 10]
             (district,) = _units(city, [{"code": f"syn-d{d:04d}", "name": f"合成区{d}教育局",
@@ -156,8 +174,12 @@ def generate(units: int, seed: int = 1, per_district: int = 50,
                                         "name": f"合成区{d}第{i + 1}学校",
                                         **_leaf_attrs(rng)} for i in range(count)])
             _fill(rng, leaves, phone, totals)
+            for fn in _parts:
+                for what, n in fn(rng, None, district, leaves).items():
+                    totals.more[what] = totals.more.get(what, 0) + n
             progress(f"district {d + 1}/{districts}: {totals.units} units, "
-                     f"{totals.people + totals.locations + totals.assets} records")
+                     f"{totals.people + totals.locations + totals.assets} records"
+                     + "".join(f", {n} {what}" for what, n in totals.more.items()))
     return totals
 
 

@@ -81,3 +81,29 @@ def test_closed_hazards_are_left_alone(setup):
     Hazard.objects.filter(pk=h.pk).update(status="closed", closed_on=DAY)
     assert escalation.run(h.deadline + dt.timedelta(days=9)) == {
         "reminded": 0, "overdue": 0, "escalated": 0}
+
+
+def test_a_pass_with_nothing_due_reads_no_hazard(setup, tree, django_assert_num_queries):
+    """Three queries of ids over the (status, deadline) index, however many hazards are
+    open: nothing is loaded, claimed or told when nothing is due."""
+    for i in range(30):
+        Hazard.objects.create(unit=tree["b"], unit_path=tree["b"].path, title=f"h{i}",
+                              status="assigned", found_on=DAY,
+                              deadline=DAY + dt.timedelta(days=20 + i))
+    with django_assert_num_queries(3):
+        assert escalation.run(DAY) == {"reminded": 0, "overdue": 0, "escalated": 0}
+
+
+def test_many_due_at_once_each_told_once(setup, tree):
+    """A batch claims each hazard and tells its unit's leads; a unit with nobody to tell
+    (school B) has its hazards claimed all the same, so they are not due again."""
+    deadline = DAY + dt.timedelta(days=10)
+    for unit in (tree["a"], tree["b"]):
+        Hazard.objects.bulk_create([
+            Hazard(unit=unit, unit_path=unit.path, title=f"h{i}", status="assigned",
+                   found_on=DAY, deadline=deadline) for i in range(12)])
+    late = deadline + dt.timedelta(days=1)
+    assert escalation.run(late)["overdue"] == 25  # with the fixture's own
+    assert escalation.run(late)["overdue"] == 0
+    assert len(_inbox(setup["admin"])) == 13 and len(_inbox(setup["principal"])) == 13
+    assert not Hazard.objects.filter(overdue_notified_on__isnull=True).exists()

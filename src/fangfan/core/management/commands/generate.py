@@ -29,4 +29,6 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
         self.stdout.write(
             f"{totals.units} units, {totals.people} people, {totals.locations} locations, "
-            f"{totals.assets} assets in {time.perf_counter() - started:.1f} s")
+            f"{totals.assets} assets"
+            + "".join(f", {n} {what}" for what, n in totals.more.items())
+            + f" in {time.perf_counter() - started:.1f} s")
