@@ -242,7 +242,7 @@ def _actor(entry: AuditEntry, users: dict[int, models.Model]) -> str:
     changes by the system itself (demo data, scripts) say so in the reader's language."""
     user = users.get(entry.actor_id)
     if user is not None:
-        return user.get_full_name() or user.username
+        return str(user)
     return _("System") if entry.actor_name == "system" else entry.actor_name
 
 

@@ -69,6 +69,11 @@ class User(AbstractUser):
             return f"{last}{first}"
         return super().get_full_name()
 
+    def __str__(self) -> str:
+        """As pages name a person (who took a step, who verified): the name, else the
+        user name."""
+        return self.get_full_name() or self.username
+
 
 class RoleGrant(models.Model):
     """A role held on a unit; it covers the unit's whole subtree."""
