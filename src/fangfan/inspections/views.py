@@ -47,7 +47,8 @@ def check_item(request, pk: int):
     if form.errors:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         finding.refresh_from_db()
-    finding.hazard_count = finding.hazards.count()
+    finding.hazard_id = finding.hazards.values_list("pk", flat=True).first()
+    finding.hazard_count = int(finding.hazard_id is not None)
     row = {"finding": finding, "error": error, "can_change": True,
            "photos": evidence.attachments_of(finding).count()}
     return render(request, "inspections/item_row.html", row,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import Count
+from django.db.models import Count, Min
 
 from fangfan.core import permissions, registry
 from fangfan.core.models import Attachment
@@ -19,7 +19,7 @@ def inspection_items(context, inspection: Inspection) -> list[dict[str, Any]]:
     can_change = not inspection.completed_on and permissions.allowed(
         user, "change", registry.get("findings"), inspection.unit_path)
     findings = list(Finding.objects.filter(inspection=inspection)
-                    .select_related("inspection").annotate(hazard_count=Count("hazards"))
+                    .select_related("inspection").annotate(hazard_count=Count("hazards"), hazard_id=Min("hazards"))
                     .order_by("number"))
     photos = dict(Attachment.objects.filter(
         record_type=Finding._meta.label_lower,
