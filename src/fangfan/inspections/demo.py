@@ -95,3 +95,51 @@ def inspections_and_hazards(units: dict[str, Unit]) -> None:
         "unit": chunjiang, "kind": "task", "title": "完成寄宿生宿舍夜间巡查制度修订",
         "found_on": today - dt.timedelta(days=4)})
     escalation.run(today)
+
+
+@demo_part(71)
+def notices_risks_and_periods(units: dict[str, Unit]) -> None:
+    """The district's bulletin naming two schools (新桥 has read it, 春江 not yet), its
+    risk templates with one taken into 新桥's register, and a sensitive period coming."""
+    from fangfan.inspections.notices import (
+        Notice,
+        NoticeUnit,
+        Risk,
+        RiskTemplate,
+        SensitivePeriod,
+    )
+
+    today = timezone.localdate()
+    xinbei, xinqiao, chunjiang = units["xinbei"], units["xinqiao"], units["chunjiang"]
+    district, admin = _user("xinbei_supervisor"), _user("xinqiao_admin")
+    notice = services.create_record(district, Notice, {
+        "unit": xinbei, "title": "关于本学期第一轮校园安全督导检查情况的通报",
+        "published_on": today - dt.timedelta(days=2),
+        "body": "各学校、幼儿园：区教育局近期对辖区学校开展了安全督导检查，现将情况通报如下。"
+                "请各校对照问题清单，举一反三，按期整改到位。"})
+    services.create_record(district, NoticeUnit, {
+        "unit": xinbei, "notice": notice, "named": xinqiao, "mention": "commended",
+        "note": "门卫值守规范，隐患整改及时"})
+    services.create_record(district, NoticeUnit, {
+        "unit": xinbei, "notice": notice, "named": chunjiang, "mention": "criticised",
+        "note": "寄宿生宿舍夜间巡查记录不全"})
+    services.viewed(_user("xinqiao_principal"), notice)  # 新桥 has read it
+    templates = [services.create_record(district, RiskTemplate, {
+        "unit": xinbei, "risk": risk, "likelihood": likelihood, "impact": impact,
+        "controls": controls}) for risk, likelihood, impact, controls in [
+        ("校外人员持械闯入校园", 2, 5, "门卫24小时值守，配齐防卫器械，一键报警联网"),
+        ("上下学时段车辆冲撞人群", 2, 5, "校门设置防冲撞设施，护学岗民警和教师值守"),
+        ("食品投毒或群体性食物中毒", 1, 5, "食堂操作间封闭管理，视频监控全覆盖，留样"),
+        ("校园欺凌引发伤害", 3, 3, "班主任排查，心理辅导，欺凌事件报告制度")]]
+    people = {p.name: p for p in Person.objects.filter(unit=xinqiao)}
+    places = {p.name: p for p in Location.objects.filter(unit=xinqiao)}
+    first = templates[0]
+    services.create_record(admin, Risk, {
+        "unit": xinqiao, "template": first, "risk": first.risk,
+        "likelihood": first.likelihood, "impact": first.impact,
+        "controls": first.controls, "location": places.get("南校门"),
+        "owner": people.get("郭建刚"), "review_on": today + dt.timedelta(days=10)})
+    services.create_record(district, SensitivePeriod, {
+        "unit": xinbei, "name": "元旦假期", "starts_on": today + dt.timedelta(days=5),
+        "ends_on": today + dt.timedelta(days=8), "reason": "元旦假期前后校园安全防范",
+        "special_inspection": True, "leaders_on_duty": True})
