@@ -99,16 +99,22 @@ class ScopedSerializer(serializers.ModelSerializer):
         return field_class, kwargs
 
 
+def unit_keys(rt: RecordType) -> list[str]:
+    """The fields of the API that name a unit (by its code)."""
+    return [name for name in rt.form_fields
+            if isinstance(f := rt.model._meta.get_field(name), models.ForeignKey)
+            and f.related_model is Unit]
+
+
 def serializer_class(rt: RecordType) -> type[ScopedSerializer]:
     cached = getattr(rt, "_serializer_class", None)
     if cached is None:
         extra: dict = {}
-        for name in rt.form_fields:
+        for name in unit_keys(rt):
             f = rt.model._meta.get_field(name)
-            if isinstance(f, models.ForeignKey) and f.related_model is Unit:
-                extra[name] = serializers.SlugRelatedField(
-                    slug_field="code", queryset=Unit.objects.all(),
-                    allow_null=f.null, required=not f.null)
+            extra[name] = serializers.SlugRelatedField(
+                slug_field="code", queryset=Unit.objects.all(),
+                allow_null=f.null, required=not f.null)
         meta = type("Meta", (), {"model": rt.model,
                                  "fields": ["id", *rt.form_fields]})
         cached = type(f"{rt.model.__name__}Serializer", (ScopedSerializer,),
@@ -139,8 +145,10 @@ class RecordViewSet(viewsets.ModelViewSet):
         rt = self.record_type
         q = permissions.restrict(self.request.user, "view", rt)
         # The pages' order (index-backed: a province's page is read, not sorted), with
-        # the key last so that pages never overlap.
-        return rt.model.objects.filter(q).order_by(*rt.model._meta.ordering, "pk")
+        # the key last so that pages never overlap; the units the rows name by code in
+        # the same query, not one query per row.
+        return rt.model.objects.filter(q).select_related(*unit_keys(rt)).order_by(
+            *rt.model._meta.ordering, "pk")
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
