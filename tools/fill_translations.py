@@ -17,10 +17,13 @@ def main(source: str) -> None:
     po = polib.pofile(str(CATALOGUE / "django.po"))
     for entry in po:
         if entry.msgid in strings:
+            value = strings[entry.msgid]
+            if isinstance(value, dict):  # {"msgid_plural": …, "msgstr[0]": …}
+                value = value["msgstr[0]"]
             if entry.msgid_plural:  # zh-Hans has one form: msgstr[0]
-                entry.msgstr_plural = {0: strings[entry.msgid]}
+                entry.msgstr_plural = {0: value}
             else:
-                entry.msgstr = strings[entry.msgid]
+                entry.msgstr = value
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = entry.previous_msgid_plural = None
