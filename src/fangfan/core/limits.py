@@ -135,24 +135,37 @@ class RequestTooLarge(APIException):
         super().__init__(too_large_message())
 
 
-def too_large_message() -> str:
+def too_large_message(limit: int | None = None) -> str:
     return _("The request is too large: at most %(size)s may be sent.") % {
-        "size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+        "size": filesizeformat(limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
 
 
 class BodyLimitMiddleware:
     """Answers a body over DATA_UPLOAD_MAX_MEMORY_SIZE with 413 and a translated message
     (API: JSON; pages: the message page), before anything reads it. Django itself would
     raise RequestDataTooBig while the CSRF check reads the form, which it answers as a
-    bare 400. File parts of a multipart body do not count (upload limits are their own)."""
+    bare 400. File parts of a multipart body count towards MAX_UPLOAD_BYTES instead,
+    refused by the declared length before Django spools the files to temporary disk."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("POST", "PUT", "PATCH") and self.too_large(request):
-            return self.refuse(request)
+        if request.method in ("POST", "PUT", "PATCH"):
+            if self.upload_too_large(request):
+                return self.refuse(request, settings.MAX_UPLOAD_BYTES)
+            if self.too_large(request):
+                return self.refuse(request)
         return self.get_response(request)
+
+    @staticmethod
+    def upload_too_large(request) -> bool:
+        if request.content_type != "multipart/form-data":
+            return False
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0) > settings.MAX_UPLOAD_BYTES
+        except ValueError:
+            return False
 
     @staticmethod
     def too_large(request) -> bool:
@@ -174,8 +187,8 @@ class BodyLimitMiddleware:
         return False
 
     @staticmethod
-    def refuse(request):
-        message = too_large_message()
+    def refuse(request, limit: int | None = None):
+        message = too_large_message(limit)
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return render(request, "413.html", {"message": message}, status=413)

@@ -180,6 +180,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A request body beyond this (a form's fields or an API body; uploaded files do not count)
 # is answered 413 with a message (core.limits.BodyLimitMiddleware, core.parsers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FANGFAN_MAX_BODY_BYTES", 2 * 1024 * 1024))
+# A whole upload (a form with its files: a hazard and its photos) beyond this is answered
+# 413 before Django reads a byte of it to temporary disk. One evidence file is at most
+# EVIDENCE_MAX_BYTES; a form takes a few.
+MAX_UPLOAD_BYTES = int(os.environ.get("FANGFAN_MAX_UPLOAD_MB", "60")) * 1024 * 1024
 
 # Sessions end after 2 hours without a request or 12 hours after signing in, whichever
 # comes first, and when the browser closes: school PCs are shared (SessionTimeoutMiddleware).

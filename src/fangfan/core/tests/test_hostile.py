@@ -272,3 +272,24 @@ def test_choice_list_refuses_what_is_not_a_list_of_keys():
         with pytest.raises(ValidationError):
             field.validate(value, None)
     field.validate(["a"], None)
+
+
+def test_an_upload_over_its_limit_is_refused_before_it_is_read(tree, unit_admin, client,
+                                                               settings, tmp_path):
+    """A multipart body longer than MAX_UPLOAD_BYTES is answered 413 from its declared
+    length: no temporary file is written and nothing is saved."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangfan.inspections.models import Hazard
+
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    client.force_login(unit_admin)
+    photo = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"0" * (2 * 1024 * 1024),
+                               content_type="image/jpeg")
+    resp = client.post(reverse("records:hazards-add"), {
+        "unit": tree["a"].pk, "title": "围墙破损", "severity": "general",
+        "found_on": "2026-11-02", "files": photo})
+    assert resp.status_code == 413
+    assert "at most 1.0" in resp.content.decode()
+    assert not Hazard.objects.exists() and not list(tmp_path.iterdir())
