@@ -203,6 +203,19 @@ class Obligation(UnitRecord):
     def __str__(self) -> str:
         return f"{self.requirement.short_title} · {self.due_on}"
 
+    @property
+    def fulfilled_by_url(self) -> str:
+        """The page of the record that fulfilled it (an inspection, a drill), if any."""
+        if not (self.fulfilled_by_type and self.fulfilled_by_id):
+            return ""
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            return reverse(f"records:{self.fulfilled_by_type}-detail",
+                           args=[self.fulfilled_by_id])
+        except NoReverseMatch:  # a record type no longer kept
+            return ""
+
     def status_on(self, today) -> str:
         if self.done_on:
             return ObligationStatus.DONE

@@ -182,6 +182,7 @@ def test_self_inspection_copies_checklist_and_fulfils_the_month(tree, people):
                                 period_end__gte=TODAY)
     assert (ob.done_on, ob.fulfilled_by_type, ob.fulfilled_by_id) == (
         insp.inspected_on, "inspections", str(insp.pk))
+    assert ob.fulfilled_by_url == insp.get_absolute_url()  # the calendar links to it
     f = insp.findings.first()
     with pytest.raises(ValidationError):
         services.update_record(people["admin"], f, {"result": ItemResult.FAIL, "note": "x"})
