@@ -10,4 +10,6 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         import fangfan.inspections.notice_records  # noqa: F401
         import fangfan.inspections.notice_work  # noqa: F401
-        from fangfan.inspections import demo, facts, records, tasks, work  # noqa: F401
+        from fangfan.inspections import demo, facts, gaps, records, tasks, work  # noqa: F401
+
+        gaps.connect()

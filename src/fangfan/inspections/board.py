@@ -167,7 +167,8 @@ def _ranked(hazards: QuerySet, unit: Unit, today: dt.date) -> QuerySet:
                 + Value(1, output_field=big))
     sub = (hazards.filter(conds["open"], unit_path__gte=OuterRef("path"),
                           unit_path__lt=OuterRef("upper"))
-           .annotate(_one=Value(1)).values("_one").annotate(score=score).values("score"))
+           .order_by().annotate(_one=Value(1)).values("_one").annotate(score=score)
+           .values("score"))  # no default ordering: PostgreSQL refuses it in a GROUP BY
     return (Unit.objects.filter(parent=unit)
             .annotate(upper=_upper_bound(unit), score=Coalesce(
                 Subquery(sub, output_field=big), Value(0, output_field=big)))

@@ -310,6 +310,14 @@ class HazardStep(UnitRecord):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.done_on}"
 
+    @property
+    def closes_gap(self) -> bool:
+        """The system (no person) verifying a hazard raised by a compliance gap: its
+        requirement is met again, so it closes from any open status (inspections.gaps)."""
+        return bool(self.kind == StepKind.VERIFY and self.by_id is None and self.hazard_id
+                    and self.hazard.source == HazardSource.COMPLIANCE_GAP
+                    and self.hazard.status in OPEN_STATUSES)
+
     def clean(self) -> None:
         errors = {}
         if self.done_on and self.done_on > timezone.localdate():
@@ -326,7 +334,7 @@ class HazardStep(UnitRecord):
                               if self.kind == StepKind.RECTIFY
                               else _("Say why the rectification is returned."))
         if self._state.adding and self.hazard_id and self.kind in TRANSITIONS \
-                and not errors:
+                and not errors and not self.closes_gap:
             allowed, _to = TRANSITIONS[self.kind]
             if self.hazard.status not in allowed:
                 errors["kind"] = _("This step cannot follow: the hazard is %(status)s.") % {

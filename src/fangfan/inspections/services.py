@@ -233,3 +233,12 @@ def hazard_from_finding(actor, finding: Finding, data: dict[str, Any]) -> Hazard
               "found_by": finding.inspection.inspectors[:100], **data}
     return services.create_record(actor, Hazard, fields)
 
+
+@transaction.atomic
+def close_gap_hazard(hazard: Hazard, note: str, on=None) -> HazardStep:
+    """The system closes a hazard raised by a compliance gap (inspections.gaps) once its
+    requirement is met again: a "verify" step by no one, with `note`, from whatever open
+    status the hazard is in. Step and closure are audited as the system's."""
+    return services.create_following(None, HazardStep, {
+        "unit": hazard.unit, "hazard": hazard, "kind": StepKind.VERIFY, "note": note,
+        "done_on": on or timezone.localdate()})

@@ -338,6 +338,11 @@ FANGFAN_AREA_PAGES = {
 # authority (inspections.escalation); a major hazard is escalated at once.
 FANGFAN_HAZARD_GRACE_DAYS = int(os.environ.get("FANGFAN_HAZARD_GRACE_DAYS", "3"))
 
+# A requirement that becomes unmet for a unit raises one hazard there, closed by the
+# system when the requirement is met again (inspections.gaps, SPEC STD-5). Off: no
+# hazards are raised or closed by compliance results.
+FANGFAN_GAP_HAZARDS = os.environ.get("FANGFAN_GAP_HAZARDS", "1") not in ("0", "false", "")
+
 # Two-factor sign-in (core.twofactor): required for these roles (any superuser too),
 # optional for the others. Empty: nobody is required.
 FANGFAN_TWO_FACTOR_ROLES = tuple(

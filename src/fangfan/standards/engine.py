@@ -25,6 +25,7 @@ from fangfan.standards.rules import (
     governing,
     mark_governing,
 )
+from fangfan.standards.signals import Transition, results_changed
 
 ATTRS = list(fact_registry.UNIT_ATTRIBUTES)
 _compiled: dict[tuple[int, str, str], Compiled] = {}
@@ -167,12 +168,18 @@ REBUILD_TALLIES_AT = 2000
 def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
            where: dict[int, tuple[str, str, str]]) -> None:
     """Replace the results of changed units, stamp every evaluated unit, keep the
-    authorities' tallies exact."""
+    authorities' tallies exact, and tell `results_changed` receivers which statuses
+    changed."""
     now = timezone.now()
     ids = list(changed)
     adjust = len(ids) <= REBUILD_TALLIES_AT
+    listening = results_changed.has_listeners()
     with transaction.atomic():
-        old = _entries_stored(ids) if adjust else []
+        _lock(ids)
+        statuses: dict[tuple[int, int], str] | None = {} if listening else None
+        old = _entries_stored(ids, statuses) if adjust else []
+        if listening and not adjust:
+            statuses = _statuses_stored(ids)
         for chunk in _chunks(ids, 500):
             Result.objects.filter(unit_id__in=chunk).delete()
             Evaluation.objects.filter(unit_id__in=chunk).delete()
@@ -188,6 +195,10 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
                                 for i in ids for row in changed[i][2]])
         elif ids:
             tallies.rebuild()
+        if listening:
+            moved = _transitions(changed, statuses or {})
+            if moved:
+                results_changed.send(sender=Result, transitions=moved)
     if not adjust:
         _analyze(Result, Evaluation)
 
@@ -209,8 +220,45 @@ def _counts(rows: list[Row]) -> dict[str, int]:
     return {s: statuses.count(s) for s in ("met", "unmet", "unknown")}
 
 
-def _entries_stored(ids: list[int]) -> list[tallies.Entry]:
-    """The stored results of these units as the tallies counted them."""
+def _lock(ids: list[int]) -> None:
+    """Two evaluations of the same unit take turns (PostgreSQL): the second reads the
+    results the first stored, so it neither inserts a result twice nor reports a change
+    twice. Units are locked in a fixed order, so overlapping runs cannot deadlock."""
+    if not connection.features.has_select_for_update:  # SQLite: one writer at a time
+        return
+    for chunk in _chunks(sorted(ids), 500):
+        list(Unit.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+             .values_list("pk", flat=True))
+
+
+def _statuses_stored(ids: list[int]) -> dict[tuple[int, int], str]:
+    """(unit id, requirement id) → stored status, for the units about to be rewritten."""
+    out = {}
+    for chunk in _chunks(ids, 500):
+        for unit_id, req, status in Result.objects.filter(unit_id__in=chunk).values_list(
+                "unit_id", "requirement_id", "status"):
+            out[(unit_id, req)] = status
+    return out
+
+
+def _transitions(changed: dict[int, tuple[str, str, list[Row]]],
+                 statuses: dict[tuple[int, int], str]) -> list[Transition]:
+    """The results whose status differs from the stored one (or that appear or go)."""
+    out, seen = [], set()
+    for unit_id, (path, _, rows) in changed.items():
+        for req, status, required, actual, *_rest in rows:
+            seen.add((unit_id, req))
+            old = statuses.get((unit_id, req))
+            if old != status:
+                out.append(Transition(unit_id, path, req, old, status, required, actual))
+    out.extend(Transition(unit_id, changed[unit_id][0], req, old, None)
+               for (unit_id, req), old in statuses.items() if (unit_id, req) not in seen)
+    return out
+
+
+def _entries_stored(ids: list[int], statuses: dict | None = None) -> list[tallies.Entry]:
+    """The stored results of these units as the tallies counted them (and, into
+    `statuses`, every stored status by unit and requirement)."""
     out = []
     for chunk in _chunks(ids, 500):
         counted = {u: (s, loc) for u, s, loc in Evaluation.objects.filter(
@@ -218,6 +266,8 @@ def _entries_stored(ids: list[int]) -> list[tallies.Entry]:
         for unit_id, path, req, status, facts in Result.objects.filter(
                 unit_id__in=chunk).values_list("unit_id", "unit_path", "requirement_id",
                                                "status", "facts"):
+            if statuses is not None:
+                statuses[(unit_id, req)] = status
             if unit_id in counted:  # results without an evaluation were never counted
                 out.append((path, req, status, facts, *counted[unit_id]))
     return out

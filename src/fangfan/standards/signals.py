@@ -2,10 +2,35 @@
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
+
+from django.dispatch import Signal
 
 from fangfan.core.signals import records_changed
 
 log = logging.getLogger("fangfan.standards")
+
+
+class Transition(NamedTuple):
+    """A stored result whose status changed: `old` is None when the unit had no result
+    for the requirement, `new` is None when it has none any more (a pack no longer
+    active); `required` and `actual` are the new figures."""
+
+    unit_id: int
+    unit_path: str
+    requirement_id: int
+    old: str | None
+    new: str | None
+    required: float | None = None
+    actual: float | None = None
+
+
+# Sent by the engine inside the transaction that stores the results, after they are
+# stored, with `transitions` (list of Transition): only results whose status changed, so
+# a receiver never sees results that merely held. Domain apps subscribe (inspections:
+# gap-raised hazards, SPEC STD-5); a receiver's writes commit or roll back with the
+# results. The engine reads the old statuses only while someone listens.
+results_changed = Signal()
 
 
 def install_shipped_packs(sender, **kwargs) -> None:
