@@ -5,12 +5,15 @@ closed). Definitions: docs/inspections.md, "The board".
 
 Built like the gap matrix for an authority of thousands of units: the units are ranked
 and paged in SQL (worst first), the counts are read for the page's units only, grouped
-by the path prefix of the unit below the authority; the totals and the trend are one
-more aggregate. A constant number of queries whatever the number of units or hazards."""
+by the path prefix of the unit below the authority. When every unit below is on the
+page (most authorities), that one grouped pass over the subtree also gives the totals
+and the trend; else they are one more aggregate. A constant number of queries whatever
+the number of units or hazards."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -32,7 +35,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, LPad, Substr
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from fangfan.core import permissions, registry
@@ -147,11 +149,28 @@ def build(user, unit: Unit, params=None, today: dt.date | None = None,
     page = Paginator(_ranked(hazards, unit, today), size).get_page(params.get("page"))
     rows = [Row(pk, name, code, path, url=reverse("hazard-board-unit", args=[code])
                 if below else "") for pk, name, code, path, below, _score in page.object_list]
-    _fill(hazards, unit, rows, today)
     page.object_list = rows
-    totals, trend = _totals_and_trend(hazards, unit, today)
-    return Board(unit=unit, page=page, totals=totals, totals_links=links(unit.code, totals),
-                 trend=trend, today=today)
+    width = len(unit.path) + PATH_SEGMENT_WIDTH
+    if page.has_other_pages():
+        # The page's units only; the whole subtree's totals and trend apart.
+        span = Q(pk__in=[])
+        for r in rows:
+            span |= in_subtree(r.path)
+        groups = _grouped(hazards.filter(span), width, today, trend=False)
+        whole = hazards.filter(in_subtree(unit.path)).aggregate(**_aggregates(today, True))
+    else:
+        # Every unit below is on the page: one pass over the subtree gives the rows, and
+        # their sum (with the authority's own hazards, a group of their own) the totals
+        # and the trend.
+        groups = _grouped(hazards.filter(in_subtree(unit.path)), width, today, trend=True)
+        whole = {k: sum(g[k] for g in groups.values()) for k in _aggregates(today, True)}
+    for r in rows:
+        r.counts = _counts(groups.get(r.path))
+        r.links = links(r.code)
+        r.url = r.url or r.links["total"]
+    totals = _counts(whole)
+    return Board(unit=unit, page=page, totals=totals, totals_links=links(unit.code),
+                 trend=_trend(whole, today), today=today)
 
 
 def _ranked(hazards: QuerySet, unit: Unit, today: dt.date) -> QuerySet:
@@ -187,27 +206,41 @@ def _upper_bound(unit: Unit):
                                           Value("0")), output_field=CharField())
 
 
-def _fill(hazards: QuerySet, unit: Unit, rows: list[Row], today: dt.date) -> None:
-    """The counts of the page's units: one query over their subtrees, grouped by the
-    path of the unit below the authority."""
-    if not rows:
-        return
-    span = Q(pk__in=[])
-    for r in rows:
-        span |= in_subtree(r.path)
-    width = len(unit.path) + PATH_SEGMENT_WIDTH
-    found = (hazards.filter(span).annotate(branch=Substr("unit_path", 1, width))
-             .values("branch").annotate(**_aggregates(today)))
-    by_path = {f.pop("branch"): Counts(**f) for f in found}
-    for r in rows:
-        r.counts = by_path.get(r.path, Counts())
-        r.links = links(r.code, r.counts)
-        r.url = r.url or r.links["total"]
+def _grouped(hazards: QuerySet, width: int, today: dt.date, trend: bool) -> dict[str, dict]:
+    """The counts per unit below the authority: grouped by the first `width` characters
+    of the path, the path of that unit."""
+    found = (hazards.order_by().annotate(branch=Substr("unit_path", 1, width))
+             .values("branch").annotate(**_aggregates(today, trend)))
+    return {f.pop("branch"): f for f in found}
 
 
-def _aggregates(today: dt.date) -> dict:
-    return {name: Count("pk", filter=cond) if cond else Count("pk")
-            for name, cond in _open(today).items()}
+def _counts(got: dict | None) -> Counts:
+    return Counts(**{k: (got or {}).get(k) or 0 for k in COUNTS})
+
+
+COUNTS = ["total", "open", "overdue", "escalated", "closed", "closed_with_deadline",
+          "on_time"]
+
+
+def _aggregates(today: dt.date, trend: bool) -> dict:
+    """The counts (docs/inspections.md), and with `trend` per month of the last six the
+    hazards found and closed: each a conditional count on found_on / closed_on in SQL
+    (portable, and no per-row date function)."""
+    out = {name: Count("pk", filter=cond) if cond else Count("pk")
+           for name, cond in _open(today).items()}
+    if trend:
+        starts = month_starts(today)
+        for i, (start, end) in enumerate(zip(starts, starts[1:] + [_next_month(starts[-1])],
+                                             strict=True)):
+            out[f"found_{i}"] = Count("pk", filter=Q(found_on__gte=start, found_on__lt=end))
+            out[f"closed_{i}"] = Count("pk", filter=Q(
+                status=HazardStatus.CLOSED, closed_on__gte=start, closed_on__lt=end))
+    return out
+
+
+def _trend(got: dict, today: dt.date) -> list[Month]:
+    return [Month(start, date_format(start, "YEAR_MONTH_FORMAT"), got[f"found_{i}"] or 0,
+                  got[f"closed_{i}"] or 0) for i, start in enumerate(month_starts(today))]
 
 
 def month_starts(today: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
@@ -218,38 +251,21 @@ def month_starts(today: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
     return starts
 
 
-def _totals_and_trend(hazards: QuerySet, unit: Unit,
-                      today: dt.date) -> tuple[Counts, list[Month]]:
-    """The whole subtree's counts (the authority's own hazards too) and, per month of
-    the last six, the hazards found and closed: one aggregate, each month a conditional
-    count on found_on / closed_on in SQL (portable, and no per-row date function)."""
-    starts = month_starts(today)
-    ends = starts[1:] + [_next_month(starts[-1])]
-    monthly = {}
-    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        monthly[f"found_{i}"] = Count("pk", filter=Q(found_on__gte=start, found_on__lt=end))
-        monthly[f"closed_{i}"] = Count("pk", filter=Q(status=HazardStatus.CLOSED,
-                                                      closed_on__gte=start, closed_on__lt=end))
-    got = hazards.filter(in_subtree(unit.path)).aggregate(**_aggregates(today), **monthly)
-    trend = [Month(start, date_format(start, "YEAR_MONTH_FORMAT"), got[f"found_{i}"] or 0,
-                   got[f"closed_{i}"] or 0) for i, start in enumerate(starts)]
-    return Counts(**{k: got[k] or 0 for k in _open(today)}), trend
-
-
 def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def links(code: str, counts: Counts) -> dict[str, str]:
+# Each count's filters on the hazard list (the list's own, so it lists what was counted).
+LINKS = {"total": "", "open": "&open=true", "overdue": "&overdue=true",
+         "escalated": "&escalated=true", "closed": "&status=closed",
+         "on_time": "&status=closed&on_time=true"}
+
+
+def links(code: str) -> dict[str, str]:
     """Each count's link: the hazard list filtered to the unit's subtree and the count's
-    condition (the list's own filters, so the list shows what was counted)."""
-    base = reverse(registry.get("hazards").list_url_name)
-    params = {"total": {}, "open": {"open": "true"}, "overdue": {"overdue": "true"},
-              "escalated": {"escalated": "true"}, "closed": {"status": "closed"},
-              "on_time": {"status": "closed", "on_time": "true"}}
-    return {k: f"{base}?{urlencode({'within': code, **p})}" for k, p in params.items()}
-
-
+    condition. Unit codes are slugs; quoted all the same."""
+    base = f"{reverse(registry.get('hazards').list_url_name)}?within={quote(code)}"
+    return {k: base + suffix for k, suffix in LINKS.items()}
 
 
 def context(request, unit: Unit, size: int = PAGE_SIZE) -> dict:

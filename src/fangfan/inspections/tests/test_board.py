@@ -189,3 +189,17 @@ def test_home_panel_is_the_authoritys(hazards, make_user, client):
 def test_menu_has_the_board(tree, make_user, client):
     client.force_login(make_user(Role.SUPERVISOR, tree["district"]))
     assert 'href="/hazards/board/"' in client.get("/").content.decode()
+
+
+def test_paged_board_has_the_same_figures(hazards, make_user):
+    """One unit a page: the page's rows counted apart, the totals and trend over the
+    whole subtree all the same."""
+    user = make_user(Role.SUPERVISOR, hazards["district"])
+    whole = board.build(user, hazards["district"], today=TODAY)
+    first = board.build(user, hazards["district"], today=TODAY, size=1)
+    second = board.build(user, hazards["district"], {"page": "2"}, today=TODAY, size=1)
+    assert [r.code for r in first.page.object_list] == ["school-a"]
+    assert [r.code for r in second.page.object_list] == ["school-b"]
+    assert _row(second, "school-b").counts == _row(whole, "school-b").counts
+    assert first.totals == second.totals == whole.totals
+    assert first.trend == whole.trend
