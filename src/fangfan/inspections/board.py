@@ -145,7 +145,13 @@ def build(user, unit: Unit, params=None, today: dt.date | None = None,
 
     today = today or timezone.localdate()
     params = params or {}
-    hazards = Hazard.objects.filter(visible(user))
+    hazards = Hazard.objects.all()
+    if not permissions.allowed(user, "view", registry.get("hazards"), unit.path):
+        # Only the parts of the subtree the user may view (a page is refused such a
+        # board; the home page's panel too). Where the whole subtree is the user's, the
+        # condition is left out: its own path range beside each unit's would let SQLite
+        # seek the wrong range and read the whole subtree once per unit.
+        hazards = hazards.filter(visible(user))
     page = Paginator(_ranked(hazards, unit, today), size).get_page(params.get("page"))
     rows = [Row(pk, name, code, path, url=reverse("hazard-board-unit", args=[code])
                 if below else "") for pk, name, code, path, below, _score in page.object_list]
