@@ -73,6 +73,9 @@ def hazard_board(request, code: str | None = None):
     """An authority's hazard board (issue 9): the units below it, worst first, with
     their hazards' counts and rates, and the six months' trend (inspections.board)."""
     unit = unit_for(request, code, "hazards")
+    if request.htmx and "home" in request.GET:  # the home page's panel, after the page
+        return render(request, "inspections/board_table.html",
+                      board.context(request, unit, board.HOME_SIZE))
     context = board.context(request, unit)
     if request.htmx:
         return render(request, "inspections/board_table.html", context)

@@ -100,16 +100,16 @@ def supervisions_due(ctx: WorkContext) -> Iterator[WorkItem]:
 @panel
 def hazard_board(request, unit) -> str | None:
     """An authority's home shows the hazard board of the units below it (the worst few
-    and the subtree's totals), linking to the whole board."""
-    from django.template.loader import render_to_string
+    and the subtree's totals), linking to the whole board. Loaded after the page (HTMX):
+    at the top of a province it counts a million hazards, which the day's work should
+    not wait for; without JavaScript, a link to the board."""
     from django.utils.html import format_html
-
-    from fangfan.inspections import board
 
     if not permissions.allowed(request.user, "view", registry.get("hazards"), unit.path):
         return None
+    url = reverse("hazard-board-unit", args=[unit.code])
     return format_html(
-        '<h3 class="mb-2"><a class="text-reset" href="{}">{}</a></h3>{}',
-        reverse("hazard-board-unit", args=[unit.code]), _("Hazards across the units below"),
-        render_to_string("inspections/board_table.html",
-                         board.context(request, unit, board.HOME_SIZE), request=request))
+        '<h3 class="mb-2"><a class="text-reset" href="{}">{}</a></h3>'
+        '<div data-testid="hazard-board-panel" hx-get="{}?home=1" hx-trigger="load" '
+        'hx-swap="outerHTML"><a class="btn" href="{}">{}</a></div>',
+        url, _("Hazards across the units below"), url, url, _("Open the hazard board"))
