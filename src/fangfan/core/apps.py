@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from fangfan.core import records  # noqa: F401  (registers Unit)
+        from fangfan.core import changes, records  # noqa: F401  (registers Unit)

@@ -1,7 +1,9 @@
 """Record type declarations of the core app: the unit tree itself and group robots."""
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
-from fangfan.core.models import NotificationChannel, Role, Unit
+from fangfan.core.changes import ChangeRequestServices
+from fangfan.core.models import NotificationChannel, Role, Unit, UnitChangeRequest
+from fangfan.core.models.changes import REQUESTED
 from fangfan.core.models.notifications import RobotKind
 from fangfan.core.registry import RecordType, register
 
@@ -21,6 +23,8 @@ register(RecordType(
     # What is required of a unit follows from these: its supervising authority sets them.
     decided_above=("kind", "stage", "locale", "boarding", "staff_count", "student_count",
                    "boarder_count", "key_target_grade"),
+    # ... which the unit asks for by a change request.
+    actions=[("unit-change-requests", "unit", _("Request a change"))],
     roles={
         # Authorities register and maintain the units under them; a unit's own
         # administrator keeps its attributes (headcount, contact) current.
@@ -54,4 +58,28 @@ register(RecordType(
     example=lambda unit: {
         "unit": unit, "name": "安全工作群", "kind": RobotKind.WECOM,
         "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=example"},
+))
+
+
+register(RecordType(
+    model=UnitChangeRequest,
+    slug="unit-change-requests",
+    area="org",
+    on_home=False,
+    list_fields=["unit", "status", "reason", "decided_on"],
+    form_fields=["unit", *REQUESTED, "reason", "status", "decision_note"],
+    detail_fields=["unit", *REQUESTED, "reason", "status", "decision_note", "decided_by",
+                   "decided_on"],
+    card_fields=["unit", "reason", "decided_on"],
+    filter_fields=["status"],
+    search_fields=["reason"],
+    # The unit asks; only someone above it decides.
+    decided_above=("status", "decision_note"),
+    roles={Role.SUPERVISOR: {"view", "change", "export"},
+           Role.UNIT_ADMIN: {"view", "add", "change", "export"},
+           Role.PRINCIPAL: {"view", "add", "export"}, Role.GUARD: set(), Role.STAFF: set()},
+    services=ChangeRequestServices(),
+    example=lambda unit: {"unit": unit, "student_count": 1950,
+                          "reason": "2026年秋季学期招生后在校生人数变化"},
+    example_update=lambda obj: {"reason": obj.reason + "（附学籍统计表）"},
 ))

@@ -269,6 +269,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets used by several record types get one name of their own.
     "ENUM_NAME_OVERRIDES": {
         "InspectionKindEnum": "fangfan.inspections.models.InspectionKind.choices",
+        "UnitKindEnum": "fangfan.core.models.units.UnitKind.choices",
+        "RequestStatusEnum": "fangfan.core.models.changes.RequestStatus.choices",
     },
 }
 

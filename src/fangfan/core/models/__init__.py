@@ -1,5 +1,6 @@
 """Core models: the unit tree, users and role grants, the audit chain, evidence files."""
 from fangfan.core.models.audit import AuditChainHead, AuditEntry
+from fangfan.core.models.changes import UnitChangeRequest
 from fangfan.core.models.evidence import Attachment
 from fangfan.core.models.notifications import (
     Delivery,
@@ -30,6 +31,7 @@ __all__ = [
     "Stage",
     "Unit",
     "UnitKind",
+    "UnitChangeRequest",
     "UnitRecord",
     "User",
 ]

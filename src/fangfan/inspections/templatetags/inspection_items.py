@@ -19,7 +19,8 @@ def inspection_items(context, inspection: Inspection) -> list[dict[str, Any]]:
     can_change = not inspection.completed_on and permissions.allowed(
         user, "change", registry.get("findings"), inspection.unit_path)
     findings = list(Finding.objects.filter(inspection=inspection)
-                    .select_related("inspection").annotate(hazard_count=Count("hazards"), hazard_id=Min("hazards"))
+                    .select_related("inspection")
+                    .annotate(hazard_count=Count("hazards"), hazard_id=Min("hazards"))
                     .order_by("number"))
     photos = dict(Attachment.objects.filter(
         record_type=Finding._meta.label_lower,
