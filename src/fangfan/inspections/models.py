@@ -181,7 +181,7 @@ class Hazard(UnitRecord):
 
     kind = models.CharField(_("kind"), max_length=8, choices=HazardKind.choices,
                             default=HazardKind.HAZARD)
-    title = models.CharField(_("what is wrong"), max_length=200)
+    title = models.CharField(_("problem found"), max_length=200)
     description = models.TextField(_("details"), blank=True)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="hazards", verbose_name=_("location"))

@@ -122,7 +122,7 @@ register(RecordType(
     card_fields=["title", "deadline", "location"],
     filter_fields=["status", "severity", "source", "kind"],
     extra_filters={
-        "open": yes_no_filter(_("Open"), lambda: Q(status__in=OPEN_STATUSES)),
+        "open": yes_no_filter(_("Not closed yet"), lambda: Q(status__in=OPEN_STATUSES)),
         "overdue": yes_no_filter(_("Past the deadline"), lambda: Q(
             status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())),
         # The board's counts link here (inspections.board).
