@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fangfan.resources",
     "fangfan.organisation",
     "fangfan.inspections",
+    "fangfan.emergency",
     "fangfan.documents",
     "fangfan.standards",
 ]

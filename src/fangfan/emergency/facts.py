@@ -1,0 +1,1 @@
+"""Facts of drills (R-DRILL; the national drill guide). Filled in below."""

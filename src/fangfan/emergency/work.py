@@ -1,0 +1,1 @@
+"""Work of emergency plans and drills."""
