@@ -8,7 +8,9 @@ the service layer and is audited."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -32,11 +34,32 @@ REMIND_DAYS = 7
 
 
 def terms_by_path() -> dict[str, list[Term]]:
+    cached = getattr(_once, "terms", None)
+    if cached is not None:
+        return cached
     out: dict[str, list[Term]] = {}
     for t in SchoolTerm.objects.order_by("starts_on").values_list(
             "unit_path", "school_year", "number", "starts_on", "ends_on"):
         out.setdefault(t[0], []).append(t[1:])
+    if getattr(_once, "active", False):
+        _once.terms = out
     return out
+
+
+_once = threading.local()
+
+
+@contextmanager
+def terms_read_once() -> Iterator[None]:
+    """Within the block (one evaluation's fact families), the terms are read once in
+    this thread, however many families ask for them (R-SUPV's and R-DRILL's)."""
+    outer = getattr(_once, "active", False)
+    _once.active = True
+    try:
+        yield
+    finally:
+        if not outer:
+            _once.active, _once.terms = False, None
 
 
 def terms_for(path: str, table: dict[str, list[Term]]) -> list[Term]:

@@ -98,18 +98,6 @@ _LATER = {
     "guards_on_duty": ("int",
         gettext_noop("Guards on duty per shift at the gate (duty roster)."),
         gettext_noop("duty rosters")),
-    "semesters_without_drill": ("int",
-        gettext_noop("Ended semesters of this school year without a drill."),
-        gettext_noop("drill records")),
-    "months_without_drill": ("int",
-        gettext_noop("Ended months of this school year without a drill."),
-        gettext_noop("drill records")),
-    "quarters_without_drill": ("int",
-        gettext_noop("Ended quarters of this school year without a drill."),
-        gettext_noop("drill records")),
-    "ct_drills_this_year": ("int",
-        gettext_noop("Counter-terrorism drills held this school year."),
-        gettext_noop("drill records")),
     "quarters_without_meeting": ("int",
         gettext_noop("Ended quarters without a situation analysis meeting."),
         gettext_noop("meeting minutes")),
@@ -138,9 +126,12 @@ def compute(scope: Q, needed: set[str] | None = None, parallel: bool = False) ->
     connection each (the database works while Python waits), which halves a province's
     evaluation on two cores; inside a transaction (a request, a test) they must see its
     writes, and for a few units new connections cost more than they save."""
+    from fangfan.standards.calendar import terms_read_once
+
     chosen = _families(needed)
     if not parallel or connection.in_atomic_block or len(chosen) < 2:
-        parts = [_run(FAMILIES[fam], scope) for fam in chosen]
+        with terms_read_once():
+            parts = [_run(FAMILIES[fam], scope) for fam in chosen]
     else:
         with ThreadPoolExecutor(max_workers=min(len(chosen), 4)) as pool:
             parts = list(pool.map(lambda fam: _in_own_connection(FAMILIES[fam], scope),
@@ -152,8 +143,10 @@ def compute_unit(path: str, needed: set[str] | None = None) -> Values:
     """`compute` for the records of one unit, with each family's SQL built once per
     process: building a query of forty filtered aggregates costs Django more than the
     database needs to answer it for one unit (the re-evaluation after each change)."""
+    from fangfan.standards.calendar import terms_read_once
+
     parts = []
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, terms_read_once():
         for fam in _families(needed):
             if FAMILIES[fam].clock:
                 parts.append(_run(FAMILIES[fam], Q(unit_path=path)))

@@ -31,7 +31,7 @@ def test_unit_page_lists_gaps_with_clause_and_fix(evaluated, make_user, client):
     assert "<td>2</td><td>1</td>" in gap.replace("\n", "").replace(" ", "")
     # R-STAFF, GB/T 29315's guards, no leader, no background checks (Minors Law Art. 62)
     assert 'data-count="unmet">4<' in html
-    assert "Fangfan does not keep drill records yet" in html
+    assert "No drills are recorded for this unit yet." in html
 
 
 def test_sibling_and_unknown_units_answer_404(evaluated, make_user, client):
@@ -128,7 +128,10 @@ def test_unknown_says_which_records_are_missing_with_a_link(tree, make_user, cli
     assert "guards_full_time" not in html and "R-STAFF</strong>" not in html
     assert '<span class="rule-tag text-secondary small">R-STAFF</span>' in staff
     drill = html.split('data-ref="R-DRILL"')[1].split('class="list-group-item"')[0]
-    assert "Fangfan does not keep drill records yet." in drill and "href" not in drill
+    assert "No drills are recorded for this unit yet." in drill
+    assert f'href="{reverse("records:drills-add")}?unit={tree["a"].pk}"' in drill
+    meeting = html.split('data-ref="R-MEET"')[1].split('class="list-group-item"')[0]
+    assert "Fangfan does not keep meeting minutes yet." in meeting and "href" not in meeting
     client.force_login(make_user(Role.AUDITOR, tree["a"]))
     html = client.get(reverse("compliance-unit", args=["school-a"])).content.decode()
     staff = html.split('data-ref="R-STAFF"')[1].split('class="list-group-item"')[0]
