@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("fangfan.documents.urls")),
     path("", include("fangfan.organisation.urls")),
     path("", include("fangfan.inspections.urls")),
+    path("", include("fangfan.emergency.urls")),
     path("", include("fangfan.core.urls")),
 ]

@@ -1,0 +1,167 @@
+"""The actions of emergency plans, drills and accounting rounds beyond the record pages:
+approving a plan, confirming having read it, a drill's problem to a hazard or a plan
+revision in one step, and the phone page where a class or department reports its count,
+with the round's totals refreshed live (HTMX)."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fangfan.core import permissions, registry
+from fangfan.core.forms import add_errors
+from fangfan.emergency import services
+from fangfan.emergency.models import AccountingReport, AccountingRound, Drill, EmergencyPlan
+
+
+def _visible(request, model, slug: str, pk: int, action: str = "view"):
+    rt = registry.get(slug)
+    obj = get_object_or_404(model.objects.filter(
+        permissions.restrict(request.user, "view", rt)), pk=pk)
+    if action != "view" and not permissions.allowed(request.user, action, rt, obj.unit_path):
+        raise PermissionDenied
+    return obj
+
+
+def _refused(request, exc: Exception) -> None:
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(request, text or _("You may not do this."))
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    plan = _visible(request, EmergencyPlan, "emergency-plans", pk)
+    try:
+        services.approve(request.user, plan)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The plan is approved and in force."))
+    return redirect(plan.get_absolute_url())
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk: int):
+    plan = _visible(request, EmergencyPlan, "emergency-plans", pk)
+    try:
+        services.acknowledge(request.user, plan)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Thank you: your reading of the plan is recorded."))
+    return redirect(plan.get_absolute_url())
+
+
+@login_required
+@require_POST
+def drill_hazard(request, pk: int):
+    """One of the drill's problems becomes a hazard of its unit (source: drill)."""
+    drill = _visible(request, Drill, "drills", pk)
+    problems = drill.problem_list
+    try:
+        problem = problems[int(request.POST.get("problem", ""))]
+    except (ValueError, IndexError):
+        raise Http404 from None
+    try:
+        hazard = services.hazard_from_drill(request.user, drill, problem)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+        return redirect(drill.get_absolute_url())
+    messages.success(request, _("The problem is now a hazard to rectify."))
+    return redirect(hazard.get_absolute_url())
+
+
+@login_required
+@require_POST
+def revise_plan(request, pk: int):
+    """The drill's plan is marked for revision, with the drill's problems as the reason."""
+    drill = _visible(request, Drill, "drills", pk)
+    if drill.plan_id is None:
+        raise Http404
+    reason = request.POST.get("reason", "").strip() or _(
+        "Drill of %(date)s: %(problems)s") % {"date": drill.held_on,
+                                              "problems": "; ".join(drill.problem_list)}
+    try:
+        services.mark_for_revision(request.user, drill.plan, reason)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The plan is marked for revision."))
+    return redirect(drill.get_absolute_url())
+
+
+class CountForm(forms.ModelForm):
+    class Meta:
+        model = AccountingReport
+        fields = ["group_name", "enrolled", "present", "missing", "injured"]
+        widgets = {name: forms.NumberInput(attrs={
+            "class": "form-control form-control-lg", "inputmode": "numeric", "min": "0"})
+            for name in ("enrolled", "present", "missing", "injured")}
+        widgets["group_name"] = forms.TextInput(attrs={
+            "class": "form-control form-control-lg", "autocomplete": "off"})
+
+    def _post_clean(self) -> None:  # the services validate, once, with the round
+        pass
+
+
+PLACEHOLDER = gettext_lazy("e.g. Class 3 (2) or the logistics office")
+
+
+@login_required
+def count(request, pk: int):
+    """The phone page (390 px): a class or department reports its count in the round."""
+    rnd = _visible(request, AccountingRound, "accounting-rounds", pk)
+    may_report = permissions.allowed(request.user, "add", registry.get("accounting-reports"),
+                                     rnd.unit_path)
+    form = CountForm(request.POST or None)
+    form.fields["group_name"].widget.attrs["placeholder"] = PLACEHOLDER
+    status = 200
+    if request.method == "POST":
+        if not may_report:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.report(request.user, rnd, form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Count of %(group)s recorded.") % {
+                    "group": form.cleaned_data["group_name"]})
+                return redirect("accounting-count", pk=rnd.pk)
+        status = 400
+    return render(request, "emergency/count.html", {
+        "round": rnd, "form": form, "may_report": may_report and rnd.in_progress,
+        "totals": services.totals(rnd), "reports": rnd.reports.select_related("reporter"),
+        "may_close": rnd.in_progress and permissions.allowed(
+            request.user, "change", registry.get("accounting-rounds"), rnd.unit_path)},
+        status=status)
+
+
+@login_required
+def totals(request, pk: int):
+    """The round's live totals (polled by HTMX every 10 seconds)."""
+    rnd = _visible(request, AccountingRound, "accounting-rounds", pk)
+    return render(request, "emergency/totals.html", {
+        "round": rnd, "totals": services.totals(rnd),
+        "reports": rnd.reports.select_related("reporter")})
+
+
+@login_required
+@require_POST
+def close(request, pk: int):
+    rnd = _visible(request, AccountingRound, "accounting-rounds", pk)
+    try:
+        services.close_round(request.user, rnd)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The accounting round is closed."))
+    return redirect(rnd.get_absolute_url())
