@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("fangfan.documents.urls")),
     path("", include("fangfan.organisation.urls")),
     path("", include("fangfan.inspections.urls")),
+    path("", include("fangfan.alerts.urls")),
     path("", include("fangfan.emergency.urls")),
     path("", include("fangfan.core.urls")),
 ]

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fangfan.organisation",
     "fangfan.inspections",
     "fangfan.emergency",
+    "fangfan.alerts",
     "fangfan.documents",
     "fangfan.standards",
 ]
@@ -335,11 +336,16 @@ FANGFAN_AREA_PAGES = {
             ("calendar", _("Obligation calendar"), "obligations")],
     "ins": [("hazard-board", _("Hazard board"), "hazards"),
             ("hazard-ledgers", _("Hazard ledgers"), "hazards")],
+    "emg": [("alerts-in-force", _("Alert levels in force"), "unit-alerts")],
 }
 
 # Days after its deadline before an open hazard is escalated to the supervising
 # authority (inspections.escalation); a major hazard is escalated at once.
 FANGFAN_HAZARD_GRACE_DAYS = int(os.environ.get("FANGFAN_HAZARD_GRACE_DAYS", "3"))
+
+# Hours after an alert level is issued (or changed) before a unit that has not
+# acknowledged it is reminded; after twice as long its authority is told (alerts).
+FANGFAN_ALERT_ACK_HOURS = float(os.environ.get("FANGFAN_ALERT_ACK_HOURS", "2"))
 
 # A requirement that becomes unmet for a unit raises one hazard there, closed by the
 # system when the requirement is met again (inspections.gaps, SPEC STD-5). Off: no

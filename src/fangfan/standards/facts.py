@@ -38,6 +38,12 @@ class Fact:
     # gettext_noop; its records are `source`'s). Empty: unknown only while the unit has
     # none of the family's records (their type is the family's `source`).
     missing: str = ""
+    # The only values it takes (e.g. an alert level 0–3), checked by the what-if; empty:
+    # any of its kind.
+    values: tuple = ()
+    # What the what-if takes when the input leaves it out (e.g. no alert level: 0);
+    # None: unknown.
+    default: float | int | bool | None = None
 
     @property
     def supplier(self) -> str:
@@ -71,8 +77,10 @@ FAMILIES: dict[str, Family] = {}
 
 
 def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "",
-         source: str = "", missing: str = "") -> None:
-    FACTS[name] = Fact(name, family, kind, doc, unavailable, source, missing)
+         source: str = "", missing: str = "", values: tuple = (),
+         default: float | int | bool | None = None) -> None:
+    FACTS[name] = Fact(name, family, kind, doc, unavailable, source, missing, values,
+                       default)
 
 
 def family(name: str, derive: Derive = lambda row: row, clock: bool = False,

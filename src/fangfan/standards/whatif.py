@@ -45,11 +45,22 @@ def parse(data: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if unit["key_target_grade"] not in KeyTargetGrade.values:
         raise InputError("unit.key_target_grade must be 0, 1, 2 or 3")
     facts = {}
-    for name, value in facts_in.items():
+    # A fact may also be given beside the unit's attributes or at the top level, e.g.
+    # {"alert_level": 2} (other names there are ignored, as before).
+    known = fact_registry.FACTS
+    given = {**{k: v for k, v in data.items() if k in known},
+             **{k: v for k, v in unit_in.items() if k in known}, **facts_in}
+    for name, value in given.items():
         spec = fact_registry.FACTS.get(name)
         if spec is None:
             raise InputError(f"facts.{name} is not a known fact")
         facts[name] = _fact(name, value, spec.kind)
+        if spec.values and facts[name] is not None and facts[name] not in spec.values:
+            raise InputError(f"facts.{name} must be one of "
+                             f"{', '.join(map(str, spec.values))}, not {value!r}")
+    for name, spec in fact_registry.FACTS.items():
+        if spec.default is not None and facts.get(name) is None:
+            facts[name] = spec.default
     return unit, facts
 
 

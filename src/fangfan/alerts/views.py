@@ -1,0 +1,139 @@
+"""Pages of alert levels: the unit's checklist is its alert's page (each measure ticked
+as it is done, HTMX, so a phone's dropped connection loses one item at most); the
+authority's live page of a level is the order's page, refreshing itself."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangfan.alerts import live
+from fangfan.alerts import services as alert_services
+from fangfan.alerts.models import AlertMeasure, AlertOrder, MeasureCode, UnitAlert
+from fangfan.core import evidence, permissions, registry
+
+
+def _visible(request, model, slug: str, pk: int, action: str = "view"):
+    rt = registry.get(slug)
+    obj = get_object_or_404(model.objects.filter(
+        permissions.restrict(request.user, "view", rt)), pk=pk)
+    if action != "view" and not permissions.allowed(request.user, action, rt,
+                                                    obj.unit_path):
+        raise PermissionDenied
+    return obj
+
+
+def measure_row(request, measure: AlertMeasure, error: str = "") -> dict:
+    from fangfan.alerts.templatetags.alert_measures import can_report
+
+    return {"measure": measure, "error": error,
+            "can_change": can_report(request.user, measure.unit_alert),
+            "photos": evidence.attachments_of(measure).count()}
+
+
+@login_required
+@require_POST
+def report(request, pk: int):
+    """Tick one measure done (or not) with its note, the guards on duty and photos;
+    answer the measure's row (HTMX)."""
+    measure = _visible(request, AlertMeasure, "alert-measures", pk, "change")
+    error = ""
+    guards = request.POST.get("guards_on_duty", "").strip()
+    try:
+        with transaction.atomic():
+            if guards and not guards.isdigit():
+                raise ValidationError(_("Give the guards on duty as a whole number."))
+            alert_services.report(
+                request.user, measure, request.POST.get("done") == "on",
+                note=request.POST.get("note", "")[:500],
+                guards_on_duty=int(guards) if guards else None)
+            for upload in request.FILES.getlist("photos")[:10]:
+                evidence.attach(request.user, measure, upload)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        measure.refresh_from_db()
+    measure.unit_alert.refresh_from_db()
+    return render(request, "alerts/measure_row.html", measure_row(request, measure, error),
+                  status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk: int):
+    unit_alert = _visible(request, UnitAlert, "unit-alerts", pk)
+    try:
+        alert_services.acknowledge(request.user, unit_alert)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Alert level acknowledged."))
+    return redirect(unit_alert.get_absolute_url())
+
+
+@login_required
+def live_table(request, pk: int):
+    """The live table of a level (polled by its page every 15 seconds)."""
+    order = _visible(request, AlertOrder, "alert-levels", pk)
+    return render(request, "alerts/live_table.html",
+                  {"order": order, "live": live.build(request.user, order, request.GET)})
+
+
+@login_required
+@require_POST
+def change_level(request, pk: int):
+    order = _visible(request, AlertOrder, "alert-levels", pk, "change")
+    try:
+        level = int(request.POST.get("level", ""))
+    except ValueError:
+        level = 0
+    try:
+        alert_services.change_level(request.user, order, level)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The level is now %(level)s.") % {
+            "level": order.get_level_display()})
+    return redirect(order.get_absolute_url())
+
+
+@login_required
+@require_POST
+def stand_down(request, pk: int):
+    order = _visible(request, AlertOrder, "alert-levels", pk, "change")
+    try:
+        alert_services.stand_down(request.user, order)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The alert level was stood down."))
+    return redirect(order.get_absolute_url())
+
+
+@login_required
+def in_force(request):
+    """The levels in force for the current unit: its own checklists and the levels it
+    issued (the area's page)."""
+    from fangfan.alerts.models import in_force_q
+    from fangfan.core.views.pages import unit_for
+
+    try:
+        unit = unit_for(request, None, "unit-alerts")
+    except Http404:
+        unit = None
+    mine = []
+    issued = []
+    if unit is not None:
+        mine = list(UnitAlert.objects.filter(in_force_q("order__"), unit=unit)
+                    .select_related("order__unit").order_by("level"))
+        if permissions.allowed(request.user, "view", registry.get("alert-levels"),
+                               unit.path):
+            issued = list(AlertOrder.objects.filter(in_force_q(), unit=unit)
+                          .order_by("level", "-starts_at"))
+    return render(request, "alerts/in_force.html",
+                  {"unit": unit, "mine": mine, "issued": issued,
+                   "guards": MeasureCode.GUARDS})
