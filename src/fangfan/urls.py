@@ -40,5 +40,6 @@ urlpatterns = [
     path("", include("fangfan.inspections.urls")),
     path("", include("fangfan.alerts.urls")),
     path("", include("fangfan.emergency.urls")),
+    path("", include("fangfan.incidents.urls")),
     path("", include("fangfan.core.urls")),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fangfan.inspections",
     "fangfan.emergency",
     "fangfan.alerts",
+    "fangfan.incidents",
     "fangfan.documents",
     "fangfan.standards",
 ]
