@@ -86,6 +86,9 @@ class RecordType:
     # The label of a quick action on the home page that adds a record of this type
     # ("Report a fault"); shown to those who may add one. Empty: none.
     quick_action: Any = ""
+    # The quick action is an emergency's (report an incident): a big red button first,
+    # the whole width of a phone, so it is found at once.
+    quick_action_urgent: bool = False
     # On a phone a list shows cards: a title and two facts (list fields; default the first
     # three, leaving out the status) and a status badge (default the "status" list field).
     card_fields: list[str] | None = None

@@ -197,5 +197,6 @@ def quick_actions(user, unit_path: str | None) -> list[dict]:
     out = []
     for rt in registry.record_types():
         if rt.quick_action and permissions.allowed(user, "add", rt, unit_path):
-            out.append({"label": rt.quick_action, "url_name": rt.add_url_name})
-    return out
+            out.append({"label": rt.quick_action, "url_name": rt.add_url_name,
+                        "urgent": rt.quick_action_urgent})
+    return sorted(out, key=lambda a: not a["urgent"])

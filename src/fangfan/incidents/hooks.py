@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -47,6 +48,8 @@ WINDOW = 300  # seconds a message stays acceptable after its time stamp
 AHEAD = 30  # seconds a device's clock may run ahead of the server's
 KEEP_NONCES = dt.timedelta(seconds=2 * WINDOW)
 MAX_BODY = 16 * 1024
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+SIGNATURE = re.compile(r"[0-9a-f]{64}")
 # Requests per minute: one device, and one client address (all its devices).
 PER_DEVICE, PER_ADDRESS = 20, 60
 
@@ -90,12 +93,15 @@ def alarm(request, device_id: int):
     signature = request.META.get(SIGNATURE_HEADER, "").strip().lower()
     if signature.startswith("sha256="):
         signature = signature[7:]
-    if not timestamp.isdigit() or len(timestamp) > 12 or len(signature) != 64:
+    if not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signature):
         return _refuse(400, "missing or unreadable signature headers", "headers",
                        device_id, address)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isascii() or not length.isdigit() or int(length) > MAX_BODY:
         return _refuse(400, "message too large", "size", device_id, address)
     body = request.body
+    if len(body) > MAX_BODY:
+        return _refuse(400, "message too large", "size", device_id, address)
     device = AlarmDevice.objects.select_related("unit", "location").filter(
         pk=device_id).first()
     expected = sign(device.secret, timestamp, body) if device is not None else ""

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_guard_reports_from_a_phone_and_the_admin_sees_it(page, browser,  # noqa: F811
-                                                             live_server, school):
+                                                             live_server, school,
+                                                             tmp_path):
     school["guard"].username = "guard-a"
     school["guard"].save()
     school["admin"].username = "admin-a"
@@ -22,8 +23,13 @@ def test_a_guard_reports_from_a_phone_and_the_admin_sees_it(page, browser,  # no
     pg = phone.new_page()
     pg.base = live_server.url
     _login(pg, "guard-a")
-    pg.locator("[data-testid=quick-actions]").get_by_role(
-        "link", name="Report an incident").click()
+    # One key: the big red button, first of the quick actions, the page's whole width.
+    button = pg.locator("[data-testid=quick-actions] a").first
+    expect(button).to_have_text("Report an incident")
+    box = button.bounding_box()
+    assert box["width"] > 300 and box["height"] >= 40
+    pg.screenshot(path=str(tmp_path / "home.png"))
+    button.click()
     for managed in ("status", "aftermath", "lessons"):
         expect(pg.locator(f"[name={managed}]")).to_have_count(0)
     pg.fill("input[name=title]", "一男子持刀在南门徘徊")
@@ -33,6 +39,7 @@ def test_a_guard_reports_from_a_phone_and_the_admin_sees_it(page, browser,  # no
         {"name": "gate.png", "mimeType": "image/png", "buffer": PNG}])
     pg.locator("form button[type=submit]").last.click()
     expect(pg.locator(".alert-success")).to_be_visible()
+    pg.screenshot(path=str(tmp_path / "incident.png"), full_page=True)
     width = pg.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     phone.close()

@@ -107,6 +107,13 @@ def test_malformed_messages_and_headers(device, client):
     resp = client.post(f"/hooks/alarm/{device.pk}/", b"{}", content_type="application/json",
                        HTTP_X_FANGFAN_TIMESTAMP="yesterday", HTTP_X_FANGFAN_SIGNATURE="0" * 64)
     assert resp.status_code == 400
+    for ts, sig in (("١٢٣٤٥", "0" * 64), ("123", "é" * 64), ("123", "g" * 64),
+                    ("-1", "0" * 64)):
+        resp = client.post(f"/hooks/alarm/{device.pk}/", b"{}",
+                           content_type="application/json",
+                           HTTP_X_FANGFAN_TIMESTAMP=ts, HTTP_X_FANGFAN_SIGNATURE=sig)
+        assert resp.status_code == 400, (ts, sig)
+    assert _post(client, device.pk, b'{"details": "' + b"x" * 17000 + b'"}').status_code == 400
     assert client.get(f"/hooks/alarm/{device.pk}/").status_code == 405
     assert not Incident.objects.exists()
     # A refused malformed message did not use up its signature.
