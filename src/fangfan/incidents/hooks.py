@@ -124,7 +124,9 @@ def alarm(request, device_id: int):
     except ValueError as exc:
         return _refuse(400, str(exc), RefusalReason.MALFORMED, device_id, address, device)
     try:
-        with transaction.atomic():
+        # Notifications and the timeline in the product's language, whatever the device's
+        # Accept-Language header says.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             AlarmNonce.objects.create(device=device, signature=signature)
             incident = services.create_record(None, Incident, fields)
     except IntegrityError:
