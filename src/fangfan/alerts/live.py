@@ -39,8 +39,10 @@ class Live:
 
 
 def build(user, order: AlertOrder, params=None, size: int = PAGE_SIZE) -> Live:
-    """Units not acknowledged first (the longest waiting first), then by the share of
-    measures done (least first), then by name; only the alerts the user may view."""
+    """Units not acknowledged first, then by measures done (fewest first; every unit of
+    an order has the same measures), then in the order they were put under the level
+    (the tree's); only the alerts the user may view. The order is the live index's, so
+    a page is read without sorting the order's units."""
     params = params or {}
     alerts = UnitAlert.objects.filter(order=order)
     rt = registry.get("unit-alerts")
@@ -50,7 +52,7 @@ def build(user, order: AlertOrder, params=None, size: int = PAGE_SIZE) -> Live:
         alerts = alerts.filter(acknowledged_at__isnull=True)
     ranked = (alerts.select_related("unit")
               .order_by(F("acknowledged_at").asc(nulls_first=True), "measures_done",
-                        "unit__name", "pk")
+                        "measures_total", "pk")
               .only("pk", "unit_id", "unit_path", "acknowledged_at", "measures_done",
                     "measures_total", "guards_required", "guards_on_duty", "level",
                     "unit__name", "unit__code"))

@@ -7,7 +7,7 @@ written in the reader's language when shown, from the numbers kept on the unit's
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import gettext_lazy
 
 from fangfan.alerts.models import Level, MeasureCode
 
@@ -68,22 +68,28 @@ def text(code: str, alert) -> str:
 
 
 FIXED = {
-    M.COMMS: lazy("Communications with the authority and the police kept open at all "
-               "times."),
-    M.ENTRANCES: lazy("Entrance control tightened; key locations watched and patrolled more "
-                   "often."),
-    M.CHECKS: lazy("Suspicious people, vehicles and items checked; nothing unrelated "
-                "taken into key locations."),
-    M.LIAISON: lazy("The local police and authorities contacted for guidance."),
-    M.CORDON: lazy("A cordoned area set up."),
-    M.SIDE_GATES: lazy("Entrances other than the main ones closed."),
-    M.DOUBLE_POSTS: lazy("Double posts at the main entrances."),
-    M.EQUIPMENT: lazy("Protective and response equipment and facilities on standby."),
-    M.HQ: lazy("The counter-terrorism command HQ activated."),
-    M.PATROLS: lazy("Guards hold their posts and patrol without a break, 24 hours a day."),
-    M.OUTER: lazy("An outer cordon with guards around the premises and barriers at the main "
-               "entrances; inside and around watched closely."),
-    M.SEARCH: lazy("A thorough check of the premises — key locations, items, vehicles and "
-                "equipment; nobody unrelated let in."),
-    M.READINESS: lazy("Responsible units, emergency forces and equipment ready for action."),
+    M.COMMS: gettext_lazy(
+        "Communications with the authority and the police kept open at all times."),
+    M.ENTRANCES: gettext_lazy(
+        "Entrance control tightened; key locations watched and patrolled more often."),
+    M.CHECKS: gettext_lazy(
+        "Suspicious people, vehicles and items checked; nothing unrelated taken into key "
+        "locations."),
+    M.LIAISON: gettext_lazy("The local police and authorities contacted for guidance."),
+    M.CORDON: gettext_lazy("A cordoned area set up."),
+    M.SIDE_GATES: gettext_lazy("Entrances other than the main ones closed."),
+    M.DOUBLE_POSTS: gettext_lazy("Double posts at the main entrances."),
+    M.EQUIPMENT: gettext_lazy(
+        "Protective and response equipment and facilities on standby."),
+    M.HQ: gettext_lazy("The counter-terrorism command HQ activated."),
+    M.PATROLS: gettext_lazy(
+        "Guards hold their posts and patrol without a break, 24 hours a day."),
+    M.OUTER: gettext_lazy(
+        "An outer cordon with guards around the premises and barriers at the main "
+        "entrances; inside and around watched closely."),
+    M.SEARCH: gettext_lazy(
+        "A thorough check of the premises — key locations, items, vehicles and equipment; "
+        "nobody unrelated let in."),
+    M.READINESS: gettext_lazy(
+        "Responsible units, emergency forces and equipment ready for action."),
 }

@@ -153,7 +153,9 @@ class UnitAlert(UnitRecord):
         constraints = [models.UniqueConstraint(fields=["order", "unit"],
                                                name="unique_unit_alert")]
         indexes = [models.Index(fields=["unit_path", "issued_at"]),
-                   models.Index(fields=["order", "acknowledged_at", "measures_done"]),
+                   # The live page: ranked and counted from this index alone.
+                   models.Index(fields=["order", "acknowledged_at", "measures_done",
+                                        "measures_total"], name="alerts_unitalert_live"),
                    models.Index(fields=["unit", "level"])]
 
     unique_error = ("order", _("This unit is already under this alert level."))
@@ -190,6 +192,11 @@ class AlertMeasure(UnitRecord):
 
     same_unit = {"unit_alert": _("The alert belongs to another unit.")}
 
+    # Without the index of its unit's id (UnitRecord's): a province's level writes
+    # hundreds of thousands of measures at once, each index a write more; scoping reads
+    # `unit_path`, and a measure is reached through its alert.
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, db_index=False,
+                             related_name="+", verbose_name=_("unit"))
     unit_alert = models.ForeignKey(UnitAlert, on_delete=models.CASCADE,
                                    related_name="measures", verbose_name=_("alert"))
     number = models.PositiveSmallIntegerField(_("no."), default=1)
@@ -207,8 +214,9 @@ class AlertMeasure(UnitRecord):
     class Meta:
         verbose_name = _("alert measure")
         verbose_name_plural = _("alert measures")
+        # No index beyond UnitRecord's and the keys': each one costs the fan-out a write
+        # per measure (850,000 at level I over a province).
         ordering = ["unit_alert", "number"]
-        indexes = [models.Index(fields=["unit_path", "done"])]
 
     def __str__(self) -> str:
         return self.text
