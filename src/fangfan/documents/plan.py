@@ -36,6 +36,7 @@ class PlanData:
     technical: list[Asset]
     support: list[SupportUnit]
     checks: dict[str, list[tuple]] = field(default_factory=dict)
+    plans: list = field(default_factory=list)  # the emergency plans in force
 
 
 def gather(unit: Unit) -> PlanData:
@@ -55,7 +56,14 @@ def gather(unit: Unit) -> PlanData:
         physical=[a for a in assets if a.category not in TECHNICAL],
         technical=[a for a in assets if a.category in TECHNICAL],
         support=list(SupportUnit.objects.filter(unit=unit)),
-        checks=_checks(unit))
+        checks=_checks(unit), plans=_plans_in_force(unit))
+
+
+def _plans_in_force(unit: Unit) -> list:
+    from fangfan.emergency.models import EmergencyPlan, PlanStatus
+
+    return list(EmergencyPlan.objects.filter(unit=unit, status=PlanStatus.APPROVED)
+                .order_by("scenario", "title"))
 
 
 def _checks(unit: Unit) -> dict[str, list[tuple]]:
@@ -260,6 +268,13 @@ def _plan_rewards_accountability(w: Writer, d: PlanData) -> None:
                   "face, takes part in the drills the authorities organise and holds at least "
                   "one counter-terrorism drill of its own every year (see the emergency "
                   "plan)."))
+    if d.plans:
+        w.paragraph(_("The emergency plans in force:"))
+        w.table([_("Scenario"), _("Plan"), _("Version"), _("Approved on")],
+                [(p.get_scenario_display(), p.title, p.version, p.approved_on.isoformat())
+                 for p in d.plans])
+    else:
+        w.paragraph(_("No emergency plan of the unit has been approved in Fangfan yet."))
     w.heading(_("8. Rewards"))
     w.paragraph(_("Departments and people who do outstanding prevention work, or contribute "
                   "in incidents, emergencies and special periods, are commended and "

@@ -22,20 +22,21 @@ from fangfan.standards import calendar
 from fangfan.standards.facts import fact, family
 
 fact("semesters_without_drill", "drills", "int",
-     gettext_noop("Ended semesters that began after the unit's last drill (R-DRILL: a "
-                  "drill every semester; a gap from the day after the semester ends)."))
+     gettext_noop("Ended semesters that began after the unit's last drill: a semester "
+                  "without a drill is a gap from the day after it ends (R-DRILL)."))
 fact("school_years_without_ct_drill", "drills", "int",
      gettext_noop("Ended school years, since the unit's first recorded drill, that began "
-                  "after its last counter-terrorism drill (R-DRILL: one every school "
-                  "year; a gap once the school year has ended without one)."))
+                  "after its last counter-terrorism drill: one is due every school year, "
+                  "a gap once the year has ended without one (R-DRILL)."))
 fact("ct_drills_this_year", "drills", "int",
      gettext_noop("Counter-terrorism drills held in the school year in progress."))
 fact("months_without_drill", "drills", "int",
-     gettext_noop("Ended months (at least half within a school term) that began after the unit's last "
-                  "drill (the drill guide: a drill every month)."))
+     gettext_noop("Ended months (at least half within a school term) that began after "
+                  "the unit's last drill: the drill guide asks a drill every month."))
 fact("quarters_without_drill", "drills", "int",
-     gettext_noop("Ended quarters (at least half within school terms) that began after the unit's last "
-                  "drill (the drill guide: a kindergarten drill every quarter)."))
+     gettext_noop("Ended quarters (at least half within school terms) that began after "
+                  "the unit's last drill: the drill guide asks a kindergarten drill every "
+                  "quarter."))
 
 # The terms and school-year windows of one evaluation, for its derive step (the query
 # and its derive run one after the other in the same thread).

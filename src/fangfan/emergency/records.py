@@ -29,7 +29,9 @@ PLAN_FIELDS = ["scenario", "title", "command_body", "command", "groups", "first_
 
 
 def _new_version(field: str):
-    return lambda p: getattr(p, field)
+    """A field of the plan for the new version's form (a related record by its key)."""
+    attname = EmergencyPlan._meta.get_field(field).attname
+    return lambda p: "" if getattr(p, attname) is None else getattr(p, attname)
 
 
 register(RecordType(
@@ -98,10 +100,10 @@ register(RecordType(
     model=AccountingRound,
     slug="accounting-rounds",
     area="emg",
-    list_fields=["started_at", "reason", "drill", "closed_at", "unit"],
+    list_fields=["reason", "started_at", "drill", "closed_at", "unit"],
     form_fields=["unit", "started_at", "reason", "drill", "note"],
     detail_fields=["unit", "started_at", "reason", "drill", "note", "closed_at"],
-    card_fields=["started_at", "reason", "closed_at"],
+    card_fields=["reason", "started_at", "closed_at"],
     filter_fields=["reason"],
     extra_filters={"in_progress": yes_no_filter(_("In progress"),
                                                 lambda: Q(closed_at__isnull=True))},

@@ -218,13 +218,14 @@ class RoundServices(RecordServices):
 
 
 @transaction.atomic
-def close_round(actor, rnd: AccountingRound) -> AccountingRound:
+def close_round(actor, rnd: AccountingRound, at=None) -> AccountingRound:
+    """Everyone is accounted for (or the count is over): the reports no longer change."""
     if actor is not None and not permissions.allowed(
             actor, "change", registry.get("accounting-rounds"), rnd.unit_path):
         raise PermissionDenied(_("You may not change this record."))
     if rnd.closed_at:
         raise ValidationError(_("The round is already closed."))
-    return services.update_following(actor, rnd, {"closed_at": timezone.now()})
+    return services.update_following(actor, rnd, {"closed_at": at or timezone.now()})
 
 
 class ReportServices(RecordServices):

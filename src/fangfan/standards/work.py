@@ -3,6 +3,7 @@ calendar that are due or overdue, and the requirements it does not meet, each wi
 page that resolves it."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from django.template.loader import render_to_string
@@ -32,7 +33,9 @@ def obligations_due(ctx: WorkContext) -> Iterator[WorkItem]:
         url = f"{reverse(rt.add_url_name)}?unit={ob.unit_id}" if rt and \
             permissions.allowed(ctx.user, "add", rt, ob.unit_path) else ""
         if url:
-            yield WorkItem(url=url, action=_("Do it now"), unit=ob.unit.name, **fields)
+            # The record's own words where it has them ("Record a drill").
+            yield WorkItem(url=url, action=str(rt.quick_action or _("Do it now")),
+                           unit=ob.unit.name, **fields)
         else:
             yield ctx.item("obligations", ob, _("Record it done"), **fields)
 
@@ -47,12 +50,19 @@ def asks(user, requirement: Requirement, path: str) -> bool:
 
 def _fulfilled_by(requirement: Requirement) -> registry.RecordType | None:
     """The record type whose records fulfil a periodic requirement: the one its figure
-    counts (facts name it), if it is kept."""
-    slug = facts.record_slug(str(requirement.spec.get("actual", "")).strip())
-    try:
-        return registry.get(slug) if slug else None
-    except KeyError:
-        return None
+    counts (facts name it), or for a rule with a check (R-DRILL) its first fact's, if
+    it is kept."""
+    names = [str(requirement.spec.get("actual", "")).strip(),
+             *re.findall(r"[a-z_][a-z0-9_]*", str(requirement.spec.get("check", "")))]
+    for name in names:  # a rule with a check: its first fact whose records are kept
+        slug = facts.record_slug(name) if name else ""
+        if not slug:
+            continue
+        try:
+            return registry.get(slug)
+        except KeyError:
+            continue
+    return None
 
 
 @source

@@ -262,3 +262,16 @@ def test_a_round_names_only_a_drill_of_its_unit_after_a_drill(tree, people):
         services.create_record(people["admin"], AccountingRound, {
             "unit": tree["a"], "reason": "drill", "drill": other,
             "started_at": timezone.now()})
+
+
+def test_new_version_opens_the_form_with_the_plan_in_it(tree, people, client):
+    hq = services.create_record(None, Body, {"unit": tree["a"], "kind": "command_hq",
+                                             "name": "指挥部"})
+    plan = _plan(people["admin"], tree["a"], command_body=hq)
+    emg.approve(people["principal"], plan)
+    client.force_login(people["admin"])
+    html = client.get(plan.get_absolute_url()).content.decode()
+    link = html.split('data-action="emergency-plans"')[0].rsplit('href="', 1)[1].split('"')[0]
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{hq.pk}" selected>' in form
+    assert "钢叉拦截，报警" in form and f'<option value="{plan.pk}" selected>' in form
