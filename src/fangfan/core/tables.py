@@ -78,6 +78,17 @@ class RecordTable(tables.Table):
         super().__init__(*args, exclude=exclude, extra_columns=extra or None, **kwargs)
 
 
+def _linked_column(rt: RecordType, name: str) -> tables.Column:
+    """A column linking to the record that still shows its value as the list does: a
+    time in the reader's zone and format, not the stored value."""
+    field = rt.model._meta.get_field(name)
+    if isinstance(field, models.DateTimeField):
+        return tables.DateTimeColumn(linkify=_record_url, short=True)
+    if isinstance(field, models.DateField):
+        return tables.DateColumn(linkify=_record_url, short=True)
+    return tables.Column(linkify=_record_url)
+
+
 def table_class(rt: RecordType) -> type[tables.Table]:
     cached = getattr(rt, "_table_class", None)
     if cached is None:
@@ -88,7 +99,7 @@ def table_class(rt: RecordType) -> type[tables.Table]:
                  if isinstance(rt.model._meta.get_field(name), ChoiceListField)}
         # The record itself, even when the column is a related one (a member); the card's
         # title links to it too.
-        links = {name: tables.Column(linkify=_record_url) for name in {first, title}}
+        links = {name: _linked_column(rt, name) for name in {first, title}}
         attrs = {
             **lists,
             **links,
