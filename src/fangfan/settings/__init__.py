@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InspectionKindEnum": "fangfan.inspections.models.InspectionKind.choices",
         "UnitKindEnum": "fangfan.core.models.units.UnitKind.choices",
+        "StageEnum": "fangfan.core.models.units.Stage.choices",
         "RequestStatusEnum": "fangfan.core.models.changes.RequestStatus.choices",
     },
 }

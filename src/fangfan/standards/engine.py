@@ -76,7 +76,8 @@ def current_outcomes(unit: Unit) -> list[tuple[Compiled, Outcome]]:
     holds at the moment they are written, not the last stored result)."""
     urns = active_packs([unit.path])[unit.path]
     attrs = {a: getattr(unit, a) for a in ATTRS}
-    values = fact_registry.compute_unit(unit.path).get(unit.path, {})
+    values = {**fact_registry.defaults(),
+              **fact_registry.compute_unit(unit.path).get(unit.path, {})}
     return evaluate_unit(requirements_of(urns), attrs, values)
 
 
@@ -124,6 +125,7 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
     stored = dict(Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q))
                   .values_list("unit_id", "digest"))
     cache: dict[tuple, tuple] = {}
+    defaults = fact_registry.defaults()  # a fact's value where its family has no row
     reqs_of: dict[frozenset, tuple[list[Compiled], str]] = {}
     changed: dict[int, tuple[str, str, list[Row]]] = {}
     for unit_id, path, *attrs in units:
@@ -132,7 +134,7 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
             mine = [r for urn in sorted(chosen) for r in by_pack.get(urn, [])]
             reqs_of[chosen] = (mine, repr([(r.pk, r.checksum) for r in mine]))
         mine, signature = reqs_of[chosen]
-        facts = values.get(path, {})
+        facts = {**defaults, **values.get(path, {})}
         digest = hashlib.blake2b(repr((signature, attrs, sorted(facts.items()))).encode(),
                                  digest_size=16).hexdigest()
         if stored.get(unit_id) != digest:

@@ -41,8 +41,8 @@ class Fact:
     # The only values it takes (e.g. an alert level 0–3), checked by the what-if; empty:
     # any of its kind.
     values: tuple = ()
-    # What the what-if takes when the input leaves it out (e.g. no alert level: 0);
-    # None: unknown.
+    # Its value for a unit its family has no row for, in the engine and the what-if
+    # (e.g. no alert level: 0); None: unknown.
     default: float | int | bool | None = None
 
     @property
@@ -92,6 +92,12 @@ def family(name: str, derive: Derive = lambda row: row, clock: bool = False,
         return fn
 
     return register
+
+
+def defaults() -> dict[str, float | int | bool]:
+    """Facts known without records: their value where the family has no row for a unit
+    (`alert_level` 0: no alert level)."""
+    return {f.name: f.default for f in FACTS.values() if f.default is not None}
 
 
 # Unit attributes: always known, read from the unit itself.

@@ -41,7 +41,8 @@ def test_shipped_packs_are_valid_and_installed(db):
             "urn:fangfan:pack:gbt-29315-2022", "urn:fangfan:pack:moe-drill-guide-2014"} <= urns
     refs = set(Requirement.objects.exclude(ref="").values_list("ref", flat=True))
     assert refs == {"R-STAFF", "R-KIT", "R-RETAIN", "R-FAULT", "R-TECH", "R-LIGHT", "R-BAG",
-                    "R-DRILL", "R-SELF", "R-SUPV", "R-MEET", "R-LIAISON", "R-DEADLINE"}
+                    "R-DRILL", "R-SELF", "R-SUPV", "R-MEET", "R-LIAISON", "R-DEADLINE",
+                    "R-ALERT"}
     for req in Requirement.objects.all():
         assert req.citation["clause"] and req.text["zh-hans"] and req.text["en"]
         assert req.title["zh-hans"] and req.title["en"] and len(req.title["zh-hans"]) <= 12
