@@ -1,10 +1,33 @@
 """Shared fixtures: a small unit tree (city > district > schools A and B) and users."""
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from fangfan.core import services
 from fangfan.core.models import Role, Unit, User
+
+
+class _SerialWSGIServer(ThreadedWSGIServer):
+    """The browser tests' live server: each connection has its thread, as in Django, but
+    the application handles one request at a time. On SQLite the test database is in
+    memory and every thread shares its one connection; two requests at once (a page and
+    its HTMX parts) could hang on it. Production servers have a connection per worker."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def serial(environ, start_response):
+            with lock:
+                return list(application(environ, start_response))
+
+        super().set_app(serial)
+
+
+LiveServerThread.server_class = _SerialWSGIServer
 
 
 @pytest.fixture(autouse=True)
