@@ -133,3 +133,18 @@ def test_ticking_from_the_page(tree, level, make_user, client):
     resp = client.post(reverse("alert-measure-report", args=[m.pk]), {"done": "on"})
     assert resp.status_code == 403
     assert not AlertMeasure.objects.get(pk=m.pk).done
+
+
+def test_the_area_page_lists_the_levels_in_force(tree, level, make_user, client):
+    supervisor, order = level
+    admin = make_user(Role.UNIT_ADMIN, tree["a"])
+    client.force_login(admin)
+    html = client.get(reverse("alerts-in-force")).content.decode()
+    a = UnitAlert.objects.get(order=order, unit=tree["a"])
+    assert a.get_absolute_url() in html and "Not acknowledged yet" in html
+    client.force_login(supervisor)
+    html = client.get(reverse("alerts-in-force")).content.decode()
+    assert order.get_absolute_url() in html
+    alerts.stand_down(supervisor, order)
+    assert "No alert level is in force." in client.get(reverse("alerts-in-force")).content \
+        .decode()
