@@ -10,6 +10,15 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         import fangfan.inspections.notice_records  # noqa: F401
         import fangfan.inspections.notice_work  # noqa: F401
-        from fangfan.inspections import demo, facts, gaps, records, tasks, work  # noqa: F401
+        from fangfan.inspections import (  # noqa: F401
+            demo,
+            facts,
+            gaps,
+            records,
+            tallies,
+            tasks,
+            work,
+        )
 
         gaps.connect()
+        tallies.connect()

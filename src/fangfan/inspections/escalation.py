@@ -18,6 +18,7 @@ from fangfan.core import notify
 from fangfan.core.models import RoleGrant, Unit
 from fangfan.core.models.notifications import NotificationChannel
 from fangfan.core.notify import LEADS
+from fangfan.inspections import tallies
 from fangfan.inspections.models import OPEN_STATUSES, Hazard, Severity
 
 REMIND_DAYS = 3
@@ -29,8 +30,14 @@ def grace_days() -> int:
 
 
 def _claim(hazard: Hazard, mark: str, today: dt.date) -> bool:
-    return bool(Hazard.objects.filter(pk=hazard.pk, **{f"{mark}__isnull": True})
-                .update(**{mark: today}))
+    """Set the mark if no pass has (an UPDATE, not save(): only the mark is written); the
+    instance takes it too, so that saving it later does not clear it. An escalation
+    counts on the board (inspections.tallies) from this UPDATE on."""
+    if not Hazard.objects.filter(pk=hazard.pk, **{f"{mark}__isnull": True}) \
+            .update(**{mark: today}):
+        return False
+    setattr(hazard, mark, today)
+    return True
 
 
 def _supervisor_of(hazard: Hazard) -> Unit | None:
@@ -54,6 +61,7 @@ def _escalate(hazard: Hazard, today: dt.date, reason: str) -> bool:
     authority; False when another pass did it already."""
     if not _claim(hazard, "escalated_on", today):
         return False
+    tallies.escalated([hazard.pk])
     authority = _supervisor_of(hazard)
     if authority is not None:
         title = _("%(unit)s: %(hazard)s") % {"unit": hazard.unit.name,
@@ -100,7 +108,7 @@ BATCH = 500
 
 
 def _pass_batch(key: str, mark: str, ids: list[int], today: dt.date) -> int:
-    done = 0
+    done, claimed = 0, []
     with transaction.atomic():
         hazards = list(Hazard.objects.filter(pk__in=ids, **{f"{mark}__isnull": True})
                        .select_related("unit__parent"))
@@ -113,6 +121,7 @@ def _pass_batch(key: str, mark: str, ids: list[int], today: dt.date) -> int:
             if not _claim(h, mark, today):
                 continue  # another pass has it
             done += 1
+            claimed.append(h.pk)
             if key == "escalated":
                 authority = h.unit.parent
                 if authority is not None and authority.pk in told:
@@ -130,6 +139,8 @@ def _pass_batch(key: str, mark: str, ids: list[int], today: dt.date) -> int:
                 "date": h.deadline, "hazard": h.title}
             notify.send(told[h.unit_id], title, h.measures, h.get_absolute_url(),
                         unit_path=h.unit_path, channels_of=h.unit_id)
+        if key == "escalated":
+            tallies.escalated(claimed)  # the batch's escalations on the board, at once
     return done
 
 

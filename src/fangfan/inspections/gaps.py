@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from fangfan.core import audit
 from fangfan.core.models.audit import AuditAction
-from fangfan.inspections import services
+from fangfan.inspections import services, tallies
 from fangfan.inspections.models import (
     OPEN_STATUSES,
     Hazard,
@@ -100,10 +100,12 @@ def _insert(hazards: list[Hazard]) -> list[Hazard]:
         return []
     try:
         with transaction.atomic():
-            return Hazard.objects.bulk_create(hazards, batch_size=1000)
+            created = Hazard.objects.bulk_create(hazards, batch_size=1000)
+            tallies.created(created)  # bulk_create bypasses save(): the board's counts
+            return created
     except IntegrityError:
         pass
-    created = []
+    created = []  # save() counts each on the board itself
     for hazard in hazards:
         hazard.pk, hazard._state.adding = None, True
         try:

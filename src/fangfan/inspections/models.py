@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +246,16 @@ class Hazard(UnitRecord):
         end = self.closed_on or timezone.localdate()
         return bool(self.deadline) and end > self.deadline
 
+    def save(self, *args, **kwargs) -> None:
+        """Saved with its share of the board's counts (inspections.tallies): the stored
+        row read (locked) before, the difference applied after, in one transaction."""
+        from fangfan.inspections import tallies
+
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            old = None if self._state.adding or self.pk is None else tallies.stored(self.pk)
+            super().save(*args, **kwargs)
+            tallies.saved(self, old, kwargs.get("update_fields"))
+
     def clean(self) -> None:
         errors = {}
         today = timezone.localdate()
@@ -261,6 +271,25 @@ class Hazard(UnitRecord):
             raise ValidationError(errors)
         if self.status == HazardStatus.FOUND and self.responsible_id and self.deadline:
             self.status = HazardStatus.ASSIGNED
+
+
+class HazardTally(models.Model):
+    """One exact count of the hazards of a unit's whole subtree (the unit and every unit
+    below it), the source of the hazard board (issue 9): `key` is "total", "open",
+    "escalated", "closed", "closed_with_deadline" or "on_time"; "found:YYYY-MM" and
+    "closed:YYYY-MM" per month; "due:YYYY-MM-DD" the open hazards with that deadline
+    (overdue = those before today). Kept by inspections.tallies on every write."""
+
+    unit_path = models.CharField(max_length=255)
+    key = models.CharField(max_length=24)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit_path", "key"],
+                                               name="one_hazard_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_path} {self.key} {self.n}"
 
 
 class StepKind(models.TextChoices):

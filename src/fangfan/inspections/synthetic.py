@@ -15,6 +15,7 @@ import random
 from django.utils import timezone
 
 from fangfan.core.synthetic import synthetic_part
+from fangfan.inspections import tallies
 from fangfan.inspections.escalation import REMIND_DAYS, grace_days
 from fangfan.inspections.models import Hazard, HazardStatus, Inspection, Severity
 
@@ -68,6 +69,7 @@ def inspections_and_hazards(rng: random.Random, root, district, leaves) -> dict[
     Inspection.objects.bulk_create(inspections, batch_size=2000)
     hazards = [_hazard(rng, unit, today) for unit in leaves for _ in range(HAZARDS_PER_UNIT)]
     Hazard.objects.bulk_create(hazards, batch_size=2000)
+    tallies.created(hazards)  # the board's counts (bulk_create bypasses save())
     return {"inspections": len(inspections), "hazards": len(hazards),
             "open hazards": sum(h.status in OPEN for h in hazards)}
 
