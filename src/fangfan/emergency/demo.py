@@ -96,7 +96,8 @@ def plans_and_drills(units: dict[str, Unit]) -> None:
     evacuation.refresh_from_db()
     for name in ("xinqiao_guard", "xinqiao_principal"):
         emg.acknowledge(_user(name), knife)
-    emg.acknowledge(_user("xinqiao_guard"), evacuation)
+    for name in ("xinqiao_guard", "xinqiao_teacher"):
+        emg.acknowledge(_user(name), evacuation)
 
     days = _drill_days(xinqiao, today)
     drill = None

@@ -153,7 +153,7 @@ def fulfil(actor, drill: Drill) -> int:
     from fangfan.standards.models import Obligation
 
     for ob in Obligation.objects.filter(
-            unit_id=drill.unit_id, done_on__isnull=True, requirement__ref__isnull=True,
+            unit_id=drill.unit_id, done_on__isnull=True,
             requirement__spec__actual__in=GUIDE_DRILL_FACTS,
             period_start__lte=drill.held_on, period_end__gte=drill.held_on):
         services.update_following(actor, ob, {

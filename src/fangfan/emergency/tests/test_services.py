@@ -162,6 +162,17 @@ def test_a_held_drill_fulfils_the_semesters_obligation(tree, people):
     assert ob.fulfilled_by_id == str(drill.pk)
 
 
+def test_a_drill_closes_the_drill_guides_monthly_obligation_too(tree, people):
+    req = Requirement.objects.get(spec__actual="months_without_drill")
+    ob = Obligation.objects.create(unit=tree["a"], unit_path=tree["a"].path, requirement=req,
+                                   period_start=TODAY - dt.timedelta(days=10),
+                                   period_end=TODAY + dt.timedelta(days=10),
+                                   due_on=TODAY + dt.timedelta(days=10))
+    drill = _drill(people["admin"], tree["a"])
+    ob.refresh_from_db()
+    assert ob.done_on == drill.held_on and ob.fulfilled_by_id == str(drill.pk)
+
+
 def test_a_drill_recorded_before_the_obligation_closes_it_on_catch_up(tree, people):
     drill = _drill(people["admin"], tree["a"])
     ob = _r_drill_obligation(tree["a"])
