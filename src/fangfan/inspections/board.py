@@ -3,15 +3,15 @@ counting its whole subtree) the hazards open, overdue, escalated and closed, clo
 time and the two rates; the subtree's totals; and a trend of six months (found vs
 closed). Definitions: docs/inspections.md, "The board".
 
-Built like the gap matrix for an authority of thousands of units: the units are ranked
-and paged in SQL (worst first), the counts are read for the page's units only, grouped
-by the path prefix of the unit below the authority. When every unit below is on the
-page (most authorities), that one grouped pass over the subtree also gives the totals
-and the trend; else they are one more aggregate. A constant number of queries whatever
-the number of units or hazards."""
+Read from the exact per-subtree counts kept on every write (`HazardTally`,
+inspections.tallies), never from the hazards: the units below are ranked and paged in
+SQL (each unit's open, escalated and overdue tallies), then one query reads the page's
+units' tallies with the authority's own (its totals and trend). Three queries whatever
+the number of units or hazards; a few hundred rows at the top of a province."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -20,7 +20,6 @@ from django.db.models import (
     BigIntegerField,
     Case,
     CharField,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -40,31 +39,16 @@ from django.utils.translation import gettext
 from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
-from fangfan.inspections.models import OPEN_STATUSES, Hazard, HazardStatus
+from fangfan.inspections.models import HazardTally
+from fangfan.inspections.tallies import ALL, due_key, month_key
 
 PAGE_SIZE = 50
 # The authority's home page shows the worst units and links to the whole board.
 HOME_SIZE = 10
 TREND_MONTHS = 6
 # Ranking weights: overdue first, then escalated, then open (a unit's counts stay far
-# below a million, so one weighted sum orders like the three keys in turn, and the
-# ranking reads each unit's hazards once instead of three times).
+# below a million, so one weighted sum orders like the three keys in turn).
 W_OVERDUE, W_ESCALATED = 10**12, 10**6
-
-
-def _open(today: dt.date) -> dict[str, Q]:
-    """The conditions of each count (docs/inspections.md, "The board")."""
-    is_open = Q(status__in=OPEN_STATUSES)
-    closed = Q(status=HazardStatus.CLOSED)
-    return {
-        "total": Q(),
-        "open": is_open,
-        "overdue": is_open & Q(deadline__lt=today),
-        "escalated": is_open & Q(escalated_on__isnull=False),
-        "closed": closed,
-        "closed_with_deadline": closed & Q(deadline__isnull=False),
-        "on_time": closed & Q(deadline__isnull=False, closed_on__lte=F("deadline")),
-    }
 
 
 @dataclass
@@ -126,15 +110,18 @@ class Board:
         return max([1] + [max(m.found, m.closed) for m in self.trend])
 
 
-def visible(user) -> Q:
-    """The hazards the user may view."""
-    return permissions.restrict(user, "view", registry.get("hazards"))
-
-
-def in_subtree(path: str) -> Q:
-    from fangfan.core.scoping import path_upper_bound
-
-    return Q(unit_path__gte=path, unit_path__lt=path_upper_bound(path))
+def _visible_roots(user, unit: Unit) -> list[str] | None:
+    """None when the user may view the whole subtree of `unit` (its own tallies count);
+    else the subtrees below it the user may view (those permissions.restrict lets
+    through), the outermost only, whose tallies add up to what the user may see."""
+    rt = registry.get("hazards")
+    if permissions.allowed(user, "view", rt, unit.path):
+        return None
+    roots: list[str] = []
+    for path in sorted(set(permissions.scope_roots(user, "view", rt))):
+        if path.startswith(unit.path) and not (roots and path.startswith(roots[-1])):
+            roots.append(path)
+    return roots
 
 
 def build(user, unit: Unit, params=None, today: dt.date | None = None,
@@ -145,58 +132,65 @@ def build(user, unit: Unit, params=None, today: dt.date | None = None,
 
     today = today or timezone.localdate()
     params = params or {}
-    hazards = Hazard.objects.all()
-    if not permissions.allowed(user, "view", registry.get("hazards"), unit.path):
-        # Only the parts of the subtree the user may view (a page is refused such a
-        # board; the home page's panel too). Where the whole subtree is the user's, the
-        # condition is left out: its own path range beside each unit's would let SQLite
-        # seek the wrong range and read the whole subtree once per unit.
-        hazards = hazards.filter(visible(user))
-    page = Paginator(_ranked(hazards, unit, today), size).get_page(params.get("page"))
+    roots = _visible_roots(user, unit)
+    page = Paginator(_ranked(unit, roots, today), size).get_page(params.get("page"))
     rows = [Row(pk, name, code, path, url=reverse("hazard-board-unit", args=[code])
                 if below else "") for pk, name, code, path, below, _score in page.object_list]
     page.object_list = rows
     width = len(unit.path) + PATH_SEGMENT_WIDTH
-    if page.has_other_pages():
-        # The page's units only; the whole subtree's totals and trend apart.
-        span = Q(pk__in=[])
-        for r in rows:
-            span |= in_subtree(r.path)
-        groups = _grouped(hazards.filter(span), width, today, trend=False)
-        whole = hazards.filter(in_subtree(unit.path)).aggregate(**_aggregates(today, True))
-    else:
-        # Every unit below is on the page: one pass over the subtree gives the rows, and
-        # their sum (with the authority's own hazards, a group of their own) the totals
-        # and the trend.
-        groups = _grouped(hazards.filter(in_subtree(unit.path)), width, today, trend=True)
-        whole = {k: sum(g[k] for g in groups.values()) for k in _aggregates(today, True)}
+    starts = month_starts(today)
+    keys = Q(key__in=ALL + [month_key(k, m) for m in starts for k in ("found", "closed")]) \
+        | Q(key__gte=due_key(dt.date.min), key__lt=due_key(today))
+    # One query: the page's units' tallies and the authority's (totals and trend), or
+    # those of the subtrees the user may view, each added to the unit below it.
+    paths = [r.path for r in rows] + [unit.path] if roots is None else roots
+    got: dict[str, Counter] = {}
+    whole: Counter = Counter()
+    for path, key, n in HazardTally.objects.filter(keys, unit_path__in=paths) \
+            .values_list("unit_path", "key", "n").order_by():
+        if roots is not None or path == unit.path:
+            whole[key] += n
+        if path != unit.path:
+            got.setdefault(path[:width], Counter())[key] += n
     for r in rows:
-        r.counts = _counts(groups.get(r.path))
+        r.counts = _counts(got.get(r.path))
         r.links = links(r.code)
         r.url = r.url or r.links["total"]
-    totals = _counts(whole)
-    return Board(unit=unit, page=page, totals=totals, totals_links=links(unit.code),
-                 trend=_trend(whole, today), today=today)
+    return Board(unit=unit, page=page, totals=_counts(whole), totals_links=links(unit.code),
+                 trend=[Month(m, date_format(m, "YEAR_MONTH_FORMAT"),
+                              whole[month_key("found", m)], whole[month_key("closed", m)])
+                        for m in starts], today=today)
 
 
-def _ranked(hazards: QuerySet, unit: Unit, today: dt.date) -> QuerySet:
+def _counts(got: Counter | None) -> Counts:
+    got = got or Counter()
+    overdue = sum(n for key, n in got.items() if key.startswith("due:"))
+    return Counts(overdue=overdue, **{k: got[k] for k in ALL})
+
+
+def _ranked(unit: Unit, roots: list[str] | None, today: dt.date) -> QuerySet:
     """The units directly below `unit`, worst first: most overdue, then most escalated,
-    then most open, then by name. One correlated aggregate per unit over its own subtree
-    (a range of the (unit_path, status, deadline) index), ordered and paged in SQL."""
-    conds = _open(today)
+    then most open, then by name. Each unit's score is a weighted sum of its own tallies
+    (or of the visible subtrees' below it), ordered and paged in SQL."""
     big = BigIntegerField()
-    score = Sum(Case(When(conds["overdue"], then=Value(W_OVERDUE)), default=Value(0),
-                     output_field=big)
-                + Case(When(conds["escalated"], then=Value(W_ESCALATED)), default=Value(0),
-                       output_field=big)
-                + Value(1, output_field=big))
-    sub = (hazards.filter(conds["open"], unit_path__gte=OuterRef("path"),
-                          unit_path__lt=OuterRef("upper"))
-           .order_by().annotate(_one=Value(1)).values("_one").annotate(score=score)
+    score = Sum(Case(When(key="open", then=F("n")),
+                     When(key="escalated", then=F("n") * Value(W_ESCALATED, output_field=big)),
+                     default=F("n") * Value(W_OVERDUE, output_field=big), output_field=big))
+    tallies = HazardTally.objects.filter(
+        Q(key__in=["open", "escalated"]) | Q(key__gte=due_key(dt.date.min),
+                                             key__lt=due_key(today)))
+    if roots is None:
+        tallies = tallies.filter(unit_path=OuterRef("path"))
+    else:
+        tallies = tallies.filter(unit_path__in=roots, unit_path__gte=OuterRef("path"),
+                                 unit_path__lt=OuterRef("upper"))
+    sub = (tallies.order_by().annotate(_one=Value(1)).values("_one").annotate(score=score)
            .values("score"))  # no default ordering: PostgreSQL refuses it in a GROUP BY
-    return (Unit.objects.filter(parent=unit)
-            .annotate(upper=_upper_bound(unit), score=Coalesce(
-                Subquery(sub, output_field=big), Value(0, output_field=big)))
+    units = Unit.objects.filter(parent=unit)
+    if roots is not None:
+        units = units.annotate(upper=_upper_bound(unit))
+    return (units.annotate(score=Coalesce(Subquery(sub, output_field=big),
+                                          Value(0, output_field=big)))
             .order_by("-score", "name", "pk")
             .annotate(below=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
             .values_list("pk", "name", "code", "path", "below", "score"))
@@ -210,43 +204,6 @@ def _upper_bound(unit: Unit):
     segment = Cast(Substr("path", at, PATH_SEGMENT_WIDTH), IntegerField()) + 1
     return Concat(Value(unit.path), LPad(Cast(segment, CharField()), PATH_SEGMENT_WIDTH,
                                           Value("0")), output_field=CharField())
-
-
-def _grouped(hazards: QuerySet, width: int, today: dt.date, trend: bool) -> dict[str, dict]:
-    """The counts per unit below the authority: grouped by the first `width` characters
-    of the path, the path of that unit."""
-    found = (hazards.order_by().annotate(branch=Substr("unit_path", 1, width))
-             .values("branch").annotate(**_aggregates(today, trend)))
-    return {f.pop("branch"): f for f in found}
-
-
-def _counts(got: dict | None) -> Counts:
-    return Counts(**{k: (got or {}).get(k) or 0 for k in COUNTS})
-
-
-COUNTS = ["total", "open", "overdue", "escalated", "closed", "closed_with_deadline",
-          "on_time"]
-
-
-def _aggregates(today: dt.date, trend: bool) -> dict:
-    """The counts (docs/inspections.md), and with `trend` per month of the last six the
-    hazards found and closed: each a conditional count on found_on / closed_on in SQL
-    (portable, and no per-row date function)."""
-    out = {name: Count("pk", filter=cond) if cond else Count("pk")
-           for name, cond in _open(today).items()}
-    if trend:
-        starts = month_starts(today)
-        for i, (start, end) in enumerate(zip(starts, starts[1:] + [_next_month(starts[-1])],
-                                             strict=True)):
-            out[f"found_{i}"] = Count("pk", filter=Q(found_on__gte=start, found_on__lt=end))
-            out[f"closed_{i}"] = Count("pk", filter=Q(
-                status=HazardStatus.CLOSED, closed_on__gte=start, closed_on__lt=end))
-    return out
-
-
-def _trend(got: dict, today: dt.date) -> list[Month]:
-    return [Month(start, date_format(start, "YEAR_MONTH_FORMAT"), got[f"found_{i}"] or 0,
-                  got[f"closed_{i}"] or 0) for i, start in enumerate(month_starts(today))]
 
 
 def month_starts(today: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:

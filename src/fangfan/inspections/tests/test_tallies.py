@@ -228,11 +228,12 @@ def test_board_from_tallies_equals_a_direct_count(units, people, make_user, seed
     school = make_user(Role.UNIT_ADMIN, units["a"], username="partial")
     services.grant_role(None, school, units["c"], Role.UNIT_ADMIN)
     services.grant_role(None, school, Hazard.objects.first().unit, Role.UNIT_ADMIN)
+    elsewhere = make_user(Role.UNIT_ADMIN, units["b"], username="elsewhere")
     hazards = Hazard.objects.all()
     for today in (TODAY, TODAY - dt.timedelta(days=17), TODAY + dt.timedelta(days=9)):
         for user, top in ((root, units["city"]), (root, units["district"]),
                           (root, units["a"]), (school, units["city"]),
-                          (school, units["district"])):
+                          (school, units["district"]), (elsewhere, units["other"])):
             seen = hazards.filter(board.permissions.restrict(
                 user, "view", board.registry.get("hazards")))
             built = board.build(user, top, today=today, size=3)
