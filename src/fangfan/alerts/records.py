@@ -77,6 +77,7 @@ register(RecordType(
            Role.PRINCIPAL: READ, Role.AUDITOR: READ, Role.GUARD: set(), Role.STAFF: set()},
     services=services.AlertOrderServices(),
     quick_action=_("Issue an alert level"),
+    quick_action_above=True,
     example=_order_example,
     example_update=lambda obj: {"reason": obj.reason + "（补充说明）"},
 ))

@@ -89,6 +89,9 @@ class RecordType:
     # The quick action is an emergency's (report an incident): a big red button first,
     # the whole width of a phone, so it is found at once.
     quick_action_urgent: bool = False
+    # The quick action is an authority's (issue an alert level to the units below): shown
+    # only where the unit in focus has units below it.
+    quick_action_above: bool = False
     # On a phone a list shows cards: a title and two facts (list fields; default the first
     # three, leaving out the status) and a status badge (default the "status" list field).
     card_fields: list[str] | None = None

@@ -195,8 +195,24 @@ def _sort_key(due: dt.date | dt.datetime | None) -> dt.datetime:
 def quick_actions(user, unit_path: str | None) -> list[dict]:
     """The record types declaring a quick action that the user may add here."""
     out = []
+    has_below = None
     for rt in registry.record_types():
         if rt.quick_action and permissions.allowed(user, "add", rt, unit_path):
+            if rt.quick_action_above:
+                if has_below is None:
+                    has_below = _has_units_below(unit_path)
+                if not has_below:
+                    continue
             out.append({"label": rt.quick_action, "url_name": rt.add_url_name,
                         "urgent": rt.quick_action_urgent})
     return sorted(out, key=lambda a: not a["urgent"])
+
+
+def _has_units_below(unit_path: str | None) -> bool:
+    """Does the unit at `unit_path` have units below it (is it an authority)? With no
+    unit in focus (a user of many units), the question is the user's roots'."""
+    from fangfan.core.models import Unit
+
+    if unit_path is None:
+        return True
+    return Unit.objects.filter(path__startswith=unit_path).exclude(path=unit_path).exists()
