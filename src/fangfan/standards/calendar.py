@@ -11,6 +11,8 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -223,6 +225,64 @@ def catch_up(today: dt.date | None = None) -> int:
                for ref, fn in _fulfillers.items())
 
 
+# Entries of the calendar page beside the obligations (a planned drill, a plan's
+# revision date): dated things the domain apps keep, which the calendar shows but does
+# not generate. Each provider, registered by its app in ready() with `@calendar.entries`,
+# is given the reader, the unit and the window [start, end] and returns the unit's own
+# entries dated within it, plus the open ones dated before it (an overdue entry stays
+# in view until it is done), only what the reader may see.
+@dataclass
+class Entry:
+    day: dt.date
+    title: str
+    url: str
+    status: str  # an ObligationStatus value: overdue, due, upcoming or done
+    kind: str = ""  # a short muted tag ("Planned drill"), and the row's data-entry
+    detail: str = ""
+
+
+EntryProvider = Callable[[Any, Unit, dt.date, dt.date], Iterable[Entry]]
+_entry_providers: list[EntryProvider] = []
+
+
+def entries(fn: EntryProvider) -> EntryProvider:
+    """Register a provider of calendar entries (a decorator)."""
+    if fn not in _entry_providers:
+        _entry_providers.append(fn)
+    return fn
+
+
+def entry_window(today: dt.date, terms: list[Term]) -> Period:
+    """The window of the calendar page's entries: from the start of the school year in
+    progress (1 September without terms) to its end, and at least a year ahead."""
+    year = school_year_of(today, terms)
+    if year:
+        start, end = min(t[2] for t in year), max(t[3] for t in year)
+    else:
+        start = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+        end = dt.date(start.year + 1, 8, 31)
+    return min(start, today), max(end, today + dt.timedelta(days=365))
+
+
+def entries_for(user, unit: Unit, start: dt.date, end: dt.date) -> list[Entry]:
+    """Every provider's entries for the unit, by day."""
+    out = [e for fn in _entry_providers for e in fn(user, unit, start, end)]
+    return sorted(out, key=lambda e: (e.day, e.title))
+
+
+def entry_status(day: dt.date, today: dt.date, done: bool = False,
+                 due_within: int = REMIND_DAYS) -> str:
+    """Done; overdue once its day has passed; due within `due_within` days; else
+    upcoming."""
+    if done:
+        return ObligationStatus.DONE
+    if day < today:
+        return ObligationStatus.OVERDUE
+    if day <= today + dt.timedelta(days=due_within):
+        return ObligationStatus.DUE
+    return ObligationStatus.UPCOMING
+
+
 def tick(today: dt.date | None = None) -> dict[str, int]:
     """The daily job: create, move along, remind."""
     created = generate(today)
@@ -231,4 +291,5 @@ def tick(today: dt.date | None = None) -> dict[str, int]:
     return {"created": created, "reminded": remind(today)}
 
 
-__all__ = ["Unit", "generate", "periods", "refresh_statuses", "remind", "tick"]
+__all__ = ["Entry", "Unit", "entries", "entries_for", "generate", "periods",
+           "refresh_statuses", "remind", "tick"]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -178,14 +179,19 @@ def obligation_calendar(request, code: str | None = None):
         ob.text = localized(ob.requirement.text)
     order = [ObligationStatus.OVERDUE, ObligationStatus.DUE, ObligationStatus.UPCOMING,
              ObligationStatus.DONE]
-    groups = [(key.label, [o for o in own if o.status == key]) for key in order]
+    today = timezone.localdate()
+    terms = calendar.terms_for(unit.path, calendar.terms_by_path())
+    start, end = calendar.entry_window(today, terms)
+    entries = calendar.entries_for(request.user, unit, start, end)
+    groups = [(key.label, [o for o in own if o.status == key],
+               [e for e in entries if e.status == key]) for key in order]
     subtree = scope.filter(subtree_q("unit_path", [unit.path])).exclude(unit=unit)
     overdue_units = (subtree.filter(status=ObligationStatus.OVERDUE)
                      .values("unit__code", "unit__name").annotate(n=Count("id"))
                      .order_by("-n", "unit__name")[:50])
     return render(request, "standards/calendar.html", {
-        "unit": unit, "groups": [g for g in groups if g[1]],
-        "has_terms": bool(calendar.terms_for(unit.path, calendar.terms_by_path())),
+        "unit": unit, "groups": [g for g in groups if g[1] or g[2]],
+        "has_terms": bool(terms),
         "subtree_counts": dict(subtree.values_list("status").annotate(n=Count("id"))),
         "overdue_units": overdue_units, "has_children": unit.children.exists(),
     })
