@@ -13,7 +13,7 @@ from fangfan.core import services
 from fangfan.core.demo import demo_part
 from fangfan.core.models import Unit, User
 from fangfan.emergency import services as emg
-from fangfan.emergency.models import AccountingRound, Drill, EmergencyPlan
+from fangfan.emergency.models import AccountingRound, Drill, EmergencyPlan, PlannedDrill
 from fangfan.organisation.models import Body, Membership
 from fangfan.resources.models import Person
 from fangfan.standards import calendar
@@ -113,6 +113,7 @@ def plans_and_drills(units: dict[str, Unit]) -> None:
             "accounting_minutes": 6,
             "problems": "西侧楼梯口疏散时拥堵\n南门卫室钢叉存放位置不便取用" if last else "",
             "summary": "演练按预案进行，各小组到位及时。"})
+    _plan_drills(xinqiao, admin, knife, evacuation, today)
     if drill is None:
         return
     emg.hazard_from_drill(admin, drill, drill.problem_list[0])
@@ -127,3 +128,18 @@ def plans_and_drills(units: dict[str, Unit]) -> None:
         emg.report(who, rnd, {"group_name": group, "enrolled": enrolled,
                               "present": present, "missing": missing, "injured": injured})
     emg.close_round(admin, rnd, at=start + dt.timedelta(minutes=14))
+
+
+def _plan_drills(unit: Unit, admin: User, knife: EmergencyPlan, evacuation: EmergencyPlan,
+                 today: dt.date) -> None:
+    """The rest of the school year's plan: an evacuation drill this week (home work),
+    and a counter-terrorism drill in the middle of the next term."""
+    terms = calendar.terms_for(unit.path, calendar.terms_by_path())
+    later = [start + (end - start) / 2 for _y, _n, start, end in terms if start > today]
+    for day, scenario, plan, ct, note in [
+            (today + dt.timedelta(days=5), "evacuation", evacuation, False, "全校紧急疏散演练"),
+            (min(later, default=today + dt.timedelta(days=90)), "knife_attack", knife, True,
+             "反恐防暴演练，邀请派出所民警指导")]:
+        services.create_record(admin, PlannedDrill, {
+            "unit": unit, "planned_on": day, "scenario": scenario, "plan": plan,
+            "counter_terrorism": ct, "note": note})

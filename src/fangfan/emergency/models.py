@@ -2,9 +2,10 @@
 
 A plan is kept in versions: each version is a record of its own, a new version names
 the one it revises (`previous`), and approving it supersedes the older ones, so the
-history stays. Drills are held drills (R-DRILL counts them). An accounting round gathers
-the reports of classes and departments after an evacuation or a lockdown; incidents
-(EMG-4) link to it, so its name and fields stay stable."""
+history stays. Drills are held drills (R-DRILL counts them); a drill planned for the
+school year is a `PlannedDrill`, which becomes a drill when recorded as held. An
+accounting round gathers the reports of classes and departments after an evacuation or
+a lockdown; incidents (EMG-4) link to it, so its name and fields stay stable."""
 from __future__ import annotations
 
 import datetime as dt
@@ -147,10 +148,50 @@ class PlanAcknowledgement(models.Model):
         return f"{self.user} · {self.plan}"
 
 
+class PlannedDrill(UnitRecord):
+    """A drill a unit plans for its school year (EMG-3, 演练计划): when, which scenario,
+    with which plan, counter-terrorism or not. Recording it as held makes the `Drill`
+    (linked by `Drill.planned`); only held drills count for R-DRILL."""
+
+    same_unit = {"plan": _("The plan belongs to another unit.")}
+
+    planned_on = models.DateField(_("planned for"))
+    scenario = models.CharField(_("scenario"), max_length=24, choices=Scenario.choices)
+    plan = models.ForeignKey(EmergencyPlan, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="planned_drills", verbose_name=_("plan to use"))
+    counter_terrorism = models.BooleanField(
+        _("counter-terrorism drill"), default=False,
+        help_text=_("A counter-terrorism drill (反恐演练): at least one a school year."))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("planned drill")
+        verbose_name_plural = _("planned drills")
+        ordering = ["unit_path", "planned_on", "pk"]
+        indexes = [models.Index(fields=["unit_path", "planned_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_scenario_display()} · {self.planned_on}"
+
+    @property
+    def held_drill(self) -> Drill | None:
+        """The drill that held it, if recorded (the reverse of `Drill.planned`)."""
+        try:
+            return self.drill
+        except Drill.DoesNotExist:
+            return None
+
+
 class Drill(UnitRecord):
     """A drill held at a unit (EMG-3): what was practised, with which plan, how it went."""
 
-    same_unit = {"plan": _("The plan belongs to another unit.")}
+    same_unit = {"plan": _("The plan belongs to another unit."),
+                 "planned": _("The planned drill belongs to another unit.")}
+
+    planned = models.OneToOneField(
+        PlannedDrill, on_delete=models.SET_NULL, null=True, blank=True, related_name="drill",
+        verbose_name=_("planned drill"),
+        help_text=_("The planned drill this one held, if it was planned."))
 
     held_on = models.DateField(_("held on"), default=timezone.localdate)
     scenario = models.CharField(_("scenario"), max_length=24, choices=Scenario.choices)
@@ -187,6 +228,10 @@ class Drill(UnitRecord):
     def clean(self) -> None:
         if self.held_on and self.held_on > timezone.localdate():
             raise ValidationError({"held_on": _("A drill is recorded once it has been held.")})
+        if self.planned_id and Drill.objects.filter(planned_id=self.planned_id).exclude(
+                pk=self.pk).exists():
+            raise ValidationError({"planned": _(
+                "This planned drill is already recorded as held.")})
 
 
 class AccountingReason(models.TextChoices):

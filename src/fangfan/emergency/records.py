@@ -15,6 +15,7 @@ from fangfan.emergency.models import (
     AccountingRound,
     Drill,
     EmergencyPlan,
+    PlannedDrill,
     PlanStatus,
 )
 
@@ -72,12 +73,34 @@ def _plan(unit) -> EmergencyPlan:
 
 
 register(RecordType(
+    model=PlannedDrill,
+    slug="planned-drills",
+    area="emg",
+    list_fields=["planned_on", "scenario", "counter_terrorism", "plan", "unit"],
+    form_fields=["unit", "planned_on", "scenario", "plan", "counter_terrorism", "note"],
+    card_fields=["planned_on", "scenario", "counter_terrorism"],
+    filter_fields=["scenario", "counter_terrorism"],
+    extra_filters={"held": yes_no_filter(_("Held"), lambda: Q(drill__isnull=False))},
+    search_fields=["note"],
+    lookups={"plan": "title"},
+    roles=EVERYONE_READS,
+    actions=[Action("drills", "planned", _("Record as held"), services.HELD_PREFILL,
+                    when=lambda p: p.held_drill is None)],
+    example=lambda unit: {"unit": unit, "planned_on": date(2027, 3, 18),
+                          "scenario": "knife_attack", "counter_terrorism": True,
+                          "plan": _plan(unit), "note": "第二学期反恐演练"},
+    example_update=lambda obj: {"note": "改在体育课后"},
+))
+
+
+register(RecordType(
     model=Drill,
     slug="drills",
     area="emg",
     list_fields=["held_on", "scenario", "counter_terrorism", "participants",
                  "evacuation_seconds", "plan", "unit"],
-    form_fields=["unit", "held_on", "scenario", "plan", "counter_terrorism", "participants",
+    form_fields=["unit", "planned", "held_on", "scenario", "plan", "counter_terrorism",
+                 "participants",
                  "duration_minutes", "evacuation_seconds", "accounting_minutes", "problems",
                  "summary"],
     card_fields=["held_on", "scenario", "participants"],

@@ -22,6 +22,7 @@ from fangfan.emergency.models import (
     Drill,
     EmergencyPlan,
     PlanAcknowledgement,
+    PlannedDrill,
     PlanStatus,
 )
 from fangfan.standards import calendar
@@ -137,6 +138,27 @@ def readers(plan: EmergencyPlan) -> tuple[list, list]:
                  .distinct().order_by("last_name", "first_name", "username"))
     read = set(plan.acknowledgements.values_list("user_id", flat=True))
     return [u for u in users if u.pk in read], [u for u in users if u.pk not in read]
+
+
+# The drill form's fields prefilled from a planned drill ("Record as held"): held on the
+# planned day, or today when it is held early; a checkbox is left empty for "no".
+HELD_PREFILL = {
+    "held_on": lambda p: min(p.planned_on, timezone.localdate()),
+    "scenario": lambda p: p.scenario,
+    "plan": lambda p: p.plan_id or "",
+    "counter_terrorism": lambda p: "on" if p.counter_terrorism else "",
+}
+
+
+def held_url(planned: PlannedDrill) -> str:
+    """The drill form prefilled from the planned drill (its unit and the plan's link):
+    saving it records the plan as held, in one step."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    params = {"planned": planned.pk, "unit": planned.unit_id,
+              **{name: fn(planned) for name, fn in HELD_PREFILL.items()}}
+    return f"{reverse(registry.get('drills').add_url_name)}?{urlencode(params)}"
 
 
 class DrillServices(RecordServices):
