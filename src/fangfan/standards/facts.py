@@ -240,7 +240,8 @@ def unknown_reason(name: str) -> str:
         "records": registry.get(f.missing_from).verbose_name_plural}
 
 
-_RULE_IDS = re.compile(r"\s*\((?:R|RES)-[A-Za-z0-9-]+\)")
+# A rule id in brackets, ASCII or full-width (a translation writes （R-DRILL）).
+_RULE_IDS = re.compile(r"\s*[(（](?:R|RES)-[A-Za-z0-9-]+[)）]")
 
 
 def describe(name: str) -> str:
