@@ -49,14 +49,19 @@ def _derive_self(row: dict) -> dict:
     first = row["first_self"]
     if first is None:
         return {"months_without_self_inspection": None}
-    start, this_month = _window(timezone.localdate())
+    start, this_month = _run.self_window  # the query's, read once per evaluation
     expected = _months(max(_month_start(first), start), this_month)
     return {"months_without_self_inspection": max(0, expected - row["self_months"])}
 
 
+# The dates of one evaluation, for its derive step (the query and its derive run one
+# after the other in the same thread): today is not asked again for each unit.
+_run = threading.local()
+
+
 @family("inspections", derive=_derive_self, clock=True, source="inspections")
 def _inspections(scope: Q) -> QuerySet:
-    start, this_month = _window(timezone.localdate())
+    start, this_month = _run.self_window = _window(timezone.localdate())
     done = Q(kind=InspectionKind.SELF, completed_on__isnull=False)
     return Inspection.objects.filter(scope).values("unit_path").annotate(
         first_self=Min("inspected_on", filter=done),
@@ -77,16 +82,15 @@ fact("supervisions_missing", "supervision", "int",
                   "the days left cannot fit them (R-SUPV: two a semester)."),
      missing=gettext_noop("No school terms are set for this unit yet."))
 
-# The terms and the semester windows of one evaluation, for its derive step (the query
-# and its derive run one after the other in the same thread).
-_run = threading.local()
+# The terms and the semester windows of one evaluation are kept in `_run` for the
+# derive step, with each set of terms' current and last ended semester (a few sets,
+# one per region: found once, not once per unit).
 
 
 def _derive_supervision(row: dict, path: str) -> dict:
-    today = timezone.localdate()
-    terms = calendar.terms_for(path, _run.terms)
-    current = calendar.current_term(today, terms)
-    last = calendar.last_ended_term(today, terms)
+    today = _run.today
+    current, last = _run.semesters.get(id(calendar.terms_for(path, _run.terms)),
+                                       (None, None))
     if current is None and last is None:
         return {"supervisions_missing": None}
     missing = 0
@@ -106,12 +110,12 @@ def _supervision(scope: Q) -> QuerySet:
     """Over the units themselves (a unit nobody inspected has a gap too), with the
     supervisor's finished inspections counted in each semester window of the terms
     in use (a few: one set per region)."""
-    today = timezone.localdate()
+    today = _run.today = timezone.localdate()
     _run.terms = calendar.terms_by_path()
-    windows = set()
-    for terms in _run.terms.values():
-        windows |= {w for w in (calendar.current_term(today, terms),
-                                calendar.last_ended_term(today, terms)) if w}
+    _run.semesters = {id(terms): (calendar.current_term(today, terms),
+                                  calendar.last_ended_term(today, terms))
+                      for terms in _run.terms.values()}
+    windows = {w for pair in _run.semesters.values() for w in pair if w}
     _run.windows = {w: f"w{i}" for i, w in enumerate(sorted(windows))}
     counted = Q(inspection__by_supervisor=True, inspection__completed_on__isnull=False)
     return Unit.objects.annotate(unit_path=F("path")).filter(scope).values(

@@ -122,6 +122,78 @@ def test_fact_families_side_by_side_equal_one_after_another(tree):
     assert together[tree["a"].path]["guards_total"] == 1
 
 
+def _varied_records(tree) -> None:
+    """Records that give most facts a value: people, locations with and without their
+    cameras, the guard kit, a recorder, lights at the gate (one out of service), a
+    networked alarm in the duty room, a support unit (a family no rule reads)."""
+    from fangfan.organisation.models import SupportUnit
+
+    def make(model, **fields):
+        return services.create_record(None, model, fields)
+
+    a, b = tree["a"], tree["b"]
+    for i in range(3):
+        make(Person, unit=a, name=f"保安{i}", is_guard=True, full_time=i < 2)
+    make(Person, unit=b, name="老师", is_guard=False)
+    gate = make(Location, unit=a, name="校门", kind="main_gate", is_key=True,
+                is_main_entrance=True)
+    duty = make(Location, unit=a, name="门卫室", kind="gate_duty_room")
+    make(Location, unit=a, name="教学楼", kind="teaching_building")
+    hall = make(Location, unit=b, name="食堂", kind="canteen", is_key=True)
+    make(Asset, unit=a, category="camera", location=gate, night_capable=True,
+         identifies_faces=True, identifies_plates=True)
+    make(Asset, unit=a, category="one_key_alarm", location=duty, police_networked=True)
+    make(Asset, unit=a, category="lighting", location=gate, quantity=3)
+    make(Asset, unit=a, category="lighting", location=gate, quantity=1, status="retired")
+    make(Asset, unit=a, category="recorder", retention_days=40)
+    make(Asset, unit=a, category="baggage_storage", distance_to_key_m=60)
+    for item in ("helmet", "shield", "baton"):
+        make(Asset, unit=a, category=item, quantity=2)
+    make(Asset, unit=b, category="camera", location=hall)
+    make(SupportUnit, unit=a, name="派出所", kind="police", phone="110", distance_km=2)
+
+
+def _stored() -> tuple[set, dict]:
+    results = set(Result.objects.values_list(
+        "unit_id", "requirement_id", "status", "required", "actual", "reason", "governing"))
+    return results, dict(Evaluation.objects.values_list("unit_id", "digest"))
+
+
+def test_full_evaluation_equals_each_unit_alone_and_every_family(tree):
+    """The families a full evaluation computes (the assets' with their places in one
+    scan, none that no rule reads) give the results and digests of each unit evaluated
+    alone, and the facts the rules read are those every family computes."""
+    from django.db.models import Q
+
+    from fangfan.core.models import Unit
+
+    _varied_records(tree)
+    a = tree["a"].path
+    got = facts.compute(Q(unit_path=a))[a]
+    assert (got["main_gate_camera_ok"], got["gate_alarm_networked"]) == (True, True)
+    assert got["lighting_working_ratio"] == 0.75 and got["kit_items_min"] == 0
+    assert (got["kit_helmet"], got["video_retention_days_min"], got["assets_count"]) == \
+        (2, 40, 9)
+    assert got["baggage_distance_min_m"] == 60.0 and got["control_room_system"] is False
+    assert got["support_units_count"] == 1
+
+    engine.evaluate_subtree([tree["city"].path])
+    together = _stored()
+    Result.objects.all().delete()
+    Evaluation.objects.all().delete()
+    for path in Unit.objects.values_list("path", flat=True):
+        engine.evaluate_units([path])
+    assert _stored() == together
+
+    needed = engine.read_facts(engine.requirements_of())
+    assert "support_units_count" not in needed  # its family is not computed
+    scope = Q(unit_path__startswith=tree["city"].path)
+    every, read = facts.compute(scope), facts.compute(scope, needed)
+    assert {p: {k: v for k, v in f.items() if k in needed} for p, f in every.items()} == \
+        {p: {k: v for k, v in f.items() if k in needed} for p, f in read.items()}
+    assert "support_units_count" not in read[a]
+
+
 def test_tallies_adjusted_on_change_equal_a_recount(tree):
     from fangfan.standards import tallies
     from fangfan.standards.models import Tally
