@@ -161,8 +161,8 @@ def _stored() -> tuple[set, dict]:
 
 def test_full_evaluation_equals_each_unit_alone_and_every_family(tree):
     """The families a full evaluation computes (the assets' with their places in one
-    scan, none that no rule reads) give the results and digests of each unit evaluated
-    alone, and the facts the rules read are those every family computes."""
+    scan, none and no column that no rule reads) give the results and digests of each
+    unit evaluated alone, and the facts the rules read are those every family computes."""
     from django.db.models import Q
 
     from fangfan.core.models import Unit
@@ -192,6 +192,9 @@ def test_full_evaluation_equals_each_unit_alone_and_every_family(tree):
     assert {p: {k: v for k, v in f.items() if k in needed} for p, f in every.items()} == \
         {p: {k: v for k, v in f.items() if k in needed} for p, f in read.items()}
     assert "support_units_count" not in read[a]
+    # a family whose columns are its facts computes only those read
+    assert read[a]["faults_unrestored_over_24h"] == 0 and "faults_recorded" not in read[a]
+    assert every[a]["faults_recorded"] == 0
 
 
 def test_tallies_adjusted_on_change_equal_a_recount(tree):
