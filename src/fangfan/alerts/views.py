@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,16 +16,7 @@ from fangfan.alerts import live
 from fangfan.alerts import services as alert_services
 from fangfan.alerts.models import AlertMeasure, AlertOrder, MeasureCode, UnitAlert
 from fangfan.core import evidence, permissions, registry
-
-
-def _visible(request, model, slug: str, pk: int, action: str = "view"):
-    rt = registry.get(slug)
-    obj = get_object_or_404(model.objects.filter(
-        permissions.restrict(request.user, "view", rt)), pk=pk)
-    if action != "view" and not permissions.allowed(request.user, action, rt,
-                                                    obj.unit_path):
-        raise PermissionDenied
-    return obj
+from fangfan.core.views.records import visible_record
 
 
 def measure_row(request, measure: AlertMeasure, error: str = "") -> dict:
@@ -41,7 +32,7 @@ def measure_row(request, measure: AlertMeasure, error: str = "") -> dict:
 def report(request, pk: int):
     """Tick one measure done (or not) with its note, the guards on duty and photos;
     answer the measure's row (HTMX)."""
-    measure = _visible(request, AlertMeasure, "alert-measures", pk, "change")
+    measure = visible_record(request, "alert-measures", pk, "change")
     error = ""
     guards = request.POST.get("guards_on_duty", "").strip()
     try:
@@ -65,7 +56,7 @@ def report(request, pk: int):
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
-    unit_alert = _visible(request, UnitAlert, "unit-alerts", pk)
+    unit_alert = visible_record(request, "unit-alerts", pk)
     try:
         alert_services.acknowledge(request.user, unit_alert)
     except (ValidationError, PermissionDenied) as exc:
@@ -78,7 +69,7 @@ def acknowledge(request, pk: int):
 @login_required
 def live_table(request, pk: int):
     """The live table of a level (polled by its page every 15 seconds)."""
-    order = _visible(request, AlertOrder, "alert-levels", pk)
+    order = visible_record(request, "alert-levels", pk)
     return render(request, "alerts/live_table.html",
                   {"order": order, "live": live.build(request.user, order, request.GET)})
 
@@ -86,7 +77,7 @@ def live_table(request, pk: int):
 @login_required
 @require_POST
 def change_level(request, pk: int):
-    order = _visible(request, AlertOrder, "alert-levels", pk, "change")
+    order = visible_record(request, "alert-levels", pk, "change")
     try:
         level = int(request.POST.get("level", ""))
     except ValueError:
@@ -104,7 +95,7 @@ def change_level(request, pk: int):
 @login_required
 @require_POST
 def stand_down(request, pk: int):
-    order = _visible(request, AlertOrder, "alert-levels", pk, "change")
+    order = visible_record(request, "alert-levels", pk, "change")
     try:
         alert_services.stand_down(request.user, order)
     except ValidationError as exc:

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from fangfan.core import permissions, registry
+from fangfan.core.downloads import DOCX, attachment, document_language
 from fangfan.core.views.pages import unit_for
 from fangfan.documents import plan
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @login_required
@@ -27,10 +25,6 @@ def work_plan(request, code: str):
     unit = unit_for(request, code, "bodies")
     if not permissions.allowed(request.user, "export", registry.get("people"), unit.path):
         raise PermissionDenied
-    language = request.GET.get("language", "zh-hans")
-    if language not in ("zh-hans", "en"):
-        raise Http404
-    resp = HttpResponse(plan.build(unit, language), content_type=DOCX)
+    language = document_language(request, default="zh-hans")
     name = f"work-plan-{unit.code}-{language}-{timezone.localdate():%Y%m%d}.docx"
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return attachment(plan.build(unit, language), DOCX, name)

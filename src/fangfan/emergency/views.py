@@ -9,24 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangfan.core import permissions, registry
 from fangfan.core.forms import add_errors
+from fangfan.core.views.records import visible_record
 from fangfan.emergency import services
-from fangfan.emergency.models import AccountingReport, AccountingRound, Drill, EmergencyPlan
-
-
-def _visible(request, model, slug: str, pk: int, action: str = "view"):
-    rt = registry.get(slug)
-    obj = get_object_or_404(model.objects.filter(
-        permissions.restrict(request.user, "view", rt)), pk=pk)
-    if action != "view" and not permissions.allowed(request.user, action, rt, obj.unit_path):
-        raise PermissionDenied
-    return obj
+from fangfan.emergency.models import AccountingReport
 
 
 def _refused(request, exc: Exception) -> None:
@@ -37,7 +29,7 @@ def _refused(request, exc: Exception) -> None:
 @login_required
 @require_POST
 def approve(request, pk: int):
-    plan = _visible(request, EmergencyPlan, "emergency-plans", pk)
+    plan = visible_record(request, "emergency-plans", pk)
     try:
         services.approve(request.user, plan)
     except (ValidationError, PermissionDenied) as exc:
@@ -50,7 +42,7 @@ def approve(request, pk: int):
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
-    plan = _visible(request, EmergencyPlan, "emergency-plans", pk)
+    plan = visible_record(request, "emergency-plans", pk)
     try:
         services.acknowledge(request.user, plan)
     except (ValidationError, PermissionDenied) as exc:
@@ -64,7 +56,7 @@ def acknowledge(request, pk: int):
 @require_POST
 def drill_hazard(request, pk: int):
     """One of the drill's problems becomes a hazard of its unit (source: drill)."""
-    drill = _visible(request, Drill, "drills", pk)
+    drill = visible_record(request, "drills", pk)
     problems = drill.problem_list
     try:
         problem = problems[int(request.POST.get("problem", ""))]
@@ -83,7 +75,7 @@ def drill_hazard(request, pk: int):
 @require_POST
 def revise_plan(request, pk: int):
     """The drill's plan is marked for revision, with the drill's problems as the reason."""
-    drill = _visible(request, Drill, "drills", pk)
+    drill = visible_record(request, "drills", pk)
     if drill.plan_id is None:
         raise Http404
     reason = request.POST.get("reason", "").strip() or _(
@@ -118,7 +110,7 @@ PLACEHOLDER = gettext_lazy("e.g. Class 3 (2) or the logistics office")
 @login_required
 def count(request, pk: int):
     """The phone page (390 px): a class or department reports its count in the round."""
-    rnd = _visible(request, AccountingRound, "accounting-rounds", pk)
+    rnd = visible_record(request, "accounting-rounds", pk)
     may_report = permissions.allowed(request.user, "add", registry.get("accounting-reports"),
                                      rnd.unit_path)
     form = CountForm(request.POST or None)
@@ -148,7 +140,7 @@ def count(request, pk: int):
 @login_required
 def totals(request, pk: int):
     """The round's live totals (polled by HTMX every 10 seconds)."""
-    rnd = _visible(request, AccountingRound, "accounting-rounds", pk)
+    rnd = visible_record(request, "accounting-rounds", pk)
     return render(request, "emergency/totals.html", {
         "round": rnd, "totals": services.totals(rnd),
         "reports": rnd.reports.select_related("reporter")})
@@ -157,7 +149,7 @@ def totals(request, pk: int):
 @login_required
 @require_POST
 def close(request, pk: int):
-    rnd = _visible(request, AccountingRound, "accounting-rounds", pk)
+    rnd = visible_record(request, "accounting-rounds", pk)
     try:
         services.close_round(request.user, rnd)
     except (ValidationError, PermissionDenied) as exc:

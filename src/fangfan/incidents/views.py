@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangfan.core import permissions, registry
+from fangfan.core.downloads import DOCX, attachment, document_language
 from fangfan.incidents import documents
 from fangfan.incidents import services as incident_services
 from fangfan.incidents.models import Incident
-from fangfan.inspections.downloads import DOCX, _download, _language
 
 
 @login_required
@@ -25,8 +25,8 @@ def report_docx(request, pk: int):
         visible.select_related("unit", "location", "device", "reported_by")
         .prefetch_related("reports", "tasks__group", "events__by", "statements__spokesperson"),
         pk=pk)
-    language = _language(request)
-    return _download(documents.report(incident, language), DOCX,
+    language = document_language(request)
+    return attachment(documents.report(incident, language), DOCX,
                      f"incident-report-{incident.pk}-{language}.docx")
 
 

@@ -6,26 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, registry
+from fangfan.core.downloads import DOCX, XLSX, attachment, document_language
 from fangfan.core.views.pages import unit_for
 from fangfan.inspections import documents, ledgers
 from fangfan.inspections.models import OPEN_STATUSES, Hazard
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _language(request) -> str:
-    """The language asked for (?language=zh-hans|en), else the reader's own."""
-    asked = request.GET.get("language")
-    if asked is not None and asked not in ("zh-hans", "en"):
-        raise Http404
-    return asked or ("zh-hans" if translation.get_language().startswith("zh") else "en")
 
 
 def _hazard(request, pk: int) -> Hazard:
@@ -37,29 +26,23 @@ def _hazard(request, pk: int) -> Hazard:
         pk=pk)
 
 
-def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
-    resp = HttpResponse(data, content_type=content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
-
-
 @login_required
 def notice(request, pk: int):
-    hazard, language = _hazard(request, pk), _language(request)
-    return _download(documents.notice(hazard, language), DOCX,
+    hazard, language = _hazard(request, pk), document_language(request)
+    return attachment(documents.notice(hazard, language), DOCX,
                      f"hazard-notice-{hazard.pk}-{language}.docx")
 
 
 @login_required
 def verification(request, pk: int):
-    hazard, language = _hazard(request, pk), _language(request)
+    hazard, language = _hazard(request, pk), document_language(request)
     try:
         data = documents.verification(hazard, language)
     except documents.NotVerifiable:
         messages.error(request, _("The verification slip is available once the "
                                   "rectification has been reported."))
         return redirect(hazard.get_absolute_url())
-    return _download(data, DOCX, f"hazard-verification-{hazard.pk}-{language}.docx")
+    return attachment(data, DOCX, f"hazard-verification-{hazard.pk}-{language}.docx")
 
 
 @login_required
@@ -76,13 +59,13 @@ def ledger_page(request, code: str | None = None):
 
 @login_required
 def register_xlsx(request, code: str):
-    unit, language = unit_for(request, code, "hazards"), _language(request)
-    return _download(ledgers.register_xlsx(request.user, unit, language), XLSX,
+    unit, language = unit_for(request, code, "hazards"), document_language(request)
+    return attachment(ledgers.register_xlsx(request.user, unit, language), XLSX,
                      f"hazard-register-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
 def four_lists_xlsx(request, code: str):
-    unit, language = unit_for(request, code, "hazards"), _language(request)
-    return _download(ledgers.four_lists_xlsx(request.user, unit, language), XLSX,
+    unit, language = unit_for(request, code, "hazards"), document_language(request)
+    return attachment(ledgers.four_lists_xlsx(request.user, unit, language), XLSX,
                      f"four-lists-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,25 +15,16 @@ from fangfan.core import evidence, permissions, registry, services
 from fangfan.core.forms import add_errors, form_class
 from fangfan.core.models import Unit
 from fangfan.core.views.pages import unit_for
+from fangfan.core.views.records import visible_record
 from fangfan.inspections import board
 from fangfan.inspections import services as inspection_services
-from fangfan.inspections.models import Finding, Inspection
-
-
-def _visible(request, model, slug: str, pk: int, action: str):
-    rt = registry.get(slug)
-    obj = get_object_or_404(model.objects.filter(
-        permissions.restrict(request.user, "view", rt)), pk=pk)
-    if not permissions.allowed(request.user, action, rt, obj.unit_path):
-        raise PermissionDenied
-    return obj
 
 
 @login_required
 @require_POST
 def check_item(request, pk: int):
     """Save one item's result, note and photos; answer the item's row (HTMX)."""
-    finding = _visible(request, Finding, "findings", pk, "change")
+    finding = visible_record(request, "findings", pk, "change")
     form = form_class(registry.get("findings"))(data=request.POST, instance=finding)
     error = ""
     if form.is_valid():
@@ -58,7 +49,7 @@ def check_item(request, pk: int):
 @login_required
 @require_POST
 def finish(request, pk: int):
-    inspection = _visible(request, Inspection, "inspections", pk, "change")
+    inspection = visible_record(request, "inspections", pk, "change")
     try:
         inspection_services.complete(request.user, inspection)
     except ValidationError as exc:

@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, registry, tabular
+from fangfan.core.downloads import XLSX, attachment
 from fangfan.core.models import Unit
 from fangfan.core.views.pages import unit_for
 from fangfan.organisation.models import Body, BodyKind, DutyArea
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _matrix(unit: Unit) -> tuple[list[Body], list[dict]]:
@@ -49,7 +48,5 @@ def _xlsx(unit: Unit, bodies: list[Body], areas: list[dict]) -> HttpResponse:
         [b.name, b.get_kind_display()]
         + ["✓" if a["key"] in (b.areas or []) else "" for a in areas]
         + ["\n".join(b.duty_list)] for b in bodies]
-    resp = HttpResponse(tabular.to_xlsx(rows, _("Duty matrix")), content_type=XLSX)
     name = f"duty-matrix-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return attachment(tabular.to_xlsx(rows, _("Duty matrix")), XLSX, name)

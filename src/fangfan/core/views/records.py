@@ -19,6 +19,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from fangfan.core import evidence, permissions, registry, services, tabular
+from fangfan.core.downloads import XLSX, attachment
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
 from fangfan.core.forms import add_errors, form_class
@@ -27,6 +28,19 @@ from fangfan.core.registry import RecordType
 from fangfan.core.tables import table_class
 
 PAGE_SIZE = 25
+
+
+def visible_record(request, slug: str, pk: int, action: str = "view"):
+    """A record of type `slug` for a view of its own (a step of its workflow): 404 when
+    the user may not see it (no existence leak), 403 when seen but not allowed `action`
+    at its unit — as the generic pages answer."""
+    rt = registry.get(slug)
+    obj = get_object_or_404(rt.model.objects.filter(
+        permissions.restrict(request.user, "view", rt)), pk=pk)
+    if action != "view" and not permissions.allowed(request.user, action, rt,
+                                                    services._path_of(obj)):
+        raise PermissionDenied
+    return obj
 
 
 class RecordView(LoginRequiredMixin, View):
@@ -55,11 +69,7 @@ class RecordView(LoginRequiredMixin, View):
 
     def get_object(self, pk: int):
         """Out of the view scope: 404 (no existence leak); visible but not allowed: 403."""
-        obj = get_object_or_404(self.scoped("view"), pk=pk)
-        if not permissions.allowed(self.request.user, self.action, self.rt,
-                                   services._path_of(obj)):
-            raise PermissionDenied
-        return obj
+        return visible_record(self.request, self.rt.slug, pk, self.action)
 
     def filtered(self, action: str) -> QuerySet:
         params = self.request.GET.copy()
@@ -243,15 +253,9 @@ class RecordExportView(RecordView):
             resp["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             return resp
         data = tabular.to_xlsx(rows, self.rt.verbose_name_plural)
-        return _xlsx_response(data, f"{name}.xlsx")
+        return attachment(data, XLSX, f"{name}.xlsx")
 
 
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    resp = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
 
 
 class RecordImportView(RecordView):
@@ -260,7 +264,7 @@ class RecordImportView(RecordView):
     def get(self, request):
         if "template" in request.GET:
             data = tabular.template_xlsx(request.user, self.rt, request.session.get("unit"))
-            return _xlsx_response(data, f"{self.rt.slug}-template.xlsx")
+            return attachment(data, XLSX, f"{self.rt.slug}-template.xlsx")
         return self.render("import", self.page())
 
     def page(self, **context: Any) -> dict[str, Any]:
