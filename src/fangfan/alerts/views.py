@@ -3,12 +3,11 @@ as it is done, HTMX, so a phone's dropped connection loses one item at most); th
 authority's live page of a level is the order's page, refreshing itself."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +15,7 @@ from fangfan.alerts import live
 from fangfan.alerts import services as alert_services
 from fangfan.alerts.models import AlertMeasure, AlertOrder, MeasureCode, UnitAlert
 from fangfan.core import evidence, permissions, registry
-from fangfan.core.views.records import visible_record
+from fangfan.core.views.records import record_step, visible_record
 
 
 def measure_row(request, measure: AlertMeasure, error: str = "") -> dict:
@@ -57,13 +56,9 @@ def report(request, pk: int):
 @require_POST
 def acknowledge(request, pk: int):
     unit_alert = visible_record(request, "unit-alerts", pk)
-    try:
-        alert_services.acknowledge(request.user, unit_alert)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("Alert level acknowledged."))
-    return redirect(unit_alert.get_absolute_url())
+    return record_step(request, unit_alert,
+                       lambda: alert_services.acknowledge(request.user, unit_alert),
+                       _("Alert level acknowledged."))
 
 
 @login_required
@@ -82,27 +77,18 @@ def change_level(request, pk: int):
         level = int(request.POST.get("level", ""))
     except ValueError:
         level = 0
-    try:
-        alert_services.change_level(request.user, order, level)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The level is now %(level)s.") % {
-            "level": order.get_level_display()})
-    return redirect(order.get_absolute_url())
+    return record_step(request, order,
+                       lambda: alert_services.change_level(request.user, order, level),
+                       lambda: _("The level is now %(level)s.") % {
+                           "level": order.get_level_display()})
 
 
 @login_required
 @require_POST
 def stand_down(request, pk: int):
     order = visible_record(request, "alert-levels", pk, "change")
-    try:
-        alert_services.stand_down(request.user, order)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The alert level was stood down."))
-    return redirect(order.get_absolute_url())
+    return record_step(request, order, lambda: alert_services.stand_down(request.user, order),
+                       _("The alert level was stood down."))
 
 
 @login_required

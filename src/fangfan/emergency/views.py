@@ -16,40 +16,25 @@ from django.views.decorators.http import require_POST
 
 from fangfan.core import permissions, registry
 from fangfan.core.forms import add_errors
-from fangfan.core.views.records import visible_record
+from fangfan.core.views.records import record_step, refusal_text, visible_record
 from fangfan.emergency import services
 from fangfan.emergency.models import AccountingReport
-
-
-def _refused(request, exc: Exception) -> None:
-    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    messages.error(request, text or _("You may not do this."))
 
 
 @login_required
 @require_POST
 def approve(request, pk: int):
     plan = visible_record(request, "emergency-plans", pk)
-    try:
-        services.approve(request.user, plan)
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The plan is approved and in force."))
-    return redirect(plan.get_absolute_url())
+    return record_step(request, plan, lambda: services.approve(request.user, plan),
+                       _("The plan is approved and in force."))
 
 
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
     plan = visible_record(request, "emergency-plans", pk)
-    try:
-        services.acknowledge(request.user, plan)
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Thank you: your reading of the plan is recorded."))
-    return redirect(plan.get_absolute_url())
+    return record_step(request, plan, lambda: services.acknowledge(request.user, plan),
+                       _("Thank you: your reading of the plan is recorded."))
 
 
 @login_required
@@ -65,7 +50,7 @@ def drill_hazard(request, pk: int):
     try:
         hazard = services.hazard_from_drill(request.user, drill, problem)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        messages.error(request, refusal_text(exc))
         return redirect(drill.get_absolute_url())
     messages.success(request, _("The problem is now a hazard to rectify."))
     return redirect(hazard.get_absolute_url())
@@ -81,13 +66,9 @@ def revise_plan(request, pk: int):
     reason = request.POST.get("reason", "").strip() or _(
         "Drill of %(date)s: %(problems)s") % {"date": drill.held_on,
                                               "problems": "; ".join(drill.problem_list)}
-    try:
-        services.mark_for_revision(request.user, drill.plan, reason)
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The plan is marked for revision."))
-    return redirect(drill.get_absolute_url())
+    return record_step(request, drill,
+                       lambda: services.mark_for_revision(request.user, drill.plan, reason),
+                       _("The plan is marked for revision."))
 
 
 class CountForm(forms.ModelForm):
@@ -150,10 +131,5 @@ def totals(request, pk: int):
 @require_POST
 def close(request, pk: int):
     rnd = visible_record(request, "accounting-rounds", pk)
-    try:
-        services.close_round(request.user, rnd)
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The accounting round is closed."))
-    return redirect(rnd.get_absolute_url())
+    return record_step(request, rnd, lambda: services.close_round(request.user, rnd),
+                       _("The accounting round is closed."))

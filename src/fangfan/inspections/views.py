@@ -3,11 +3,10 @@ each item's result is saved as it is given, so a dropped connection loses at mos
 item being typed; then the inspection is finished."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +14,7 @@ from fangfan.core import evidence, permissions, registry, services
 from fangfan.core.forms import add_errors, form_class
 from fangfan.core.models import Unit
 from fangfan.core.views.pages import unit_for
-from fangfan.core.views.records import visible_record
+from fangfan.core.views.records import record_step, visible_record
 from fangfan.inspections import board
 from fangfan.inspections import services as inspection_services
 
@@ -50,13 +49,9 @@ def check_item(request, pk: int):
 @require_POST
 def finish(request, pk: int):
     inspection = visible_record(request, "inspections", pk, "change")
-    try:
-        inspection_services.complete(request.user, inspection)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Inspection finished."))
-    return redirect(inspection.get_absolute_url())
+    return record_step(request, inspection,
+                       lambda: inspection_services.complete(request.user, inspection),
+                       _("Inspection finished."))
 
 
 @login_required

@@ -3,6 +3,7 @@ URLs pass the record type's slug (core.urls); nothing here knows a concrete mode
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -41,6 +42,26 @@ def visible_record(request, slug: str, pk: int, action: str = "view"):
                                                     services._path_of(obj)):
         raise PermissionDenied
     return obj
+
+
+def refusal_text(exc: ValidationError | PermissionDenied) -> str:
+    """What a refused step says to the person who tried it."""
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return text or _("You may not do this.")
+
+
+def record_step(request, obj, step: Callable[[], Any],
+                done: str | Callable[[], str]) -> HttpResponse:
+    """A workflow step on a record from its page (approve, acknowledge, finish): run it,
+    say that it was done (`done`, or `done()` read after the step) or why it was refused,
+    and go back to the record's page."""
+    try:
+        step()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, done() if callable(done) else done)
+    return redirect(obj.get_absolute_url())
 
 
 class RecordView(LoginRequiredMixin, View):
