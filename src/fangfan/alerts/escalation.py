@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 
 from fangfan.alerts.models import AlertOrder, UnitAlert, in_force_q
 from fangfan.alerts.notifying import bulk_send, checklist_url
+from fangfan.core import notify
 
-AUTHORITY_ROLES = ["supervisor", "unit_admin"]
 BATCH = 2000
 
 
@@ -78,5 +78,5 @@ def run(now: dt.datetime | None = None) -> dict[str, int]:
                     "hours": f"{2 * ack_hours():g}"})
         bulk_send([(order.unit_id, order.unit_path,
                     order.get_absolute_url())], words,
-                  roles=AUTHORITY_ROLES, urgent=True)
+                  roles=notify.AUTHORITY, urgent=True)
     return {"reminded": len(reminded), "escalated": len(escalated)}

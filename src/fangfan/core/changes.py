@@ -8,18 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangfan.core import notify, permissions, registry, services
-from fangfan.core.models import RoleGrant, Unit
+from fangfan.core.models import Unit
 from fangfan.core.models.changes import RequestStatus, UnitChangeRequest
 from fangfan.core.registry import RecordServices
 from fangfan.core.work import SOURCE_LIMIT, TODAY, WorkContext, WorkItem, source
-
-DECIDERS = ["supervisor", "unit_admin"]
 
 
 class ChangeRequestServices(RecordServices):
@@ -49,11 +46,9 @@ def _tell_authority(request: UnitChangeRequest) -> None:
     unit = Unit.objects.get(pk=request.unit_id)
     if unit.parent_id is None:
         return
-    users = RoleGrant.objects.filter(Q(unit_id=unit.parent_id), role__in=DECIDERS) \
-        .values_list("user_id", flat=True)
-    notify.send(set(users), _("%(unit)s asks to change its attributes") % {
+    notify.notify_authority(unit.parent_id, _("%(unit)s asks to change its attributes") % {
         "unit": unit.name}, request.reason, request.get_absolute_url(),
-        unit_path=unit.path)
+        unit_path=unit.path, urgent=False)
 
 
 @source

@@ -36,6 +36,8 @@ from fangfan.core.models.notifications import DeliveryKind, DeliveryStatus
 log = logging.getLogger("fangfan.notify")
 
 LEADS = ["unit_admin", "principal"]
+# Who answers for an authority: its supervisors and administrators.
+AUTHORITY = ["supervisor", "unit_admin"]
 # Backoff after the n-th failed attempt: 2**(n-1) minutes, at most MAX_DELAY.
 MAX_DELAY = dt.timedelta(hours=1)
 # About a day of attempts (1+2+…+32 minutes, then hourly); then failed until sent by hand.
@@ -98,6 +100,17 @@ def notify_unit_leads(unit_id: int, unit_path: str, title: str, body: str = "",
     users = set(RoleGrant.objects.filter(unit_id=unit_id, role__in=LEADS)
                 .values_list("user_id", flat=True))
     send(users, title, body, link, unit_path=unit_path, channels_of=unit_id)
+    return len(users)
+
+
+def notify_authority(unit_id: int, title: str, body: str = "", link: str = "", *,
+                     unit_path: str, urgent: bool = True) -> int:
+    """Notify the supervisors and administrators granted on an authority, and its group
+    robots, about something at `unit_path` (a unit below it); urgent unless said, so
+    nobody has muted it. Returns how many people were notified."""
+    users = set(RoleGrant.objects.filter(unit_id=unit_id, role__in=AUTHORITY)
+                .values_list("user_id", flat=True))
+    send(users, title, body, link, unit_path=unit_path, urgent=urgent, channels_of=unit_id)
     return len(users)
 
 

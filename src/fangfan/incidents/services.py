@@ -49,7 +49,6 @@ GROUP_TASKS = {
 }
 # Who approves a public statement (seed 004: through the school's spokesperson).
 APPROVERS = {Role.PRINCIPAL, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN}
-AUTHORITY_ROLES = ["supervisor", "unit_admin"]
 
 
 def _text(message, **values: Any) -> str:
@@ -166,12 +165,8 @@ def notify_incident(incident: Incident) -> tuple[int, int]:
                 channels_of=unit)
     above = 0
     if unit.parent_id:
-        parent = Unit.objects.get(pk=unit.parent_id)
-        people = set(RoleGrant.objects.filter(unit=parent, role__in=AUTHORITY_ROLES)
-                     .values_list("user_id", flat=True))
-        notify.send(people, title, body, link, unit_path=unit.path, urgent=True,
-                    channels_of=parent)
-        above = len(people)
+        above = notify.notify_authority(unit.parent_id, title, body, link,
+                                        unit_path=unit.path)
     return len(leads), above
 
 

@@ -22,7 +22,6 @@ from fangfan.inspections import tallies
 from fangfan.inspections.models import OPEN_STATUSES, Hazard, Severity
 
 REMIND_DAYS = 3
-AUTHORITY_ROLES = ["supervisor", "unit_admin"]
 
 
 def grace_days() -> int:
@@ -46,16 +45,6 @@ def _supervisor_of(hazard: Hazard) -> Unit | None:
         else None
 
 
-def notify_authority(unit: Unit, title: str, body: str, link: str) -> int:
-    """The supervisors and administrators of an authority, granted on it, and its group
-    robots; urgent, so nobody has muted it."""
-    users = set(RoleGrant.objects.filter(unit=unit, role__in=AUTHORITY_ROLES).values_list(
-        "user_id", flat=True))
-    notify.send(users, title, body, link, unit_path=unit.path, urgent=True,
-                channels_of=unit)
-    return len(users)
-
-
 def _escalate(hazard: Hazard, today: dt.date, reason: str) -> bool:
     """Mark the hazard escalated (it shows on the authority's board) and tell the
     authority; False when another pass did it already."""
@@ -66,7 +55,8 @@ def _escalate(hazard: Hazard, today: dt.date, reason: str) -> bool:
     if authority is not None:
         title = _("%(unit)s: %(hazard)s") % {"unit": hazard.unit.name,
                                              "hazard": hazard.title}
-        notify_authority(authority, title, reason, hazard.get_absolute_url())
+        notify.notify_authority(authority.pk, title, reason, hazard.get_absolute_url(),
+                                unit_path=authority.path)
     return True
 
 
@@ -114,7 +104,7 @@ def _pass_batch(key: str, mark: str, ids: list[int], today: dt.date) -> int:
                        .select_related("unit__parent"))
         if key == "escalated":
             told = _reachable({h.unit.parent_id for h in hazards if h.unit.parent_id},
-                              AUTHORITY_ROLES)
+                              notify.AUTHORITY)
         else:
             told = _reachable({h.unit_id for h in hazards}, LEADS)
         for h in hazards:
@@ -125,12 +115,12 @@ def _pass_batch(key: str, mark: str, ids: list[int], today: dt.date) -> int:
             if key == "escalated":
                 authority = h.unit.parent
                 if authority is not None and authority.pk in told:
-                    notify_authority(
-                        authority, _("%(unit)s: %(hazard)s") % {"unit": h.unit.name,
-                                                               "hazard": h.title},
+                    notify.notify_authority(
+                        authority.pk, _("%(unit)s: %(hazard)s") % {"unit": h.unit.name,
+                                                                  "hazard": h.title},
                         _("Not rectified %(days)s days after its deadline (%(date)s).") % {
                             "days": (today - h.deadline).days, "date": h.deadline},
-                        h.get_absolute_url())
+                        h.get_absolute_url(), unit_path=authority.path)
                 continue
             if h.unit_id not in told:
                 continue  # nobody to tell: no administrator, principal or robot
