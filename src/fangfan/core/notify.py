@@ -94,12 +94,12 @@ def send(users: Iterable[User | int], title: str, body: str = "", link: str = ""
 
 
 def notify_unit_leads(unit_id: int, unit_path: str, title: str, body: str = "",
-                      link: str = "") -> int:
+                      link: str = "", *, urgent: bool = False) -> int:
     """Notify each administrator and principal granted on the unit itself, and the
     unit's group robots. Returns how many people were notified."""
     users = set(RoleGrant.objects.filter(unit_id=unit_id, role__in=LEADS)
                 .values_list("user_id", flat=True))
-    send(users, title, body, link, unit_path=unit_path, channels_of=unit_id)
+    send(users, title, body, link, unit_path=unit_path, urgent=urgent, channels_of=unit_id)
     return len(users)
 
 

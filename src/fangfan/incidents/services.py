@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangfan.core import audit, notify, permissions, registry, services
-from fangfan.core.models import Role, RoleGrant, Unit
+from fangfan.core.models import Role, Unit
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
 from fangfan.core.registry import RecordServices
 from fangfan.incidents.models import (
@@ -159,15 +159,12 @@ def notify_incident(incident: Incident) -> tuple[int, int]:
         "severity": incident.get_severity_display(), "when": _at(incident.occurred_at),
         "place": f", {incident.location}" if incident.location_id else ""}
     link = incident.get_absolute_url()
-    leads = set(RoleGrant.objects.filter(unit=unit, role__in=notify.LEADS)
-                .values_list("user_id", flat=True))
-    notify.send(leads, title, body, link, unit_path=unit.path, urgent=True,
-                channels_of=unit)
+    leads = notify.notify_unit_leads(unit.pk, unit.path, title, body, link, urgent=True)
     above = 0
     if unit.parent_id:
         above = notify.notify_authority(unit.parent_id, title, body, link,
                                         unit_path=unit.path)
-    return len(leads), above
+    return leads, above
 
 
 def activate_groups(actor, incident: Incident) -> list[IncidentTask]:
