@@ -117,6 +117,9 @@ class RecordType:
     # Fields offered only to those who may change records of the type (a hazard's
     # responsible person and deadline): the guard reporting one sees what is found.
     managed_fields: tuple[str, ...] = ()
+    # Its personal fields and the dataset they form (core.privacy, X-3): masked unless
+    # the viewer may see them in full, each full read logged, purged after retention.
+    personal_data: Any = None
 
     @property
     def label(self) -> str:
