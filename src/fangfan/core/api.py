@@ -2,6 +2,7 @@
 pages, writes through the service layer. Outside the caller's scope answers 404."""
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from knox.models import AuthToken
@@ -17,7 +18,7 @@ from fangfan.core import limits, permissions, registry, services, twofactor
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
-from fangfan.core.forms import unit_choices
+from fangfan.core.forms import account_choices, unit_choices
 from fangfan.core.models import Unit
 from fangfan.core.registry import RecordType
 
@@ -68,6 +69,8 @@ class ScopedSerializer(serializers.ModelSerializer):
                 model = field.queryset.model
                 if model is Unit:
                     field.queryset = unit_choices(request.user, action, self.record_type)
+                elif model is get_user_model():
+                    field.queryset = account_choices(request.user, action, self.record_type)
                 elif registry.is_registered(model):
                     field.queryset = field.queryset.filter(permissions.restrict(
                         request.user, "view", registry.for_model(model)))
@@ -149,6 +152,14 @@ class RecordViewSet(viewsets.ModelViewSet):
         # the same query, not one query per row.
         return rt.model.objects.filter(q).select_related(*unit_keys(rt)).order_by(
             *rt.model._meta.ordering, "pk")
+
+    def paginate_queryset(self, queryset):
+        """The page of a list; a type that logs its reads logs the rows it sends."""
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and services.logs_reads(self.record_type):
+            page = list(queryset) if page is None else page
+            services.read(self.request.user, self.record_type, page, "api")
+        return page
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -3,6 +3,7 @@ limited to what the user may see (no leaking of other units through a dropdown).
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,18 @@ def unit_choices(user, action: str, rt: RecordType):
     if getattr(user, "is_superuser", False):
         return Unit.objects.all()
     return Unit.objects.filter(subtree_q("path", roots))
+
+
+def account_choices(user, action: str, rt: RecordType):
+    """Accounts a field naming a user may offer: those holding a role where `user` may
+    `action` records of `rt`, never the accounts of other units."""
+    from fangfan.core.models import RoleGrant, User
+
+    roots = permissions.scope_roots(user, action, rt)
+    if getattr(user, "is_superuser", False):
+        return User.objects.all()
+    return User.objects.filter(pk__in=RoleGrant.objects.filter(
+        subtree_q("unit_path", roots)).values("user_id"))
 
 
 def style(form: forms.BaseForm) -> None:
@@ -131,6 +144,8 @@ class RecordForm(forms.ModelForm):
             if related is Unit:
                 field.queryset = unit_choices(user, action, self.record_type)
                 self.bound_unit_choices(name, field)
+            elif related is get_user_model():
+                field.queryset = account_choices(user, action, self.record_type)
             elif is_registered(related):  # catalogues such as standard packs are global
                 rel_rt = for_model(related)
                 field.queryset = field.queryset.filter(permissions.restrict(user, "view", rel_rt))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fangfan.core import services
 from fangfan.core.demo import demo_part, phone
-from fangfan.core.models import Unit
+from fangfan.core.models import Unit, User
 from fangfan.resources.models import (
     AlarmTest,
     Asset,
@@ -46,6 +46,11 @@ XINQIAO_PEOPLE = [
     ("李卫东", "保安员", "保安队", "security_company", True),
     ("陈志强", "保安员", "保安队", "security_company", True),
 ]
+
+# The demo accounts of 新桥 and the people they are (core.demo.USERS): a guard who signs
+# in sees their own shifts, without a name and phone typed a second time.
+XINQIAO_ACCOUNTS = {"郭建刚": "xinqiao_admin", "张红梅": "xinqiao_principal",
+                    "黄建刚": "xinqiao_guard", "黄益芬": "xinqiao_teacher"}
 
 # Seed 000 section 4 (important locations) and the places its appendix tables name.
 XINQIAO_LOCATIONS = [
@@ -128,7 +133,8 @@ CHUNJIANG_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
 
 @demo_part(20)
 def schools(units: dict[str, Unit]) -> None:
-    _load_school(units["xinqiao"], XINQIAO_PEOPLE, XINQIAO_LOCATIONS, XINQIAO_ASSETS)
+    _load_school(units["xinqiao"], XINQIAO_PEOPLE, XINQIAO_LOCATIONS, XINQIAO_ASSETS,
+                 accounts=XINQIAO_ACCOUNTS)
     _load_school(units["chunjiang"], CHUNJIANG_PEOPLE, CHUNJIANG_LOCATIONS, CHUNJIANG_ASSETS,
                  first_phone=300)
 
@@ -144,11 +150,13 @@ def upkeep(units: dict[str, Unit]) -> None:
 
 
 def _load_school(unit: Unit, people: list, locations: list, assets: list,
-                 first_phone: int = 100) -> None:
+                 first_phone: int = 100, accounts: dict[str, str] | None = None) -> None:
+    users = {u.username: u for u in User.objects.filter(username__in=(accounts or {}).values())}
     for i, (name, post, dept, employment, guard, *full) in enumerate(people, start=first_phone):
         services.create_record(None, Person, {
             "unit": unit, "name": name, "post": post, "department": dept, "phone": phone(i),
-            "employment_type": employment, "is_guard": guard, "full_time": full != [False]})
+            "employment_type": employment, "is_guard": guard, "full_time": full != [False],
+            "user": users.get((accounts or {}).get(name, ""))})
     places = {}
     for name, kind, key, main in locations:
         places[name] = services.create_record(None, Location, {

@@ -11,6 +11,7 @@ from fangfan.resources.models.catalogue import (
     Location,
     LocationKind,
     Person,
+    person_of,
 )
 from fangfan.resources.models.people import (
     EXPIRY_ALERT_DAYS,
@@ -34,4 +35,4 @@ __all__ = ["ALARMS", "ATTRIBUTES", "AlarmTest", "Asset", "AssetCategory", "Asset
            "BackgroundCheck", "Certificate", "CertificateKind", "CheckKind", "CheckResult",
            "EXPIRY_ALERT_DAYS", "EmploymentType", "Fault", "Location", "LocationKind",
            "MaintenanceSchedule", "PRIVATE_KINDS", "Person", "RECHECK_DAYS", "RECOVERY_HOURS",
-           "TECHNICAL", "UpkeepKind"]
+           "TECHNICAL", "UpkeepKind", "person_of"]

@@ -1,4 +1,7 @@
 """People (RES-1), important locations (RES-2) and assets (RES-3, RES-4)."""
+from __future__ import annotations
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -39,6 +42,15 @@ class Person(UnitRecord):
         _("in contact with minors"), default=True,
         help_text=_("Needs a background check at hiring and every year (Minors Protection "
                     "Law, Art. 62)."))
+    # The account this person signs in with: the roster, patrols and the gate know who
+    # is signed in without a name and phone typed a second time.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="person", verbose_name=_("user account"),
+        error_messages={"unique": _("This user account is already linked to another "
+                                    "person.")},
+        help_text=_("The account this person signs in with, among those holding a role in "
+                    "the person's unit."))
 
     class Meta:
         verbose_name = _("person")
@@ -50,6 +62,27 @@ class Person(UnitRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """An account may be linked only if it holds a role in the person's unit or below:
+        someone of another school, or of an authority, is not this unit's person."""
+        if self.user_id and self.unit_id:
+            from fangfan.core.models import RoleGrant
+            from fangfan.core.scoping import subtree_q
+
+            if not RoleGrant.objects.filter(subtree_q("unit_path", [self.unit.path]),
+                                            user_id=self.user_id).exists():
+                raise ValidationError({"user": _(
+                    "This account holds no role in the person's unit; only an account of "
+                    "the unit can be linked to its person.")})
+
+
+def person_of(user) -> Person | None:
+    """The Person linked to a signed-in user (Person.user), or None for an anonymous user
+    or an account not linked to anyone (an authority's supervisor, a robot)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user=user).select_related("unit").first()
 
 
 class LocationKind(models.TextChoices):
