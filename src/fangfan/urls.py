@@ -41,5 +41,6 @@ urlpatterns = [
     path("", include("fangfan.alerts.urls")),
     path("", include("fangfan.emergency.urls")),
     path("", include("fangfan.incidents.urls")),
+    path("", include("fangfan.duty.urls")),
     path("", include("fangfan.core.urls")),
 ]

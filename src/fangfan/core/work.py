@@ -140,17 +140,30 @@ def source(fn: Source) -> Source:
 # given the request and the authority unit, the HTML to show, or None.
 Panel = Callable[[Any, Any], str | None]
 _panels: list[Panel] = []
+# A personal panel is about the signed-in person, on everyone's home page and first
+# (today's shift of a guard): given the request and the unit in focus (None for a user
+# of many units), the HTML to show, or None.
+_personal_panels: list[Panel] = []
 
 
-def panel(fn: Panel) -> Panel:
-    """Register a panel of the authority's home page (a decorator)."""
-    if fn not in _panels:
-        _panels.append(fn)
-    return fn
+def panel(fn: Panel | None = None, *, personal: bool = False):
+    """Register a panel of the authority's home page (a decorator); `@panel(personal=
+    True)`: a panel about the signed-in person, shown first on every home page."""
+    def register(f: Panel) -> Panel:
+        target = _personal_panels if personal else _panels
+        if f not in target:
+            target.append(f)
+        return f
+
+    return register(fn) if fn is not None else register
 
 
 def panels_for(request, unit) -> list[str]:
     return [html for fn in _panels if (html := fn(request, unit))]
+
+
+def personal_panels_for(request, unit) -> list[str]:
+    return [html for fn in _personal_panels if (html := fn(request, unit))]
 
 
 def items_for(ctx: WorkContext) -> dict[str, list[WorkItem]]:

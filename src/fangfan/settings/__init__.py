@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fangfan.emergency",
     "fangfan.alerts",
     "fangfan.incidents",
+    "fangfan.duty",
     "fangfan.documents",
     "fangfan.standards",
 ]

@@ -36,6 +36,8 @@ def home(request):
         "authority": authority, "units": units, "sections": _labelled(sections),
         "has_work": any(sections.values()), "notices": notices,
         "panels": work.panels_for(request, authority) if authority else [],
+        "personal_panels": work.personal_panels_for(
+            request, authority or (units[0] if len(units) == 1 else None)),
         "quick_actions": work.quick_actions(request.user, units[0].path if units else None),
         "recent": recent, "many_units": authority is not None or len(units) > 1,
     })

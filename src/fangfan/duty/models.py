@@ -1,0 +1,162 @@
+"""Daily operations of a unit's guards and staff: the duty roster (OPS-1: posts and
+shifts, 24-hour coverage, the leader on duty), the shift handover log (OPS-3) and the
+police school-guard posts (护学岗, OPS-6) with their sign-ins. Decisions: docs/duty.md."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangfan.core.models import UnitRecord
+from fangfan.resources.models import Certificate, CertificateKind, Location, Person
+
+# A shift is at most a day long (a 24-hour duty, 24小时值班, is the longest there is).
+MAX_SHIFT = dt.timedelta(hours=24)
+
+
+class PostKind(models.TextChoices):
+    GATE = "gate", _("Fixed gate post")  # 门岗
+    PATROL = "patrol", _("Patrol")  # 巡逻岗
+    MONITORING = "monitoring", _("Monitoring room")  # 监控室值守
+    STANDBY = "standby", _("Standby")  # 备勤
+    TEACHER_ARRIVAL = "teacher_arrival", _("Teacher gate duty at arrival")  # 上学护导
+    TEACHER_DISMISSAL = "teacher_dismissal", _("Teacher gate duty at dismissal")  # 放学护导
+    LEADER = "leader", _("Leader on duty")  # 带班领导
+
+
+# Posts staffed by security guards: a guard with a valid licence (保安员证) only.
+GUARD_KINDS = {PostKind.GATE, PostKind.PATROL, PostKind.MONITORING, PostKind.STANDBY}
+# Posts that are held around the clock unless the unit says otherwise: the gate and the
+# monitoring room (seed 004: 24-hour duty at the gate and in the control room).
+AROUND_THE_CLOCK_KINDS = {PostKind.GATE, PostKind.MONITORING}
+
+
+class Coverage(models.TextChoices):
+    BY_KIND = "by_kind", _("As usual for the kind of post")
+    ALWAYS = "always", _("Around the clock (24 hours)")
+    SHIFTS = "shifts", _("Only the shifts set")
+
+
+class Post(UnitRecord):
+    """A duty post of the unit (岗位): the gate, a patrol, the monitoring room, the
+    teachers' gate duty at arrival or dismissal, the leader on duty."""
+
+    same_unit = {"location": _("The location belongs to another unit.")}
+    number_limits = {"people_per_shift": 50}
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=32, choices=PostKind.choices)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="duty_posts", verbose_name=_("location"))
+    coverage = models.CharField(
+        _("coverage"), max_length=16, choices=Coverage.choices, default=Coverage.BY_KIND,
+        help_text=_("Gate posts and the monitoring room are held around the clock unless "
+                    "set otherwise."))
+    people_per_shift = models.PositiveSmallIntegerField(
+        _("people per shift"), default=1, validators=[MinValueValidator(1)])
+    notes = models.TextField(_("notes"), blank=True)
+
+    unique_error = ("name", _("This unit already has a post with this name."))
+
+    class Meta:
+        verbose_name = _("duty post")
+        verbose_name_plural = _("duty posts")
+        ordering = ["unit_path", "name"]
+        indexes = [models.Index(fields=["unit_path", "name"])]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"],
+                                               name="unique_duty_post_name_per_unit")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def needs_24h(self) -> bool:
+        if self.coverage == Coverage.BY_KIND:
+            return self.kind in AROUND_THE_CLOCK_KINDS
+        return self.coverage == Coverage.ALWAYS
+
+    @property
+    def for_guards(self) -> bool:
+        return self.kind in GUARD_KINDS
+
+
+def valid_guard_licence(person: Person, start: dt.date, end: dt.date) -> bool:
+    """Does the person hold a guard licence (保安员证) valid on every day from start to
+    end (issued by then, not expired before)?"""
+    return Certificate.objects.filter(
+        person=person, kind=CertificateKind.GUARD_LICENCE, issued_on__lte=start).filter(
+        models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=end)).exists()
+
+
+def _moment(value: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+class Shift(UnitRecord):
+    """A person on duty at a post from one moment to another (排班)."""
+
+    same_unit = {"post": _("The post belongs to another unit."),
+                 "person": _("The person belongs to another unit.")}
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="shifts",
+                             verbose_name=_("post"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="shifts",
+                               verbose_name=_("person"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["unit_path", "starts_at"]
+        indexes = [models.Index(fields=["unit_path", "starts_at"]),
+                   models.Index(fields=["person", "starts_at"]),
+                   models.Index(fields=["post", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.post} · {_moment(self.starts_at)}"
+
+    def clean(self) -> None:
+        if not (self.starts_at and self.ends_at):
+            return
+        if self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A shift ends after it starts.")})
+        if self.ends_at - self.starts_at > MAX_SHIFT:
+            raise ValidationError({"ends_at": _("A shift lasts at most 24 hours.")})
+        if not (self.post_id and self.person_id):
+            return
+        self._check_overlap()
+        self._check_guard()
+
+    def _check_overlap(self) -> None:
+        """Nobody is in two places at once: no other shift of the person overlaps."""
+        other = (Shift.objects.filter(person_id=self.person_id, starts_at__lt=self.ends_at,
+                                      ends_at__gt=self.starts_at)
+                 .exclude(pk=self.pk).select_related("post").order_by("starts_at").first())
+        if other is not None:
+            raise ValidationError({"starts_at": _(
+                "%(person)s is already on duty at %(post)s from %(start)s to %(end)s.") % {
+                "person": self.person, "post": other.post, "start": _moment(other.starts_at),
+                "end": _moment(other.ends_at)}})
+
+    def _check_guard(self) -> None:
+        """A guard post is staffed by a guard holding a valid licence on the shift's days
+        (Regulation on the Administration of Security Services, Art. 16)."""
+        if not self.post.for_guards:
+            return
+        if not self.person.is_guard:
+            raise ValidationError({"person": _(
+                "%(post)s is a guard post: %(person)s is not recorded as a guard.") % {
+                "post": self.post, "person": self.person}})
+        start = timezone.localdate(self.starts_at)
+        end = timezone.localdate(self.ends_at)
+        if not valid_guard_licence(self.person, start, end):
+            raise ValidationError({"person": _(
+                "%(person)s holds no valid guard licence on %(date)s: record the licence "
+                "first.") % {"person": self.person,
+                                    "date": formats.date_format(start, "SHORT_DATE_FORMAT")}})

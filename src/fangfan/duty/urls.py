@@ -1,0 +1,10 @@
+from django.urls import path
+
+from fangfan.duty import views
+
+urlpatterns = [
+    path("duty/<slug:code>/week/", views.week, name="duty-week"),
+    path("duty/<slug:code>/copy-week/", views.copy_week, name="duty-copy-week"),
+    path("duty/<slug:code>/leaders/", views.leaders, name="duty-leaders"),
+    path("duty/mine/", views.mine, name="duty-mine"),
+]
