@@ -141,6 +141,50 @@ def leader_shifts(user, unit, monday: dt.date) -> QuerySet:
             .select_related("post", "person").order_by("starts_at"))
 
 
+@dataclass
+class PeriodDuty:
+    """A sensitive period asking for leaders on duty, and its days of the week without
+    a leader on duty."""
+
+    period: object
+    missing: list[dt.date]
+
+
+def sensitive_days(user, unit, monday: dt.date, shifts: list[Shift]) -> list[PeriodDuty]:
+    """The sensitive periods declared above the unit (inspections' 敏感时期) that ask for
+    leaders on duty and fall in the week, each with the week's days of the period that no
+    leader-on-duty shift touches. One query."""
+    try:
+        rt = registry.get("sensitive-periods")
+    except KeyError:
+        return []
+    if not permissions.allowed(user, "view", rt):
+        return []
+    sunday = monday + dt.timedelta(days=6)
+    periods = rt.model.objects.filter(
+        permissions.restrict(user, "view", rt), unit_path__in=_above(unit.path),
+        leaders_on_duty=True, starts_on__lte=sunday, ends_on__gte=monday).order_by(
+        "starts_on")
+    covered = set()
+    for s in shifts:
+        day = timezone.localdate(s.starts_at)
+        while day <= timezone.localdate(s.ends_at - dt.timedelta(microseconds=1)):
+            covered.add(day)
+            day += dt.timedelta(days=1)
+    out = []
+    for period in periods:
+        days = [monday + dt.timedelta(days=i) for i in range(7)]
+        out.append(PeriodDuty(period, [d for d in days if period.starts_on <= d
+                                       <= period.ends_on and d not in covered]))
+    return out
+
+
+def _above(path: str) -> list[str]:
+    from fangfan.core.models.units import PATH_SEGMENT_WIDTH as W
+
+    return [path[:i * W] for i in range(1, len(path) // W)]
+
+
 def my_shifts(person, now: dt.datetime, limit: int = 14) -> list[Shift]:
     """The person's shift under way and those to come, soonest first."""
     if person is None:

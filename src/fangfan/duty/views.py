@@ -92,13 +92,15 @@ def copy_week(request, code: str):
 
 @login_required
 def leaders(request, code: str):
-    """The leader-on-duty roster (带班领导) of the week."""
+    """The leader-on-duty roster (带班领导) of the week, with the sensitive periods
+    declared above that ask for leaders on duty and their days still without one."""
     unit = _unit(request, code)
     monday = _monday(request)
+    shifts = list(roster.leader_shifts(request.user, unit, monday))
     return render(request, "duty/leaders.html", {
         "unit": unit, "monday": monday, "previous": monday - roster.WEEK,
-        "next": monday + roster.WEEK,
-        "shifts": roster.leader_shifts(request.user, unit, monday)})
+        "next": monday + roster.WEEK, "shifts": shifts,
+        "periods": roster.sensitive_days(request.user, unit, monday, shifts)})
 
 
 @login_required

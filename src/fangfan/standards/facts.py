@@ -118,9 +118,6 @@ UNIT_ATTRIBUTES = {
 
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------
 _LATER = {
-    "guards_on_duty": ("int",
-        gettext_noop("Guards on duty per shift at the gate (duty roster)."),
-        gettext_noop("duty rosters")),
     "quarters_without_meeting": ("int",
         gettext_noop("Ended quarters without a situation analysis meeting."),
         gettext_noop("meeting minutes")),

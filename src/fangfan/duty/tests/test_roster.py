@@ -186,3 +186,22 @@ def test_uncovered_hours_are_work_for_the_unit_admin(tree, unit_admin, make_user
     client.force_login(make_user(Role.GUARD, tree["a"]))
     assert "Post not covered" not in client.get(reverse("home")).content.decode()
     assert Person.objects.count() == 1
+
+
+def test_leader_roster_shows_sensitive_days_without_a_leader(tree, unit_admin, client):
+    from fangfan.inspections.notices import SensitivePeriod
+
+    services.create_record(None, SensitivePeriod, {
+        "unit": tree["district"], "name": "国庆", "starts_on": MONDAY,
+        "ends_on": MONDAY + dt.timedelta(days=2), "leaders_on_duty": True})
+    leader = post(tree["a"], "带班领导", "leader")
+    principal = person(tree["a"], "张红梅")
+    shift(principal, leader, at(MONDAY, 8), at(MONDAY, 17))
+    found = roster.sensitive_days(unit_admin, tree["a"], MONDAY,
+                                  list(roster.leader_shifts(unit_admin, tree["a"], MONDAY)))
+    assert [p.missing for p in found] == [[MONDAY + dt.timedelta(days=1),
+                                           MONDAY + dt.timedelta(days=2)]]
+    client.force_login(unit_admin)
+    page = client.get(reverse("duty-leaders", args=[tree["a"].code]),
+                      {"week": MONDAY.isoformat()}).content.decode()
+    assert "国庆" in page and "No leader on duty yet on" in page

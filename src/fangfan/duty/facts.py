@@ -1,0 +1,80 @@
+"""Facts of the duty roster for the standards engine, and the roster as the alerts'
+baseline of a unit's normal guard force.
+
+`guards_on_duty` (R-KIT: kit per guard on duty at the gate): the largest number of
+guards on duty at the same time at the unit's gate posts over the coming seven days,
+read from the shifts. The most guards at once is what the gate duty room must equip; a
+unit whose gate posts have shifts, but none in the coming week, has 0 on duty; a unit
+with no gate-post shift at all is unknown (its roster is not kept in Fangfan)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from fangfan.alerts.baseline import roster_source
+from fangfan.core.scoping import subtree_q
+from fangfan.duty.models import GUARD_KINDS, PostKind, Shift
+from fangfan.standards.facts import fact, family
+
+# How far ahead the roster is read for the guards on duty.
+AHEAD = dt.timedelta(days=7)
+
+fact("guards_on_duty", "duty_roster", "int",
+     gettext_noop("The most guards on duty at the same time at the unit's gate posts over "
+                  "the coming seven days, from the duty roster (R-KIT: the gate duty room "
+                  "equips each of them)."))
+
+
+def concurrent_guards(shifts: QuerySet, kinds: set[str], now: dt.datetime) -> QuerySet:
+    """`shifts` (at posts of `kinds`) annotated with `on_duty`: how many shifts at the
+    unit's posts of those kinds are under way at the moment the shift starts (or now, for
+    one already under way). The most people at once is reached at some shift's start,
+    so the largest of these over a window is the window's peak."""
+    moment = Greatest(F("starts_at"), Value(now, output_field=DateTimeField()))
+    under_way = (Shift.objects.filter(unit_id=OuterRef("unit_id"), post__kind__in=kinds,
+                                      starts_at__lte=OuterRef("moment"),
+                                      ends_at__gt=OuterRef("moment"))
+                 .order_by().values("unit_id").annotate(n=Count("pk")).values("n"))
+    return shifts.filter(post__kind__in=kinds).annotate(moment=moment).annotate(
+        on_duty=Subquery(under_way))
+
+
+def _in_window(now: dt.datetime) -> Q:
+    return Q(ends_at__gt=now, starts_at__lt=now + AHEAD)
+
+
+@family("duty_roster", clock=True, source="shifts")
+def duty_roster(scope: Q) -> QuerySet:
+    now = timezone.now()
+    rows = concurrent_guards(Shift.objects.filter(scope), {PostKind.GATE}, now)
+    return (rows.order_by().values("unit_path").annotate(guards_on_duty=Coalesce(Max(Case(
+        When(_in_window(now), then=F("on_duty")), default=Value(0))), 0)))
+
+
+@roster_source
+def normal_guard_force(path: str) -> dict[int, int]:
+    """{unit id: guards}: the most guards on duty at once at the unit's guard posts (gate,
+    patrol, monitoring room, standby) over the coming seven days, for units whose roster
+    has such shifts then (others fall back to R-STAFF)."""
+    now = timezone.now()
+    rows = concurrent_guards(
+        Shift.objects.filter(subtree_q("unit_path", [path]), _in_window(now)),
+        set(GUARD_KINDS), now)
+    return dict(rows.order_by().values("unit_id").annotate(b=Max("on_duty"))
+                .values_list("unit_id", "b"))
