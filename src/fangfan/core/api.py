@@ -153,6 +153,14 @@ class RecordViewSet(viewsets.ModelViewSet):
         return rt.model.objects.filter(q).select_related(*unit_keys(rt)).order_by(
             *rt.model._meta.ordering, "pk")
 
+    def paginate_queryset(self, queryset):
+        """The page of a list; a type that logs its reads logs the rows it sends."""
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and services.logs_reads(self.record_type):
+            services.read(self.request.user, self.record_type,
+                          list(queryset) if page is None else page, "api")
+        return page
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         services.viewed(request.user, instance)  # e.g. a notice's read receipt

@@ -46,16 +46,54 @@ def grants(user) -> list[tuple[str, str]]:
 
 def forget_grants(user) -> None:
     user.__dict__.pop("_fangfan_grants", None)
+    user.__dict__.pop("_fangfan_record_grants", None)
+
+
+def _superuser(user, record_type: RecordType | None = None) -> bool:
+    """A superuser may do anything, except on a type that needs its own grant."""
+    return (bool(getattr(user, "is_superuser", False)) and user.is_active
+            and not (record_type is not None and record_type.requires_grant))
+
+
+def granted_paths(user, record_type: RecordType) -> list[str]:
+    """The unit paths where `user` holds the grant `record_type` requires (a record of
+    the type named by `requires_grant`, with `user` and `unit`), read once per request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = user.__dict__.setdefault("_fangfan_record_grants", {})
+    slug = record_type.requires_grant
+    if slug not in cache:
+        from fangfan.core import registry
+
+        model = registry.get(slug).model
+        cache[slug] = list(model.objects.filter(user=user).values_list("unit_path",
+                                                                        flat=True))
+    return cache[slug]
+
+
+def _within_grants(roots: list[str], granted: list[str]) -> list[str]:
+    """The parts of the role's subtrees that also lie under a grant."""
+    from fangfan.core.scoping import minimal_roots
+
+    return minimal_roots(g if g.startswith(r) else r for r in roots for g in granted
+                         if g.startswith(r) or r.startswith(g))
 
 
 def scope_roots(user, action: str, record_type: RecordType) -> list[str]:
-    """Paths of the subtrees where `user` may do `action` on `record_type`."""
-    return [path for role, path in grants(user) if action in role_actions(role, record_type)]
+    """Paths of the subtrees where `user` may do `action` on `record_type`. A type that
+    requires a grant narrows them to the grant's subtrees (a superuser: the grants')."""
+    roots = [path for role, path in grants(user) if action in role_actions(role, record_type)]
+    if not record_type.requires_grant:
+        return roots
+    granted = granted_paths(user, record_type)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return granted
+    return _within_grants(roots, granted)
 
 
 def restrict(user, action: str, record_type: RecordType) -> Q:
     """The SQL condition for rows of `record_type` the user may `action`."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _superuser(user, record_type):
         return Q()
     roots = scope_roots(user, action, record_type)
     q = subtree_q(record_type.path_field, roots)
@@ -73,7 +111,7 @@ def _above(roots: list[str]) -> set[str]:
 def allowed(user, action: str, record_type: RecordType, path: str | None = None) -> bool:
     """May the user `action` this record type at all, or at a given unit path? A record
     type shared down is seen by the subtree of the unit that published it."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _superuser(user, record_type):
         return True
     roots = scope_roots(user, action, record_type)
     if path is None:
@@ -86,17 +124,24 @@ def allowed(user, action: str, record_type: RecordType, path: str | None = None)
 def allowed_above(user, action: str, record_type: RecordType, path: str) -> bool:
     """May the user `action` at `path` by a role held on a unit *above* it? For what a
     unit may not decide about itself (RecordType.decided_above)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _superuser(user, record_type):
         return True
     return any(path.startswith(root) and path != root
                for root in scope_roots(user, action, record_type))
 
 
 def audit_q(user) -> Q:
-    """Audit entries the user may read: those of units under an admin/auditor grant."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return Q()
-    return subtree_q("unit_path", [p for role, p in grants(user) if role in AUDIT_ROLES])
+    """Audit entries the user may read: those of units under an admin/auditor grant;
+    those of a type that requires a grant only where the user may see its records."""
+    from fangfan.core import registry
+
+    q = Q() if _superuser(user) else subtree_q(
+        "unit_path", [p for role, p in grants(user) if role in AUDIT_ROLES])
+    for rt in registry.record_types():
+        if rt.requires_grant:
+            q &= ~Q(record_type=rt.label) | subtree_q("unit_path",
+                                                      scope_roots(user, "view", rt))
+    return q
 
 
 def can_read_audit(user) -> bool:
@@ -122,7 +167,8 @@ def markdown_table(record_types: list[RecordType]) -> str:
         for role in roles:
             acts = role_actions(role, rt)
             cells.append(", ".join(a for a in ACTIONS if a in acts) or "—")
-        rows.append(f"| {rt.model._meta.verbose_name.title()} (`{rt.slug}`) | "
+        grant = f" — only with a grant (`{rt.requires_grant}`)" if rt.requires_grant else ""
+        rows.append(f"| {rt.model._meta.verbose_name.title()} (`{rt.slug}`){grant} | "
                     + " | ".join(cells) + " |")
     audit = ["read" if r in AUDIT_ROLES else "—" for r in roles]
     rows.append("| Audit log | " + " | ".join(audit) + " |")

@@ -33,6 +33,11 @@ class RecordServices:
         endpoint (not lists or exports), e.g. a notice's read receipt. A read, not a
         write: it is not audited, and must not refuse (core.services.viewed)."""
 
+    def on_read(self, actor, rows: list[models.Model], how: str) -> None:
+        """After `actor` was shown `rows` in a list page, an API list page or an export
+        (`how`: "list", "api", "export"): the read log of the most sensitive records
+        (the persons-of-concern ledger). Must not refuse (core.services.read)."""
+
 
 @dataclass(frozen=True)
 class Action:
@@ -120,6 +125,11 @@ class RecordType:
     # Its personal fields and the dataset they form (core.privacy, X-3): masked unless
     # the viewer may see them in full, each full read logged, purged after retention.
     personal_data: Any = None
+    # The slug of a grant record type (a model with `user` and `unit`): records of this
+    # type are seen and written only by users holding such a grant on their unit or above
+    # it, on top of what their role allows — never implied by a role, not even a system
+    # administrator's or a superuser's (the persons-of-concern ledger, INF-4).
+    requires_grant: str = ""
 
     @property
     def label(self) -> str:

@@ -130,6 +130,21 @@ def viewed(actor, obj: models.Model) -> None:
         _follow_up(for_model(type(obj)), "on_view", actor, obj)
 
 
+def logs_reads(rt: RecordType) -> bool:
+    """Does the type keep a log of the lists and exports that show its records
+    (`RecordServices.on_read`)? Only then are an export's rows gathered before sending."""
+    from fangfan.core.registry import RecordServices
+
+    return rt.services is not None and type(rt.services).on_read is not RecordServices.on_read
+
+
+def read(actor, rt: RecordType, rows: list[models.Model], how: str) -> None:
+    """`actor` was shown `rows` of `rt` in a list ("list"), an API list ("api") or an
+    export ("export"): the type's own rule for it (`RecordServices.on_read`)."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        _follow_up(rt, "on_read", actor, rows, how)
+
+
 @transaction.atomic
 def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
     """Change fields of a record; moving it to another unit needs rights at both ends."""

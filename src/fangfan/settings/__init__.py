@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fangfan.alerts",
     "fangfan.incidents",
     "fangfan.duty",
+    "fangfan.concerns",
     "fangfan.documents",
     "fangfan.standards",
 ]

@@ -42,7 +42,13 @@ def obligations_due(ctx: WorkContext) -> Iterator[WorkItem]:
 
 def asks(user, requirement: Requirement, path: str) -> bool:
     """Is the requirement the user's work at the unit `path`? The supervisor's duties
-    (R-SUPV: "duty_of: supervisor") are asked of those above the unit, not of it."""
+    (R-SUPV: "duty_of: supervisor") are asked of those above the unit, not of it; a
+    requirement met by records that need a grant (R-LIAISON: the persons-of-concern
+    ledger) only of those who hold it there."""
+    rt = _fulfilled_by(requirement)
+    if rt is not None and rt.requires_grant and not permissions.allowed(
+            user, "view", rt, path):
+        return False
     if requirement.spec.get("duty_of") != "supervisor":
         return True
     return permissions.allowed_above(user, "view", registry.get("obligations"), path)

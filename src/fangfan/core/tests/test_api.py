@@ -8,6 +8,7 @@ from django.utils import translation
 from fangfan.core import permissions, registry
 from fangfan.core.filters import filterset_class
 from fangfan.core.models import AuditEntry, Role
+from fangfan.core.tests.helpers import hold_grant
 from fangfan.resources.models import Location
 
 
@@ -105,6 +106,7 @@ def test_read_only_types_refuse_writes_through_the_api(rt, tree, django_user_mod
 
     admin = django_user_model.objects.create_user("sys", password="x" * 12)
     services.grant_role(None, admin, tree["city"], Role.SYSTEM_ADMIN)
+    hold_grant(rt, admin, tree["city"])
     api_client.force_authenticate(admin)
     payload = {k: _ref(v) for k, v in rt.example(tree["a"]).items()}
     count = rt.model.objects.count()
@@ -118,6 +120,7 @@ def test_every_type_can_be_created_through_the_api(rt, tree, django_user_model, 
     from fangfan.core import services
 
     services.grant_role(None, admin, tree["city"], Role.SYSTEM_ADMIN)
+    hold_grant(rt, admin, tree["city"])
     api_client.force_authenticate(admin)
     payload = {k: _ref(v) for k, v in rt.example(tree["a"]).items()}
     resp = api_client.post(f"/api/{rt.slug}/", payload, format="json")

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from fangfan.core import audit, registry, services
 from fangfan.core.models import AuditChainHead, AuditEntry
+from fangfan.core.tests.helpers import hold_grant
 from fangfan.resources.models import Location
 
 
@@ -24,6 +25,7 @@ def _count(rt=None) -> int:
 @pytest.mark.parametrize("rt", registry.record_types(), ids=lambda rt: rt.slug)
 def test_every_service_write_leaves_exactly_one_entry(rt, tree, unit_admin, django_user_model):
     actor = django_user_model.objects.create_superuser("root-" + rt.slug, password="x" * 12)
+    hold_grant(rt, actor, tree["a"])
     data = rt.example(tree["a"])  # may create the records it refers to
     before = _count(rt)
     obj = services.create_record(actor, rt.model, data)

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from fangfan.core import evidence, permissions, registry, services, tabular
 from fangfan.core.models import Attachment, AuditEntry, Role
+from fangfan.core.tests.helpers import hold_grant
 from fangfan.resources.models import Location
 
 IMPORTABLE = [rt.slug for rt in registry.record_types() if rt.importable]
@@ -87,7 +88,10 @@ BROKEN = [
 
 @pytest.fixture
 def sysadmin(tree, make_user):
-    return make_user(Role.SYSTEM_ADMIN, tree["city"])
+    user = make_user(Role.SYSTEM_ADMIN, tree["city"])
+    for rt in registry.record_types():  # and the ledger's own grant
+        hold_grant(rt, user, tree["city"])
+    return user
 
 
 def _written(rt) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from fangfan.core import limits, permissions, registry, services
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.models import AuditEntry, Role
 from fangfan.core.parsers import MAX_DEPTH, nesting_depth
+from fangfan.core.tests.helpers import hold_grant
 
 WRITABLE = [rt for rt in registry.record_types()
             if "add" in permissions.role_actions(Role.SYSTEM_ADMIN, rt)]
@@ -88,7 +89,10 @@ def too_long(field: models.Field) -> list[str]:
 
 @pytest.fixture
 def admin(tree, make_user):
-    return make_user(Role.SYSTEM_ADMIN, tree["city"])
+    user = make_user(Role.SYSTEM_ADMIN, tree["city"])
+    for rt in registry.record_types():  # and the ledger's own grant
+        hold_grant(rt, user, tree["city"])
+    return user
 
 
 def example(rt, tree) -> dict:

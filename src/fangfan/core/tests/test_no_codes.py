@@ -20,6 +20,7 @@ from django.utils import timezone
 from fangfan.core import permissions, registry, services
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.models import AuditEntry, Role
+from fangfan.core.tests.helpers import hold_grant
 from fangfan.standards import calendar, engine
 from fangfan.standards.facts import FACTS
 
@@ -153,6 +154,7 @@ def world(tree, django_user_model):
     root = django_user_model.objects.create_superuser("scan-root", password="x" * 12)
     for rt in registry.record_types():
         if rt.example is not None:
+            hold_grant(rt, root, tree["a"])
             services.create_record(root, rt.model, rt.example(tree["a"]))
     return root
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from fangfan.core import permissions, registry, services
 from fangfan.core.models import Role, Unit
+from fangfan.core.tests.helpers import hold_grant
 
 RECORD_TYPES = registry.record_types()
 
@@ -54,6 +55,9 @@ def test_every_cell_of_the_permission_table(rt, role, tree, make_user, api_clien
     acts = permissions.role_actions(role, rt)
     root = django_user_model.objects.create_superuser(f"root-{rt.slug}", password="x" * 12)
     user = make_user(role, tree["a"])
+    # A type that needs a grant (the ledger): both hold it, so the role's cells are tested.
+    hold_grant(rt, root, tree["a"])
+    hold_grant(rt, user, tree["a"])
     api_client.force_authenticate(user)
     client.force_login(user)
     url = f"/api/{rt.slug}/"

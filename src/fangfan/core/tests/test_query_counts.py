@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from fangfan.core import registry, services
 from fangfan.core.models import Unit
+from fangfan.core.tests.helpers import hold_grant
 
 RECORD_TYPES = [rt for rt in registry.record_types() if rt.model is not Unit]
 
@@ -38,6 +39,7 @@ def _queries(fn) -> int:
 def test_lists_and_details_run_constant_queries(rt, tree, client, api_client,
                                                 django_user_model):
     root = django_user_model.objects.create_superuser(f"q-{rt.slug}", password="x" * 12)
+    hold_grant(rt, root, tree["district"])
     client.force_login(root)
     api_client.force_authenticate(root)
     page = reverse(rt.url_name("list"))

@@ -123,6 +123,9 @@ class RecordListView(RecordView):
     def get(self, request):
         table = table_class(self.rt)(self.filtered("view"))
         RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+        if services.logs_reads(self.rt):  # the ledger's read log: the rows shown
+            services.read(request.user, self.rt,
+                          [row.record for row in table.paginated_rows], "list")
         name = "list_table" if request.htmx and request.htmx.target == "record-table" else "list"
         return self.render(name, {"table": table, "filter": self.filterset})
 
@@ -266,7 +269,11 @@ class RecordExportView(RecordView):
     action = "export"
 
     def get(self, request):
-        rows = tabular.export_rows(self.rt, self.filtered("export").iterator(chunk_size=2000))
+        records = self.filtered("export").iterator(chunk_size=2000)
+        if services.logs_reads(self.rt):  # logged before a row leaves
+            records = list(records)
+            services.read(request.user, self.rt, records, "export")
+        rows = tabular.export_rows(self.rt, records)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         name = f"{self.rt.slug}-{stamp}"
         if request.GET.get("format") == "csv":
