@@ -42,5 +42,6 @@ urlpatterns = [
     path("", include("fangfan.emergency.urls")),
     path("", include("fangfan.incidents.urls")),
     path("", include("fangfan.duty.urls")),
+    path("", include("fangfan.information.urls")),
     path("", include("fangfan.core.urls")),
 ]

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fangfan.incidents",
     "fangfan.duty",
     "fangfan.concerns",
+    "fangfan.information",
     "fangfan.documents",
     "fangfan.standards",
 ]

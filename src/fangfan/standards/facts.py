@@ -118,9 +118,6 @@ UNIT_ATTRIBUTES = {
 
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------
 _LATER = {
-    "quarters_without_meeting": ("int",
-        gettext_noop("Ended quarters without a situation analysis meeting."),
-        gettext_noop("meeting minutes")),
     "closed_management": ("bool",
         gettext_noop("The campus is under closed management."),
         gettext_noop("gate and visitor records")),
