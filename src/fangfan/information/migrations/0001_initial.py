@@ -15,8 +15,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0006_personal_data'),
-        ('resources', '0010_funding_hazmat_buses'),
+        ('core', '0005_unit_change_request'),
+        ('resources', '0009_person_user'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
