@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -16,12 +16,18 @@ from fangfan.resources.models import (
     Asset,
     AssetCategory,
     BackgroundCheck,
+    BusDriver,
     Certificate,
+    HazmatMovement,
+    HazmatStore,
     Location,
     LocationKind,
     MaintenanceSchedule,
     Person,
+    SchoolBus,
+    SecurityBudget,
 )
+from fangfan.resources.models.buses import valid_qualification
 from fangfan.standards.facts import fact, family
 
 KIT = ["helmet", "shield", "stab_vest", "cut_gloves", "baton", "strong_flashlight",
@@ -35,6 +41,9 @@ fact("guards_total", "people", "int",
      gettext_noop("Guards (保安员) recorded, full- or part-time."))
 fact("guards_full_time", "people", "int",
      gettext_noop("Full-time guards (专职保安员)."))
+fact("training_hours_min_guard", "people", "int",
+     gettext_noop("The fewest training hours this year among the unit's guards."),
+     missing=gettext_noop("No guards are recorded for this unit yet."))
 
 
 @family("people", source="people")
@@ -43,6 +52,7 @@ def _people(scope: Q) -> QuerySet:
         people_count=Count("id"),
         guards_total=Count("id", filter=Q(is_guard=True)),
         guards_full_time=Count("id", filter=Q(is_guard=True) & Q(full_time=True)),
+        training_hours_min_guard=Min("training_hours", filter=Q(is_guard=True)),
     )
 
 
@@ -258,3 +268,90 @@ def _faults(scope: Q) -> QuerySet:
                     category__in=ALARMS, status="in_service", tested=False)),
                 maintenance_overdue=Count("id", distinct=True, filter=Q(
                     overdue_upkeep=True))))
+
+
+# --- dedicated funding (RES-7) --------------------------------------------------------
+fact("security_budget_this_year", "funding", "bool",
+     gettext_noop("A dedicated security budget with at least one line is recorded for the "
+                  "current year (Counter-Terrorism Law Art. 32)."))
+
+
+def _derive_funding(r: dict) -> dict:
+    return {"security_budget_this_year": r.pop("lines_this_year") > 0}
+
+
+@family("funding", derive=_derive_funding, clock=True, source="security-budgets")
+def _funding(scope: Q) -> QuerySet:
+    """A unit with budgets of other years only has none this year (false, a gap); one
+    without any budget is unknown, as everywhere: nothing is recorded yet."""
+    return SecurityBudget.objects.filter(scope).values("unit_path").annotate(
+        lines_this_year=Count("lines", filter=Q(year=timezone.localdate().year)))
+
+
+# --- hazardous materials (RES-8) ------------------------------------------------------
+fact("hazmat_stores", "hazmat", "int",
+     gettext_noop("Stores of hazardous chemicals or radioactive sources."),
+     default=0)
+fact("hazmat_stores_without_two_custodians", "hazmat", "int",
+     gettext_noop("Hazardous-materials stores without two different custodians, each holding "
+                  "a key (双人双锁)."))
+fact("hazmat_single_signed_issues", "hazmat_log", "int",
+     gettext_noop("Movements in the hazardous-materials log not signed by two different "
+                  "custodians (双人双锁)."),
+     source="hazmat-movements", default=0)
+
+
+@family("hazmat", source="hazmat-stores")
+def _hazmat(scope: Q) -> QuerySet:
+    two = (Q(custodian_1__isnull=False) & Q(custodian_2__isnull=False)
+           & ~Q(custodian_1=F("custodian_2")))
+    return HazmatStore.objects.filter(scope).values("unit_path").annotate(
+        hazmat_stores=Count("id"),
+        hazmat_stores_without_two_custodians=Count("id", filter=~two))
+
+
+@family("hazmat_log", source="hazmat-movements")
+def _hazmat_log(scope: Q) -> QuerySet:
+    """Fangfan refuses such a movement on every write; this reads the log itself, so
+    that the rule is met from records and a log written around Fangfan (a restore, old
+    paper records migrated) still shows what it lacks."""
+    once = (Q(signed_by_1__isnull=True) | Q(signed_by_2__isnull=True)
+            | Q(signed_by_1=F("signed_by_2")))
+    return HazmatMovement.objects.filter(scope).values("unit_path").annotate(
+        hazmat_single_signed_issues=Count("id", filter=once))
+
+
+# --- school buses (RES-9) -------------------------------------------------------------
+fact("school_buses", "buses", "int",
+     gettext_noop("School buses in service."),
+     default=0)
+fact("buses_inspection_overdue", "buses", "int",
+     gettext_noop("School buses in service past their annual inspection date."))
+fact("buses_insurance_lapsed", "buses", "int",
+     gettext_noop("School buses in service whose insurance has lapsed."))
+fact("buses_without_safety_manager", "buses", "int",
+     gettext_noop("School buses in service without a named safety manager."))
+fact("bus_drivers_unqualified", "bus_drivers", "int",
+     gettext_noop("Bus drivers on duty without a school bus driving qualification (校车驾驶资格) "
+                  "valid today."),
+     source="bus-drivers")
+
+
+@family("buses", clock=True, source="school-buses")
+def _buses(scope: Q) -> QuerySet:
+    today = timezone.localdate()
+    running = Q(in_service=True)
+    return SchoolBus.objects.filter(scope).values("unit_path").annotate(
+        school_buses=Count("id", filter=running),
+        buses_inspection_overdue=Count("id", filter=running & Q(inspection_due_on__lt=today)),
+        buses_insurance_lapsed=Count("id", filter=running & Q(insured_until__lt=today)),
+        buses_without_safety_manager=Count("id", filter=running
+                                           & Q(safety_manager__isnull=True)))
+
+
+@family("bus_drivers", clock=True, source="bus-drivers")
+def _bus_drivers(scope: Q) -> QuerySet:
+    valid = Certificate.objects.filter(valid_qualification(), person=OuterRef("person"))
+    return (BusDriver.objects.filter(scope).annotate(qualified=Exists(valid))
+            .values("unit_path").annotate(
+                bus_drivers_unqualified=Count("id", filter=Q(active=True, qualified=False))))

@@ -20,6 +20,9 @@ RECHECK_DAYS = 365
 class CertificateKind(models.TextChoices):
     GUARD_LICENCE = "guard_licence", _("Guard licence")  # 保安员证
     DRIVER_QUALIFICATION = "driver_qualification", _("Driver qualification")  # 从业资格证
+    # Granted by the traffic police to drive a school bus (School Bus Safety Regulations
+    # Art. 23-25); what a bus driver needs (resources.models.buses.BusDriver).
+    SCHOOL_BUS_DRIVER = "school_bus_driver", _("School bus driving qualification")  # 校车驾驶资格
     FIRE_SAFETY = "fire_safety", _("Fire safety certificate")  # 消防安全培训证书
     FIRST_AID = "first_aid", _("First aid certificate")  # 急救证
     OTHER = "other", _("Other")
