@@ -160,3 +160,95 @@ class Shift(UnitRecord):
                 "%(person)s holds no valid guard licence on %(date)s: record the licence "
                 "first.") % {"person": self.person,
                                     "date": formats.date_format(start, "SHORT_DATE_FORMAT")}})
+
+
+# A handover is recorded when it happens: a clock a few minutes fast is not a mistake.
+HANDOVER_CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
+class Handover(UnitRecord):
+    """A shift handover (交接班记录): who handed over to whom, when, and what was said.
+    Items still open from earlier handovers of the same post (or of the unit, for a
+    handover of no post) are shown on it until someone closes them (`carried_items`)."""
+
+    same_unit = {"post": _("The post belongs to another unit."),
+                 "from_person": _("The person belongs to another unit."),
+                 "to_person": _("The person belongs to another unit.")}
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="handovers", verbose_name=_("post"))
+    from_person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                                    related_name="handovers_given",
+                                    verbose_name=_("handed over by"))
+    to_person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                                  related_name="handovers_taken",
+                                  verbose_name=_("taken over by"))
+    handed_over_at = models.DateTimeField(_("handed over at"), default=timezone.now)
+    notes = models.TextField(_("notes"), blank=True,
+                             help_text=_("What happened on the shift and what to watch."))
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["unit_path", "-handed_over_at"]
+        indexes = [models.Index(fields=["unit_path", "handed_over_at"]),
+                   models.Index(fields=["unit", "post", "handed_over_at"])]
+
+    def __str__(self) -> str:
+        """By its time alone: lists of its items name it without reading its people."""
+        return _("Handover of %(at)s") % {"at": _moment(self.handed_over_at)}
+
+    def clean(self) -> None:
+        errors = {}
+        if self.from_person_id and self.from_person_id == self.to_person_id:
+            errors["to_person"] = _("A shift is handed over to someone else.")
+        if self.handed_over_at and self.handed_over_at > timezone.now() + HANDOVER_CLOCK_SLACK:
+            errors["handed_over_at"] = _("A handover is recorded when it happens, not "
+                                         "ahead of time.")
+        if errors:
+            raise ValidationError(errors)
+
+    def carried_items(self) -> models.QuerySet[HandoverItem]:
+        """Items of earlier handovers of the same post (or of the unit's handovers of no
+        post) still open when this one took place: carried over, not copied."""
+        return (HandoverItem.objects.filter(
+            handover__unit_id=self.unit_id, handover__post_id=self.post_id,
+            handover__handed_over_at__lt=self.handed_over_at)
+            .filter(models.Q(closed_at__isnull=True)
+                    | models.Q(closed_at__gt=self.handed_over_at))
+            .select_related("handover", "handover__from_person").order_by(
+                "handover__handed_over_at", "pk"))
+
+
+class HandoverItem(UnitRecord):
+    """An open matter handed over (遗留问题): it stays on every later handover of the post
+    until someone closes it with a note."""
+
+    same_unit = {"handover": _("The handover belongs to another unit.")}
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items",
+                                 verbose_name=_("handover"))
+    text = models.CharField(_("matter"), max_length=300)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_note = models.CharField(_("how it was closed"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("handover item")
+        verbose_name_plural = _("handover items")
+        ordering = ["unit_path", "handover", "pk"]
+        indexes = [models.Index(fields=["unit_path", "handover"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        if self.closed_at and not self.closed_note.strip():
+            raise ValidationError({"closed_note": _("Say how the matter was closed.")})
+        if self.closed_note and not self.closed_at:
+            raise ValidationError({"closed_at": _("Give the time the matter was closed.")})
+        if self.closed_at and self.handover_id and self.closed_at < \
+                self.handover.handed_over_at:
+            raise ValidationError({"closed_at": _(
+                "A matter is closed after it was handed over.")})
+        if self.closed_at and self.closed_at > timezone.now() + HANDOVER_CLOCK_SLACK:
+            raise ValidationError({"closed_at": _("This time lies in the future.")})

@@ -16,9 +16,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangfan.core import permissions, registry
+from fangfan.core import permissions, registry, services
 from fangfan.core.models import Unit
-from fangfan.core.views.records import refusal_text
+from fangfan.core.views.home import next_url
+from fangfan.core.views.records import refusal_text, visible_record
 from fangfan.duty import roster
 from fangfan.duty.models import Post
 from fangfan.resources.models import person_of
@@ -110,3 +111,20 @@ def mine(request):
     return render(request, "duty/mine.html", {
         "person": person, "shifts": roster.my_shifts(person, timezone.now()),
         "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def close_item(request, pk: int):
+    """Close an open matter of a handover with a note, from the handover it is carried
+    to; back to the page it was closed from."""
+    item = visible_record(request, "handover-items", pk, "change")
+    note = request.POST.get("note", "").strip()
+    try:
+        services.update_record(request.user, item, {"closed_at": timezone.now(),
+                                                   "closed_note": note})
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("The matter is closed."))
+    return redirect(next_url(request, "home"))
