@@ -14,7 +14,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fangfan.core import limits, permissions, registry, services, twofactor
+from fangfan.core import limits, permissions, privacy, registry, services, twofactor
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
@@ -74,6 +74,30 @@ class ScopedSerializer(serializers.ModelSerializer):
                 elif registry.is_registered(model):
                     field.queryset = field.queryset.filter(permissions.restrict(
                         request.user, "view", registry.for_model(model)))
+        self.guard_personal(request.user)
+
+    def guard_personal(self, user) -> None:
+        """A change by someone who may not see the record's personal data in full: the
+        mask they were answered, sent back unchanged, keeps the stored value."""
+        obj = self.instance
+        if not isinstance(obj, models.Model) or privacy.sees_in_full(
+                user, privacy.path_of(obj)):
+            return
+        for name, kind in privacy.fields_of(self.record_type).items():
+            field = self.fields.get(name)
+            if field is not None and not field.read_only:
+                field.run_validation = privacy.keeping(field.run_validation, kind,
+                                                       getattr(obj, name))
+
+    def to_representation(self, instance):
+        """Personal fields masked (core.privacy), but those the detail endpoint was asked
+        to reveal (`?reveal=`), permitted and logged."""
+        data = super().to_representation(instance)
+        revealed = self.context.get("reveal", ())
+        for name, kind in privacy.fields_of(self.record_type).items():
+            if data.get(name) not in (None, "") and name not in revealed:
+                data[name] = privacy.mask(kind, data[name])
+        return data
 
 
     def build_standard_field(self, field_name, model_field):
@@ -164,7 +188,9 @@ class RecordViewSet(viewsets.ModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         services.viewed(request.user, instance)  # e.g. a notice's read receipt
-        return Response(self.get_serializer(instance).data)
+        serializer = self.get_serializer(instance)
+        serializer.context["reveal"] = privacy.api_reveal(request, self.record_type, instance)
+        return Response(serializer.data)
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.create_record(

@@ -24,7 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangfan.core import context, registry
+from fangfan.core import context, privacy, registry
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.models import PATH_WIDTH, AuditChainHead, AuditEntry
 
@@ -104,7 +104,7 @@ def record(actor, obj: models.Model, action: str, before: dict | None,
         request_id=context.request_id.get(),
         prev_hash=head.hash,
     )
-    entry.before, entry.after = _roundtrip(before), _roundtrip(after)
+    entry.before, entry.after = _kept(obj, before), _kept(obj, after)
     entry.hash = entry_hash(entry)
     entry.save()
     head.seq, head.hash = entry.seq, entry.hash
@@ -134,7 +134,7 @@ def record_many(actor, changes: Iterable[tuple[models.Model, str, dict | None,
                 actor_name=getattr(actor, "username", "") or "system",
                 unit_path=unit_path, record_type=obj._meta.label_lower,
                 record_id=str(obj.pk), record_repr=str(obj)[:300], action=action,
-                before=_roundtrip(before), after=_roundtrip(after),
+                before=_kept(obj, before), after=_kept(obj, after),
                 request_id=context.request_id.get(), prev_hash=head.hash)
             entry.hash = entry_hash(entry)
             head.seq, head.hash = entry.seq, entry.hash
@@ -147,6 +147,12 @@ def record_many(actor, changes: Iterable[tuple[models.Model, str, dict | None,
 def _now() -> datetime:
     # Microseconds are kept by both databases, so the stored time hashes the same.
     return timezone.now()
+
+
+def _kept(obj: models.Model, snapshot: dict | None) -> dict | None:
+    """A snapshot as the chain keeps it: personal values masked with a digest
+    (core.privacy), so none outlives its record's purge in an entry nobody may delete."""
+    return _roundtrip(privacy.audit_snapshot(obj._meta.label_lower, snapshot))
 
 
 def _roundtrip(value: Any) -> Any:
@@ -203,7 +209,7 @@ def _verify_chain(name: str, head: AuditChainHead | None) -> Break | None:
 # cover it); labels, names and times are worked out when the entry is read.
 
 # Audited changes to things that are not record types: accounts and their roles.
-OTHER_AUDITED = ("core.user", "core.rolegrant")
+OTHER_AUDITED = ("core.user", "core.rolegrant", "core.personaldatagrant")
 # Bookkeeping columns nobody needs to read (ids, tree paths; an attachment's row id, whose
 # file name is shown instead).
 HIDDEN_KEYS = {"id", "path", "unit_path", "attachment"}
@@ -312,10 +318,13 @@ def _changes(entry: AuditEntry, names: dict[tuple[type, str], str]) -> list[Chan
     order = {k: i for i, k in enumerate(fields)}
     keys = sorted((k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN_KEYS),
                   key=lambda k: order.get(k, len(order)))
-    return [Change(_label(k, fields.get(k)),
-                   _value(k, fields.get(k), before.get(k), names) if k in before else "",
-                   _value(k, fields.get(k), after.get(k), names) if k in after else "")
-            for k in keys]
+    def shown(k: str, values: dict) -> str:
+        if k not in values:
+            return ""
+        text = _value(k, fields.get(k), values.get(k), names)
+        return privacy.shown_in_audit(entry.record_type, k, text)  # personal: masked
+
+    return [Change(_label(k, fields.get(k)), shown(k, before), shown(k, after)) for k in keys]
 
 
 def _label(key: str, f: models.Field | None) -> str:

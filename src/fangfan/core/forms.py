@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
-from fangfan.core import limits, permissions
+from fangfan.core import limits, permissions, privacy
 from fangfan.core.models import Unit
 from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
@@ -152,11 +152,36 @@ class RecordForm(forms.ModelForm):
             if name in self.record_type.lookups:
                 field.to_field_name = None
         self.lock_decided_above(user)
+        self.guard_personal(user)
         if self.record_type.managed_fields and not permissions.allowed(
                 user, "change", self.record_type):
             for name in self.record_type.managed_fields:
                 self.fields.pop(name, None)
         return self
+
+    # The personal fields this form shows in full (the edit page logs the read).
+    personal_shown: tuple[str, ...] = ()
+
+    def guard_personal(self, user) -> None:
+        """A record's personal fields (core.privacy) in its edit form: in full for whoever
+        may see them in full there; masked for anyone else, who may replace a value but not
+        read it — the mask sent back unchanged keeps the stored value."""
+        obj, kinds = self.instance, privacy.fields_of(self.record_type)
+        if not kinds or obj is None or obj.pk is None:
+            return
+        present = [n for n in kinds if n in self.fields and getattr(obj, n) not in (None, "")]
+        if privacy.sees_in_full(user, privacy.path_of(obj)):
+            self.personal_shown = tuple(present)
+            return
+        for name in present:
+            field, current = self.fields[name], getattr(obj, name)
+            if isinstance(field, forms.FileField):  # not even the file's name
+                field.widget = forms.FileInput(attrs=field.widget.attrs)
+                continue
+            self.initial[name] = privacy.mask(kinds[name], current)
+            field.help_text = _("Shown masked. Leave it as it is to keep it, or type a new "
+                                "value to replace it.")
+            field.clean = privacy.keeping(field.clean, kinds[name], current)
 
     def lock_decided_above(self, user) -> None:
         """Fields only someone above the record's unit may change are shown, not offered,

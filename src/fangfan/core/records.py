@@ -5,6 +5,7 @@ from fangfan.core.changes import ChangeRequestServices
 from fangfan.core.models import NotificationChannel, Role, Unit, UnitChangeRequest
 from fangfan.core.models.changes import REQUESTED
 from fangfan.core.models.notifications import RobotKind
+from fangfan.core.privacy import Kind, PersonalData
 from fangfan.core.registry import RecordType, register
 
 register(RecordType(
@@ -20,6 +21,12 @@ register(RecordType(
     filter_fields=["kind", "stage", "locale", "boarding", "key_target_grade"],
     search_fields=["name", "code", "address"],
     lookups={"parent": "code"},
+    personal_data=PersonalData(
+        fields={"contact_phone": Kind.PHONE},
+        purpose=_("To reach the unit's contact person about its security work and in an "
+                  "emergency."),
+        legal_basis=_("Necessary for the unit's statutory security duties and its "
+                      "staff management (PIPL Art. 13, items 2 and 3).")),
     # What is required of a unit follows from these: its supervising authority sets them.
     decided_above=("kind", "stage", "locale", "boarding", "staff_count", "student_count",
                    "boarder_count", "key_target_grade"),

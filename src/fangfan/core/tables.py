@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 from django_tables2.columns.base import LinkTransform
 
+from fangfan.core import privacy
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.registry import RecordType
 
@@ -25,6 +26,18 @@ class ChoiceListColumn(tables.Column):
 # Values that read as one short token (dates, numbers, yes/no): never wrapped.
 SHORT_FIELDS = (models.DateField, models.TimeField, models.BooleanField, models.IntegerField,
                 models.DecimalField, models.FloatField)
+
+
+class MaskedColumn(tables.Column):
+    """A personal field (core.privacy): masked in every list and card, whoever reads it;
+    the full value is revealed on the record's page only."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def render(self, value):
+        return privacy.mask(self.kind, value)
 
 
 def card_parts(rt: RecordType) -> dict[str, str]:
@@ -82,6 +95,8 @@ def _linked_column(rt: RecordType, name: str) -> tables.Column:
     """A column linking to the record that still shows its value as the list does: a
     time in the reader's zone and format, not the stored value."""
     field = rt.model._meta.get_field(name)
+    if name in privacy.fields_of(rt):
+        return MaskedColumn(privacy.fields_of(rt)[name], linkify=_record_url)
     if isinstance(field, models.DateTimeField):
         return tables.DateTimeColumn(linkify=_record_url, short=True)
     if isinstance(field, models.DateField):
@@ -100,8 +115,11 @@ def table_class(rt: RecordType) -> type[tables.Table]:
         # The record itself, even when the column is a related one (a member); the card's
         # title links to it too.
         links = {name: _linked_column(rt, name) for name in {first, title}}
+        masked = {name: MaskedColumn(kind) for name, kind in privacy.fields_of(rt).items()
+                  if name in rt.list_fields}
         attrs = {
             **lists,
+            **masked,
             **links,
             "Meta": type("Meta", (), {
                 "model": rt.model,

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_range_abs
 
-from fangfan.core import evidence, permissions, services
+from fangfan.core import evidence, permissions, privacy, services
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.forms import form_class, unit_choices
 from fangfan.core.models import Unit
@@ -100,11 +100,19 @@ def export_value(rt: RecordType, obj: models.Model, name: str) -> Any:
     return "" if value is None else value
 
 
-def export_rows(rt: RecordType, queryset: Iterable[models.Model]) -> Iterator[list[Any]]:
+def export_rows(rt: RecordType, queryset: Iterable[models.Model],
+                reveal: privacy.ExportReveal | None = None) -> Iterator[list[Any]]:
+    """The header and a row per record; personal fields masked (core.privacy) but in the
+    rows `reveal` (asked for, permitted, logged) shows in full."""
     names = rt.columns()
+    kinds = privacy.fields_of(rt)
     yield headers(rt)
     for obj in queryset:
-        yield [export_value(rt, obj, n) for n in names]
+        full = reveal is not None and reveal(obj)
+        yield [privacy.mask(kinds[n], export_value(rt, obj, n)) if n in kinds and not full
+               else export_value(rt, obj, n) for n in names]
+    if reveal is not None:
+        reveal.done()
 
 
 # Text that a spreadsheet program would run as a formula (OWASP "CSV injection"): it

@@ -21,6 +21,17 @@ def verify_audit_chains() -> str | None:
     return None
 
 
+@db_periodic_task(crontab(hour="2", minute="41"))
+def purge_personal_data() -> dict[str, int]:
+    """Nightly: records past their dataset's retention are deleted, each deletion
+    audited (core.privacy, X-3). Idempotent: a second run finds nothing left."""
+    from fangfan.core import privacy
+
+    counts = privacy.purge()
+    log.info("personal data purged: %s", counts or "nothing due")
+    return counts
+
+
 @db_periodic_task(crontab(minute="*"))
 def send_due_deliveries() -> int:
     """E-mails and group-robot messages that are due, every minute (core.notify)."""

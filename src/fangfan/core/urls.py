@@ -2,6 +2,7 @@
 from django.urls import include, path
 
 from fangfan.core import registry
+from fangfan.core.views import privacy
 from fangfan.core.views import records as v
 
 PAGES = [
@@ -13,6 +14,7 @@ PAGES = [
     ("<int:pk>/edit/", v.RecordEditView, "edit"),
     ("<int:pk>/delete/", v.RecordDeleteView, "delete"),
     ("<int:pk>/attach/", v.RecordAttachView, "attach"),
+    ("<int:pk>/reveal/<str:field>/", privacy.RecordRevealView, "reveal"),
 ]
 
 

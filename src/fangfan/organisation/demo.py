@@ -3,12 +3,15 @@ its support unit and liaison (seed 000), and the departments of 潍坊新村街�
 the organisation part of `fangfan.core.demo`."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from fangfan.core import services
 from fangfan.core.demo import demo_part, phone
 from fangfan.core.models import Unit
-from fangfan.organisation.models import Body, Liaison, Membership, SupportUnit
+from fangfan.organisation.models import Body, Liaison, Membership, RuleDocument, SupportUnit
 from fangfan.resources.models import Person
 
 # Seed 000 section 二: the leadership group, its office and the responsible department,
@@ -123,3 +126,40 @@ def _load_departments(unit: Unit) -> None:
     for name, duties, areas in WEIFANG_DEPARTMENTS:
         services.create_record(None, Body, {"unit": unit, "kind": "department", "name": name,
                                             "duties": "\n".join(duties), "areas": areas})
+
+
+# The rule system of seed 001 at 新桥 (ORG-7): (kind, title, approved days ago, review in
+# days). The patrol rule's review is overdue (home-page work for the administrator and a
+# gap of the pack); the visitor rule has a first version, superseded by the second.
+XINQIAO_RULES = [
+    ("duty", "值班及领导带班制度", 200, 165),
+    ("visitor", "门卫及来访人员车辆登记制度", 120, 245),
+    ("patrol", "校园安全巡查制度", 380, -15),
+    ("key_location", "重点部位安全管理制度", 200, 165),
+    ("hazardous", "危险化学品“双人双锁”管理制度", 200, 165),
+    ("reporting", "反恐怖防范信息报告制度", 200, 165),
+    ("emergency", "突发事件应急处置制度", 200, 165),
+    ("inspection", "安全隐患排查及风险评估制度", 200, 165),
+    ("training", "安全教育培训及演练制度", 200, 165),
+]
+
+
+@demo_part(45)  # after the organisation (40): the principal approves
+def rules(units: dict[str, Unit]) -> None:
+    _load_rules(units["xinqiao"])
+
+
+def _load_rules(unit: Unit) -> None:
+    today = timezone.localdate()
+    principal = Person.objects.get(unit=unit, name="张红梅")
+    days = dt.timedelta(days=1)
+    first = services.create_record(None, RuleDocument, {
+        "unit": unit, "kind": "visitor", "title": "门卫及来访人员登记制度",
+        "approved_on": today - 900 * days, "approved_by": principal,
+        "review_due": today - 500 * days})
+    for kind, title, approved, review in XINQIAO_RULES:
+        services.create_record(None, RuleDocument, {
+            "unit": unit, "kind": kind, "title": title, "approved_on": today - approved * days,
+            "approved_by": principal, "review_due": today + review * days,
+            "supersedes": first if kind == "visitor" else None,
+            "notes": "增加访客预约核实和车辆查验要求" if kind == "visitor" else ""})

@@ -1,5 +1,5 @@
 """The fact families of the organisation (SPEC STD-2): leadership group, responsible
-department and liaisons, external support units, responsibility letters. Declared here,
+department and liaisons, external support units, responsibility letters, rules. Declared here,
 in the generic registry of fangfan.standards.facts, when the app is ready (apps.py)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from fangfan.organisation.models import Letter, SupportUnit
+from fangfan.organisation.models import REQUIRED_RULES, Letter, RuleDocument, SupportUnit
 from fangfan.resources.models import Person
 from fangfan.standards.facts import fact, family
 
@@ -74,3 +74,28 @@ def _letters(scope: Q) -> QuerySet:
         letters_signed=Count("id", filter=Q(signed_on__isnull=False)),
         letters_overdue=Count("id", filter=Q(signed_on__isnull=True,
                                              campaign__deadline__lt=timezone.localdate())))
+
+
+# --- rules (ORG-7) -------------------------------------------------------------------------
+fact("rules_missing", "rules", "int",
+     gettext_noop("Rules of the rule system seed 001 asks for (duty, gate and visitors, "
+                  "patrols, key locations, information reporting, emergency response, "
+                  "inspections) with no approved version in force."))
+fact("rules_review_overdue", "rules", "int",
+     gettext_noop("Rules in force whose review date has passed."))
+
+
+def _derive_rules(r: dict) -> dict:
+    return {"rules_missing": len(REQUIRED_RULES) - r["required_in_force"],
+            "rules_review_overdue": r["rules_review_overdue"]}
+
+
+@family("rules", derive=_derive_rules, clock=True, source="rules")
+def _rules(scope: Q) -> QuerySet:
+    """Over the unit's rules: none recorded leaves both unknown."""
+    in_force = Q(approved_on__isnull=False, superseded_on__isnull=True)
+    return RuleDocument.objects.filter(scope).values("unit_path").annotate(
+        required_in_force=Count("kind", distinct=True,
+                                filter=in_force & Q(kind__in=REQUIRED_RULES)),
+        rules_review_overdue=Count("id", filter=in_force & Q(
+            review_due__lt=timezone.localdate())))

@@ -1,9 +1,10 @@
 """Organisation and responsibility (SPEC §1): bodies and their members (ORG-1, ORG-2),
-external support units (ORG-4) and liaisons (ORG-5)."""
+external support units (ORG-4), liaisons (ORG-5) and the unit's rules (ORG-7)."""
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core.fields import ChoiceListField
@@ -387,3 +388,92 @@ class CaseLink(UnitRecord):
         from fangfan.core.services import _path_of
 
         return _path_of(target).startswith(self.unit.path)
+
+
+class RuleKind(models.TextChoices):
+    """The unit's rule system (制度体系, seed 001 §二; ORG-7)."""
+
+    DUTY = "duty", _("Duty and leaders on duty")  # 值班及领导带班制度
+    VISITOR = "visitor", _("Gate, visitors and vehicles")  # 门卫及来访人员车辆登记制度
+    PATROL = "patrol", _("Patrols")  # 安全巡查制度
+    KEY_LOCATION = "key_location", _("Key locations")  # 重点部位管理制度
+    # 危险物品管理（双人双锁）
+    HAZARDOUS = "hazardous", _("Hazardous materials (two people, two locks)")
+    REPORTING = "reporting", _("Information reporting")  # 信息报告制度
+    EMERGENCY = "emergency", _("Emergency response")  # 应急处置制度
+    INSPECTION = "inspection", _("Safety inspections and risk assessment")  # 安全检查及风险评估制度
+    TRAINING = "training", _("Training and drills")  # 教育培训及演练制度
+    OTHER = "other", _("Other")
+
+
+# The rules seed 001 asks every school to have: daily security management (duty, patrols),
+# risk assessment (inspections), emergency response, key locations, people and vehicles
+# (gate and visitors) and information reporting.
+REQUIRED_RULES = (RuleKind.DUTY, RuleKind.VISITOR, RuleKind.PATROL, RuleKind.KEY_LOCATION,
+                  RuleKind.REPORTING, RuleKind.EMERGENCY, RuleKind.INSPECTION)
+
+
+class RuleDocument(UnitRecord):
+    """One version of one of the unit's rules (制度, ORG-7), its approved text attached as
+    evidence. A new version names the one it replaces; once approved, the old one is
+    superseded (kept as history). The rule in force is the latest approved version."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=RuleKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="successor",
+        verbose_name=_("replaces"), help_text=_("The earlier version this one replaces."))
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True,
+                                   help_text=_("Empty while the version is a draft."))
+    approved_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="approved_rules",
+                                    verbose_name=_("approved by"),
+                                    help_text=_("Usually the principal."))
+    review_due = models.DateField(_("review by"))
+    superseded_on = models.DateField(_("superseded on"), null=True, blank=True,
+                                     editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+
+    same_unit = {"supersedes": _("The earlier version belongs to another unit."),
+                 "approved_by": _("The approver belongs to another unit.")}
+
+    class Meta:
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        ordering = ["unit_path", "kind", "title", "-version"]
+        indexes = [models.Index(fields=["unit_path", "kind", "title", "-version"],
+                                name="rule_document_order")]
+
+    def __str__(self) -> str:
+        return gettext("%(title)s (version %(version)s)") % {"title": self.title,
+                                                            "version": self.version}
+
+    @property
+    def in_force(self) -> bool:
+        return self.approved_on is not None and self.superseded_on is None
+
+    def clean(self) -> None:
+        errors = {}
+        today = timezone.localdate()
+        previous = self.supersedes if self.supersedes_id else None
+        if previous is not None:
+            self.version = previous.version + 1
+            if previous.kind != self.kind:
+                errors["supersedes"] = _("A new version keeps the kind of the rule it "
+                                         "replaces.")
+            elif previous.approved_on is None:
+                errors["supersedes"] = _("Only an approved version can be replaced.")
+            elif self.approved_on and self.approved_on < previous.approved_on:
+                errors["approved_on"] = _("A new version cannot be approved before the "
+                                          "one it replaces.")
+        else:
+            self.version = 1
+        if self.approved_on and self.approved_on > today:
+            errors.setdefault("approved_on", _("This date lies in the future."))
+        if self.approved_on and not self.approved_by_id:
+            errors["approved_by"] = _("Name who approved the rule.")
+        if self.approved_on and self.review_due and self.review_due <= self.approved_on:
+            errors["review_due"] = _("The review date lies before the approval.")
+        if errors:
+            raise ValidationError(errors)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fangfan.core.examples import in_unit
 from fangfan.core.filters import yes_no_filter
 from fangfan.core.models import Role
-from fangfan.core.registry import RecordType, register
+from fangfan.core.registry import Action, RecordType, register
 from fangfan.organisation.models import (
     Body,
     Case,
@@ -17,8 +17,10 @@ from fangfan.organisation.models import (
     LetterCampaign,
     Liaison,
     Membership,
+    RuleDocument,
     SupportUnit,
 )
+from fangfan.organisation.services import RuleServices
 from fangfan.resources.models import Person
 
 
@@ -176,4 +178,44 @@ register(RecordType(
     example=lambda unit: {"unit": unit, "case": _case(unit), "record_type": "people",
                           "record_id": _person(unit).pk},
     example_update=lambda obj: {"note": "事发当晚值班表"},
+))
+
+
+def _principal(unit) -> Person:
+    return _person(unit, "张校长")
+
+
+def _rule_in_force() -> Q:
+    return Q(approved_on__isnull=False, superseded_on__isnull=True)
+
+
+register(RecordType(
+    model=RuleDocument,
+    slug="rules",
+    area="org",
+    list_fields=["title", "kind", "version", "approved_on", "review_due", "superseded_on",
+                 "unit"],
+    card_fields=["title", "version", "review_due"],
+    form_fields=["unit", "kind", "title", "supersedes", "approved_on", "approved_by",
+                 "review_due", "notes"],
+    detail_fields=["unit", "kind", "title", "version", "supersedes", "approved_on",
+                   "approved_by", "review_due", "superseded_on", "notes"],
+    filter_fields=["kind"],
+    extra_filters={
+        "in_force": yes_no_filter(_("In force"), _rule_in_force),
+        "review_overdue": yes_no_filter(_("Review overdue"), lambda: _rule_in_force() & Q(
+            review_due__lt=timezone.localdate()))},
+    search_fields=["title", "notes"],
+    lookups={"supersedes": "title", "approved_by": "name"},
+    # Everyone at the unit works by its rules; the administrators keep them.
+    roles=READ_FOR_ALL,
+    files_on_create=_("The approved document"),
+    actions=[Action("rules", "supersedes", _("New version"),
+                    prefill={"kind": lambda r: r.kind, "title": lambda r: r.title},
+                    when=lambda r: r.in_force)],
+    services=RuleServices(),
+    example=lambda unit: {"unit": unit, "kind": "visitor", "title": "门卫及来访人员登记制度",
+                          "approved_on": date(2026, 3, 1), "approved_by": _principal(unit),
+                          "review_due": date(2027, 3, 1)},
+    example_update=lambda obj: {"notes": "增加访客预约核实要求"},
 ))

@@ -8,6 +8,7 @@ from fangfan.core.models.notifications import (
     NotificationChannel,
     NotificationPreference,
 )
+from fangfan.core.models.privacy import PersonalDataGrant, PersonalDataRead, ReadChannel
 from fangfan.core.models.records import UnitRecord
 from fangfan.core.models.units import (
     PATH_SEGMENT_WIDTH as PATH_WIDTH,
@@ -25,6 +26,9 @@ __all__ = [
     "NotificationChannel",
     "NotificationPreference",
     "PATH_WIDTH",
+    "PersonalDataGrant",
+    "PersonalDataRead",
+    "ReadChannel",
     "Locale",
     "Role",
     "RoleGrant",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from fangfan.core import evidence, permissions, registry, services, tabular
+from fangfan.core import evidence, permissions, privacy, registry, services, tabular
 from fangfan.core.downloads import XLSX, attachment
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
@@ -134,7 +134,7 @@ class RecordDetailView(RecordView):
     def get(self, request, pk: int):
         obj = self.get_object(pk)
         services.viewed(request.user, obj)  # e.g. a notice's read receipt
-        fields = [(obj._meta.get_field(n).verbose_name, _display(obj, n))
+        fields = [(obj._meta.get_field(n).verbose_name, self.shown(obj, n))
                   for n in self.rt.shown_fields()
                   if self.rt.applies(n, lambda choice: getattr(obj, choice))]
         history = AuditEntry.objects.none()
@@ -147,6 +147,16 @@ class RecordDetailView(RecordView):
         return self.render("detail", {"object": obj, "fields": fields, "history": history,
                                       "files": files, "children": self.children_of(obj),
                                       "can": self.capabilities(services._path_of(obj))})
+
+    def shown(self, obj, name: str) -> Any:
+        """A field's value on the page; a personal one masked, with "Show" for those who
+        may see it in full (core.privacy)."""
+        kind = privacy.fields_of(self.rt).get(name)
+        if kind is None:
+            return _display(obj, name)
+        from fangfan.core.views.privacy import masked_cell
+
+        return masked_cell(self.request, self.rt, obj, name, kind)
 
     def children_of(self, obj) -> list[dict[str, Any]]:
         """The declared child records the user may see, as small tables."""
@@ -193,6 +203,9 @@ class RecordFormView(RecordView):
     def get(self, request, pk: int | None = None):
         instance = self.get_object(pk) if pk else None
         form = self.form(instance=instance)
+        if instance is not None and form.personal_shown:  # the form shows them in full
+            privacy.log_reads(request.user, self.rt, [instance], form.personal_shown,
+                              privacy.EDIT)
         if instance is None:  # "add" links from a parent record prefill its key
             form.prefill(request.GET)
         if instance is None and "unit" in form.fields:
@@ -273,7 +286,8 @@ class RecordExportView(RecordView):
         if services.logs_reads(self.rt):  # logged before a row leaves
             records = list(records)
             services.read(request.user, self.rt, records, "export")
-        rows = tabular.export_rows(self.rt, records)
+        rows = tabular.export_rows(self.rt, reveal=privacy.export_reveal(request, self.rt),
+                                   queryset=records)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         name = f"{self.rt.slug}-{stamp}"
         if request.GET.get("format") == "csv":
