@@ -18,8 +18,8 @@ def main(source: str) -> None:
     for entry in po:
         if entry.msgid in strings:
             value = strings[entry.msgid]
-            if isinstance(value, dict):  # {"msgid_plural": …, "msgstr[0]": …}
-                value = value["msgstr[0]"]
+            if isinstance(value, dict):  # {"msgid_plural": …, "msgstr[0]" (or "0"): …}
+                value = value.get("msgstr[0]", value.get("0"))
             if entry.msgid_plural:  # zh-Hans has one form: msgstr[0]
                 entry.msgstr_plural = {0: value}
             else:

@@ -1,6 +1,6 @@
 """Project routes."""
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fangfan.core import api
@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
          name="api-docs"),
     path("api/", include(api.build_router().urls)),
+    re_path(r"^api/", api.not_found),  # the API answers JSON, even for an unknown path
     path("", include("fangfan.standards.urls")),
     path("", include("fangfan.documents.urls")),
     path("", include("fangfan.organisation.urls")),

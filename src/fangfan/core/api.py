@@ -5,21 +5,31 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from fangfan.core import limits, permissions, privacy, registry, services, twofactor
+from fangfan.core.apifields import (
+    StrictBooleanField,
+    StrictDecimalField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
+)
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
 from fangfan.core.forms import account_choices, unit_choices
 from fangfan.core.models import Unit
+from fangfan.core.parsers import LimitedJSONParser
 from fangfan.core.registry import RecordType
 
 ACTION_OF = {"list": "view", "retrieve": "view", "create": "add", "update": "change",
@@ -56,7 +66,9 @@ class ScopedSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField, models.TextField: StrictCharField,
-        models.SlugField: StrictSlugField, models.DateTimeField: BoundedDateTimeField}
+        models.SlugField: StrictSlugField, models.DateTimeField: BoundedDateTimeField,
+        models.BooleanField: StrictBooleanField, models.DecimalField: StrictDecimalField}
+    serializer_related_field = StrictPrimaryKeyRelatedField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +151,7 @@ def serializer_class(rt: RecordType) -> type[ScopedSerializer]:
         extra: dict = {}
         for name in unit_keys(rt):
             f = rt.model._meta.get_field(name)
-            extra[name] = serializers.SlugRelatedField(
+            extra[name] = StrictSlugRelatedField(
                 slug_field="code", queryset=Unit.objects.all(),
                 allow_null=f.null, required=not f.null)
         meta = type("Meta", (), {"model": rt.model,
@@ -220,16 +232,31 @@ def build_router() -> DefaultRouter:
     return router
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
     """Model validation from the services becomes a 400 naming the fields; a target
-    outside the caller's units becomes a 404."""
+    outside the caller's units becomes a 404; a delete refused because other records
+    depend on the record, a 409."""
     if isinstance(exc, services.OutOfScope):
         exc = exceptions.NotFound()
+    elif isinstance(exc, services.StillReferenced):
+        exc = Conflict(exc.messages[0])
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
                                                                         exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+@csrf_exempt  # it changes nothing; a DELETE must read 404 in JSON, not the CSRF page
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """A path under /api/ that names no operation (or a record by something other than
+    its number): the API's 404, in JSON like its other answers."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
 
 
 class TokenView(ObtainAuthToken):
@@ -238,6 +265,7 @@ class TokenView(ObtainAuthToken):
     revoked; with `?all=1` (token or signed-in session) every token of the user is."""
 
     throttle_classes = [TokenThrottle]
+    parser_classes = [LimitedJSONParser, FormParser]
 
     def get_authenticators(self):
         """The credentials in a POST's body are its authentication; a DELETE must come

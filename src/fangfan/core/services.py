@@ -213,6 +213,11 @@ def _move_attachments(obj: models.Model) -> None:
     evidence.follow_record(obj)
 
 
+class StillReferenced(ValidationError):
+    """A delete refused because other records depend on this one (PROTECT): a conflict
+    with the data (the API answers 409), not a mistake in what was sent."""
+
+
 @transaction.atomic
 def delete_record(actor, obj: models.Model) -> None:
     """Delete a record; records that others depend on are refused (PROTECT)."""
@@ -225,7 +230,7 @@ def delete_record(actor, obj: models.Model) -> None:
         with transaction.atomic():
             obj.delete()
     except models.ProtectedError as exc:
-        raise ValidationError(
+        raise StillReferenced(
             _("This record is still used by other records and cannot be deleted.")
         ) from exc
     obj.pk = pk

@@ -1,0 +1,84 @@
+"""The API's query string, held to what its schema says.
+
+The pages forgive a sloppy query (an empty choice means "any", a word the filter does
+not know is ignored); an API client should learn at once that it asked for something
+the API does not offer, not receive an unfiltered list it takes for an answer. So the
+API answers 400, naming the parameter, for: a parameter given twice, an empty value
+where a yes/no, choice, number or date is expected, a yes/no other than true/false, and
+a page that is not a whole number (a page past the end stays DRF's 404).
+"""
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+YES_NO = ("true", "false")
+
+
+def _given_once(params, names) -> dict[str, list]:
+    return {name: [_("Give this parameter once.")] for name in names
+            if len(params.getlist(name)) > 1}
+
+
+def _whole(flt, model) -> bool:
+    """A number filter on a whole-number field (the schema's integer)."""
+    if not isinstance(flt, django_filters.NumberFilter):
+        return False
+    try:
+        field = model._meta.get_field(flt.field_name)
+    except FieldDoesNotExist:
+        return False
+    return isinstance(field, models.IntegerField)
+
+
+def _typed(flt) -> bool:
+    """A filter whose value is not free text (an empty one cannot mean anything)."""
+    return not isinstance(flt, django_filters.CharFilter)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing what the schema does not allow (see above)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            self.check(request.query_params, filterset_class.base_filters,
+                       filterset_class._meta.model)
+        return super().filter_queryset(request, queryset, view)
+
+    @staticmethod
+    def check(params, filters, model) -> None:
+        errors = _given_once(params, filters)
+        for name, flt in filters.items():
+            if name in errors or name not in params:
+                continue
+            value = params.get(name)
+            if value == "" and _typed(flt):
+                errors[name] = [_("Give a value, or leave the parameter out.")]
+            elif isinstance(flt, django_filters.BooleanFilter) and value not in YES_NO:
+                errors[name] = [_("Give true or false.")]
+            elif _whole(flt, model) and not re.fullmatch(r"-?[0-9]+", value):
+                errors[name] = [_("Give a whole number.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class StrictPagination(PageNumberPagination):
+    """DRF's page numbers; a page that is not a whole number is a 400, not page 1."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        name = self.page_query_param
+        errors = _given_once(request.query_params, [name])
+        value = request.query_params.get(name)
+        if not errors and value is not None and not (value.isascii() and value.isdigit()):
+            errors[name] = [_("Give the page as a whole number from 1.")]
+        if errors:
+            raise ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
