@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from fangfan.core import permissions, privacy, registry, services
 from fangfan.core.models import PersonalDataRead, Role, User
+from fangfan.core.tests.helpers import hold_grant
 
 PERSONAL = [rt for rt in registry.record_types() if rt.personal_data is not None]
 # A valid value of each kind, for a field the type's example leaves empty.
@@ -67,6 +68,7 @@ def _viewers(rt, tree) -> list[User]:
             continue
         user = User.objects.create_user(f"{role}-{rt.slug}"[:150], password="pw-long-enough-1")
         services.grant_role(None, user, tree["a"], role)
+        hold_grant(rt, user, tree["a"])  # a type that needs its own grant: held
         if permissions.allowed(user, "view", rt, tree["a"].path):
             users.append(user)
     return users
@@ -133,6 +135,7 @@ def test_revealed_with_the_permission_and_logged(rt, tree, client, make_user):
     obj = _record(rt, tree)
     values = _values(rt, obj)
     user = make_user(Role.UNIT_ADMIN, tree["a"])
+    hold_grant(rt, user, tree["a"])
     privacy.grant(None, user, tree["a"])
     client.force_login(user)
     listed = client.get(reverse(rt.url_name("list"))).content.decode()
