@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fangfan.core import api
-from fangfan.core.views import accounts, audit, home, notifications, records, twofactor
+from fangfan.core.views import accounts, audit, home, notifications, privacy, records, twofactor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -28,6 +28,11 @@ urlpatterns = [
     path("accounts/manage/user/<int:pk>/password/", accounts.password, name="account-password"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/<int:pk>/", audit.audit_entry, name="audit-entry"),
+    path("audit/personal-data/", privacy.read_log, name="privacy-reads"),
+    path("privacy/datasets/", privacy.datasets, name="privacy-datasets"),
+    path("accounts/manage/personal-data/", privacy.grant_reveal, name="privacy-grant"),
+    path("accounts/manage/personal-data/<int:pk>/revoke/", privacy.revoke_reveal,
+         name="privacy-revoke"),
     path("files/<int:pk>/", records.AttachmentDownloadView.as_view(), name="attachment"),
     path("api/auth/token/", api.TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

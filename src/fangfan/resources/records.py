@@ -55,6 +55,7 @@ register(RecordType(
     lookups={"user": "username"},
     # Guards name their colleagues in the roster and the handover log (phones masked).
     roles={Role.GUARD: {"view"}},
+    personal_data=STAFF_CONTACTS,
     example=lambda unit: {"unit": unit, "name": "王晓明", "post": "教师", "department": "教务处",
                           "phone": "13800000000", "employment_type": "staff"},
 ))
