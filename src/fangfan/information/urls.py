@@ -11,4 +11,7 @@ urlpatterns = [
     path("statistics/annex-4.xlsx", views.annex4_xlsx, name="information-annex4"),
     path("statistics/<slug:code>/annex-4.xlsx", views.annex4_xlsx,
          name="information-annex4-unit"),
+    path("training/hours/", views.training_hours, name="information-training-hours"),
+    path("training/hours/<slug:code>/", views.training_hours,
+         name="information-training-hours-unit"),
 ]

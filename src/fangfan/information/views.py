@@ -179,3 +179,25 @@ def annex4_xlsx(request, code: str | None = None):
     language = document_language(request)
     return attachment(annex4.workbook(request.user, unit, language), XLSX,
                       f"annex4-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+TRAINING_LIMIT = 500
+
+
+@login_required
+def training_hours(request, code: str | None = None):
+    """The unit's people with their training hours this year (培训台账), in one query."""
+    from django.db.models import Count, Q
+
+    from fangfan.information.facts import hours_this_year, year_start
+    from fangfan.resources.models import Person
+
+    unit = unit_for(request, code, "training-sessions")
+    people = Person.objects.filter(permissions.restrict(
+        request.user, "view", registry.get("people")), unit=unit).annotate(
+        hours=hours_this_year(), sessions=Count("trainings", filter=Q(
+            trainings__session__held_on__gte=year_start()))).order_by("-is_guard", "name")
+    rows = list(people[:TRAINING_LIMIT + 1])
+    return render(request, "information/training_hours.html", {
+        "unit": unit, "people": rows[:TRAINING_LIMIT], "more": len(rows) > TRAINING_LIMIT,
+        "limit": TRAINING_LIMIT, "year": timezone.localdate().year})

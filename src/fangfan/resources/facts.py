@@ -41,9 +41,6 @@ fact("guards_total", "people", "int",
      gettext_noop("Guards (保安员) recorded, full- or part-time."))
 fact("guards_full_time", "people", "int",
      gettext_noop("Full-time guards (专职保安员)."))
-fact("training_hours_min_guard", "people", "int",
-     gettext_noop("The fewest training hours this year among the unit's guards."),
-     missing=gettext_noop("No guards are recorded for this unit yet."))
 
 
 @family("people", source="people")
@@ -52,7 +49,6 @@ def _people(scope: Q) -> QuerySet:
         people_count=Count("id"),
         guards_total=Count("id", filter=Q(is_guard=True)),
         guards_full_time=Count("id", filter=Q(is_guard=True) & Q(full_time=True)),
-        training_hours_min_guard=Min("training_hours", filter=Q(is_guard=True)),
     )
 
 

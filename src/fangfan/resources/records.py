@@ -46,7 +46,7 @@ register(RecordType(
     area="res",
     list_fields=["name", "post", "department", "employment_type", "is_guard", "unit"],
     form_fields=["unit", "name", "post", "department", "phone", "employment_type", "is_guard",
-                 "full_time", "employer", "contact_with_minors", "training_hours", "user"],
+                 "full_time", "employer", "contact_with_minors", "user"],
     filter_fields=["employment_type", "is_guard", "department"],
     children=[("certificates", "person"), ("background-checks", "person")],
     actions=[("certificates", "person", _("Add a certificate")),

@@ -35,9 +35,6 @@ class Person(UnitRecord):
     employer = models.CharField(_("employer"), max_length=100, blank=True,
                                 help_text=_("For guards from a security company: the "
                                             "company."))
-    training_hours = models.PositiveSmallIntegerField(
-        _("training hours"), default=0,
-        help_text=_("Counter-terrorism and security training this year, in hours."))
     contact_with_minors = models.BooleanField(
         _("in contact with minors"), default=True,
         help_text=_("Needs a background check at hiring and every year (Minors Protection "
