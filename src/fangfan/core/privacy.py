@@ -319,7 +319,7 @@ def _check_manages(actor, path: str) -> None:
 
 # --- The read log ------------------------------------------------------------------------
 
-PAGE, API, EXPORT, EDIT = "page", "api", "export", "edit"
+PAGE, API, EXPORT, EDIT, DOCUMENT = "page", "api", "export", "edit", "document"
 
 
 def log_reads(user, rt: RecordType, objs: Iterable[models.Model], names: Iterable[str],
@@ -351,6 +351,25 @@ def field_labels(rt_label: str, names: Iterable[str]) -> str:
         except Exception:  # a field since removed: its kind of data, not its code
             out.append(_("a field no longer recorded"))
     return ("、" if (get_language() or "").startswith("zh") else ", ").join(out)
+
+
+def document_values(user, rt: RecordType, objs: Iterable[models.Model]) -> list[dict[str, Any]]:
+    """The personal fields of `objs` as a generated document (a DOCX plan's contact list,
+    a printed pass) writes them for `user`: in full at the units where they hold the
+    permission to see in full (each such record's read logged, "generated document"),
+    masked elsewhere. One {field: value} per record, in order."""
+    kinds = fields_of(rt)
+    roots = reveal_roots(user)
+    out, full = [], []
+    for obj in objs:
+        shown = in_subtree(path_of(obj), roots)
+        if shown:
+            full.append(obj)
+        out.append({n: getattr(obj, n) if shown else mask(k, getattr(obj, n))
+                    for n, k in kinds.items()})
+    if full:
+        log_reads(user, rt, full, kinds, DOCUMENT)
+    return out
 
 
 # --- Exports -----------------------------------------------------------------------------

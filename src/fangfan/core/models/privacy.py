@@ -31,6 +31,7 @@ class ReadChannel(models.TextChoices):
     EDIT = "edit", _("Edit form")
     API = "api", _("API")
     EXPORT = "export", _("Export")
+    DOCUMENT = "document", _("Generated document")
 
 
 class PersonalDataRead(models.Model):

@@ -230,3 +230,15 @@ def test_purge_task_runs_the_purge(tree, kept_30_days):
     old = _person(tree)
     Person.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=90))
     assert purge_personal_data.call_local() == {"people": 1}
+
+
+def test_documents_write_masked_values_unless_permitted(tree, unit_admin):
+    person = _person(tree)
+    people = registry.get("people")
+    assert privacy.document_values(unit_admin, people, [person]) == [{"phone": "138****0001"}]
+    assert not PersonalDataRead.objects.exists()
+    privacy.grant(None, unit_admin, tree["a"])
+    assert privacy.document_values(unit_admin, people, [person]) == [{"phone": "13800000001"}]
+    read = PersonalDataRead.objects.get()
+    assert (read.channel, read.fields, read.get_channel_display()) == (
+        "document", ["phone"], "Generated document")
