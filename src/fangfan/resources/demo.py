@@ -1,8 +1,10 @@
 """The demo's people, locations and assets (seed 000's 新桥实验小学 and 春江中学 with its
-gaps), their checks and their upkeep: the resources part of `fangfan.core.demo`."""
+gaps), their checks and their upkeep, 新桥's security budget, chemicals cabinet and
+school bus: the resources part of `fangfan.core.demo`."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -14,11 +16,20 @@ from fangfan.resources.models import (
     AlarmTest,
     Asset,
     BackgroundCheck,
+    BudgetLine,
+    BusDriver,
+    BusInspection,
+    BusRoute,
     Certificate,
     Fault,
+    HazmatItem,
+    HazmatMovement,
+    HazmatStore,
     Location,
     MaintenanceSchedule,
     Person,
+    SchoolBus,
+    SecurityBudget,
 )
 
 # Seed 000, leadership group and appendix 5 (names and posts; phones fictitious).
@@ -201,3 +212,103 @@ def _load_checks(unit: Unit) -> None:
                 "number": f"苏常保{2024000 + n}", "issued_on": dt.date(2024, 3, 1),
                 "expires_on": today + dt.timedelta(days=20 if n == 0 else 700)})
             n += 1
+
+
+@demo_part(62)
+def funding_hazmat_buses(units: dict[str, Unit]) -> None:
+    """新桥: this year's security budget with its lines (res-funding met); the science
+    lab's chemicals cabinet under two custodians with a log signed by both (res-hazmat
+    met); a school bus whose annual inspection is five days overdue (res-bus unmet, and
+    home-page work) with a driver whose qualification expires in 20 days (res-bus-driver
+    met, and a reminder to renew)."""
+    xinqiao = units["xinqiao"]
+    _load_budget(xinqiao)
+    _load_hazmat(xinqiao)
+    _load_bus(xinqiao)
+
+
+def _load_budget(unit: Unit) -> None:
+    today = timezone.localdate()
+    budget = services.create_record(None, SecurityBudget, {
+        "unit": unit, "year": today.year, "budgeted": Decimal("186000"),
+        "note": "区教育局批复的学校安全专项经费"})
+    gear = Asset.objects.filter(unit=unit, category="helmet").first()
+    for item, category, planned, spent, asset in [
+            ("防暴器械更新", "equipment", "12000", "11560", gear),
+            ("保安服务费（4名保安）", "guards", "144000", "108000", None),
+            ("反恐防暴培训与演练", "training", "8000", "3200", None),
+            ("技防系统维保", "maintenance", "22000", "11000", None)]:
+        services.create_record(None, BudgetLine, {
+            "unit": unit, "budget": budget, "item": item, "category": category,
+            "budgeted": Decimal(planned), "spent": Decimal(spent), "asset": asset})
+
+
+# Material, category, unit of measure, and its log: kind, quantity, days ago, purpose,
+# who received or returned it.
+XINQIAO_CHEMICALS = [
+    ("无水乙醇", "flammable", "ml", [
+        ("receipt", "2000", 60, "学期采购入库", ""),
+        ("issue", "250", 10, "酒精灯加注（四年级科学课）", "黄益芬"),
+        ("return", "50", 9, "课后归还剩余", "黄益芬")]),
+    ("稀盐酸", "corrosive", "ml", [
+        ("receipt", "500", 60, "学期采购入库", ""),
+        ("issue", "100", 3, "五年级科学实验", "殷娟")]),
+    ("高锰酸钾", "oxidising", "g", [("receipt", "250", 60, "学期采购入库", "")]),
+]
+
+
+def _load_hazmat(unit: Unit) -> None:
+    """The lab is a key location (R-TECH asks for its camera and intrusion detector)."""
+    lab = services.create_record(None, Location, {
+        "unit": unit, "name": "科学实验室", "kind": "lab", "is_key": True})
+    for category, name in [("camera", "实验室摄像机"), ("intrusion_detector", "实验室入侵探测器")]:
+        services.create_record(None, Asset, {"unit": unit, "category": category, "name": name,
+                                             "location": lab, "quantity": 1})
+    first, second = (Person.objects.get(unit=unit, name=n) for n in ("刘宇婷", "周雨龙"))
+    store = services.create_record(None, HazmatStore, {
+        "unit": unit, "name": "化学药品柜", "location": lab, "custodian_1": first,
+        "custodian_2": second, "notes": "双人双锁，钥匙分别由两名保管人保管"})
+    now = timezone.now()
+    for name, category, measure, log in XINQIAO_CHEMICALS:
+        item = services.create_record(None, HazmatItem, {
+            "unit": unit, "store": store, "name": name, "category": category,
+            "measure": measure})
+        for kind, qty, days_ago, purpose, recipient in log:
+            services.create_record(None, HazmatMovement, {
+                "unit": unit, "item": item, "kind": kind, "quantity": Decimal(qty),
+                "moved_at": now - dt.timedelta(days=days_ago), "purpose": purpose,
+                "recipient": recipient, "signed_by_1": first, "signed_by_2": second})
+
+
+def _load_bus(unit: Unit) -> None:
+    today = timezone.localdate()
+    driver = services.create_record(None, Person, {
+        "unit": unit, "name": "钱国强", "post": "校车驾驶员", "department": "后勤保障中心",
+        "phone": phone(140), "employment_type": "contract"})
+    services.create_record(None, BackgroundCheck, {
+        "unit": unit, "person": driver, "kind": "hiring",
+        "checked_on": today - dt.timedelta(days=40), "checked_by": "新桥派出所"})
+    services.create_record(None, Certificate, {
+        "unit": unit, "person": driver, "kind": "school_bus_driver", "number": "苏D校驾0318",
+        "issued_on": dt.date(today.year - 3, 9, 1),
+        "expires_on": today + dt.timedelta(days=20)})
+    services.create_record(None, BusDriver, {"unit": unit, "person": driver,
+                                             "licence_class": "A1"})
+    bus = services.create_record(None, SchoolBus, {
+        "unit": unit, "plate": "苏D·X2618", "seats": 35,
+        "operator": "常州新北公交校车有限公司",
+        "inspection_due_on": today - dt.timedelta(days=5),
+        "insured_until": today + dt.timedelta(days=200),
+        "safety_manager": Person.objects.get(unit=unit, name="杨阳"), "gps": True})
+    services.create_record(None, BusInspection, {
+        "unit": unit, "bus": bus, "done_on": today - dt.timedelta(days=370),
+        "kind": "annual_inspection", "result": "passed",
+        "next_due_on": today - dt.timedelta(days=5), "done_by": "常州市机动车检测站"})
+    services.create_record(None, BusInspection, {
+        "unit": unit, "bus": bus, "done_on": today - dt.timedelta(days=30),
+        "kind": "maintenance", "result": "passed", "done_by": "新北汽修厂",
+        "note": "更换刹车片，检查安全锤和灭火器"})
+    services.create_record(None, BusRoute, {
+        "unit": unit, "name": "新桥东线", "bus": bus, "driver": driver,
+        "stops": "新桥镇政府\n新桥花园\n大观园小区\n学校南门",
+        "morning_departure": dt.time(6, 50), "afternoon_departure": dt.time(16, 20)})

@@ -342,7 +342,6 @@ register(RecordType(
     lookups={"item": "name", "signed_by_1": "name", "signed_by_2": "name"},
     # The custodians (teachers) log what they take out and put back, both signing.
     roles={Role.STAFF: {"view", "add"}},
-    quick_action=_("Log a hazardous-materials movement"),
     services=HazmatMovementServices(),  # the material's stock follows the log
     example=_movement,
     example_update=lambda obj: {"purpose": "学期采购入库（补登）"},

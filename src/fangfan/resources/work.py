@@ -1,6 +1,7 @@
 """The work that people and resources give a school each day (home page, issue 8):
-faults against their 24-hour clock, certificates and background re-checks to renew,
-maintenance falling due."""
+faults against their 24-hour clock, certificates (the school bus driving qualification
+among them) and background re-checks to renew, maintenance falling due, and school
+buses' annual inspections and insurance."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from fangfan.core import permissions, registry
 from fangfan.core.work import OVERDUE, SOURCE_LIMIT, WorkContext, WorkItem, source
 from fangfan.resources.models import RECHECK_DAYS
 
@@ -58,3 +60,26 @@ def maintenance_due(ctx: WorkContext) -> Iterator[WorkItem]:
         yield ctx.item("maintenance", m, _("Record it done"), due=m.next_due_on,
                        title=_("%(kind)s of %(asset)s") % {
                            "kind": m.get_kind_display(), "asset": m.asset.name})
+
+
+@source
+def bus_inspections_due(ctx: WorkContext) -> Iterator[WorkItem]:
+    """Buses in service whose annual inspection falls due within the home page's 30
+    days, or has passed (res-bus): log the inspection, which moves the date on."""
+    add = reverse("records:bus-inspections-add")
+    for bus in ctx.due("school-buses", "inspection_due_on", in_service=True):
+        title = _("Annual inspection of bus %(plate)s") % {"plate": bus.plate}
+        if permissions.allowed(ctx.user, "add", registry.get("bus-inspections"), bus.unit_path):
+            yield WorkItem(title=title, due=bus.inspection_due_on, unit=bus.unit.name,
+                           url=f"{add}?bus={bus.pk}&unit={bus.unit_id}&kind=annual_inspection",
+                           action=_("Log the inspection"))
+        else:
+            yield ctx.item("school-buses", bus, _("Log the inspection"),
+                           due=bus.inspection_due_on, title=title)
+
+
+@source
+def bus_insurance_due(ctx: WorkContext) -> Iterator[WorkItem]:
+    for bus in ctx.due("school-buses", "insured_until", in_service=True):
+        yield ctx.item("school-buses", bus, _("Renew"), due=bus.insured_until,
+                       title=_("Insurance of bus %(plate)s ends") % {"plate": bus.plate})

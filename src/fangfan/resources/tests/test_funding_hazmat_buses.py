@@ -290,3 +290,29 @@ def test_a_route_needs_a_driver_on_duty_and_a_time(tree):
             {**data, "morning_departure": dt.time(6, 50)})
     services.update_record(None, d, {"active": True})
     services.create_record(None, BusRoute, {**data, "morning_departure": dt.time(6, 50)})
+
+
+def test_bus_inspections_due_are_home_page_work_in_constant_queries(tree, make_user, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from fangfan.core.models import Role
+
+    a = tree["a"]
+    client.force_login(make_user(Role.UNIT_ADMIN, a))
+    first = bus(a, inspection_due_on=today() - dt.timedelta(days=2))
+    bus(a, plate="苏D99999", inspection_due_on=today() + dt.timedelta(days=200))  # not yet
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(reverse("home")).content.decode()
+    work = html.split('data-section="')  # the work sections, not the recent changes
+    work = "".join(part for part in work[1:] if not part.startswith("recent"))
+    assert "Annual inspection of bus 苏D12345" in work and "bus 苏D99999" not in work
+    add = reverse("records:bus-inspections-add")
+    assert f"{add}?bus={first.pk}&amp;unit={a.pk}&amp;kind=annual_inspection" in html
+    for i in range(4):
+        bus(a, plate=f"苏D1000{i}", inspection_due_on=today() + dt.timedelta(days=10))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("home")).content.decode()
+    assert html.count("Log the inspection") == 5
+    assert len(many) == len(few)
