@@ -1,5 +1,5 @@
-"""Facts of the duty roster for the standards engine, and the roster as the alerts'
-baseline of a unit's normal guard force.
+"""Facts of the duty roster and the 护学岗 for the standards engine, and the roster as
+the alerts' baseline of a unit's normal guard force.
 
 `guards_on_duty` (R-KIT: kit per guard on duty at the gate): the largest number of
 guards on duty at the same time at the unit's gate posts over the coming seven days,
@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -29,7 +30,13 @@ from django.utils.translation import gettext_noop
 
 from fangfan.alerts.baseline import roster_source
 from fangfan.core.scoping import subtree_q
-from fangfan.duty.models import GUARD_KINDS, PostKind, Shift
+from fangfan.duty.models import (
+    GUARD_KINDS,
+    PostKind,
+    SchoolGuardPost,
+    SchoolGuardSignIn,
+    Shift,
+)
 from fangfan.standards.facts import fact, family
 
 # How far ahead the roster is read for the guards on duty.
@@ -78,3 +85,24 @@ def normal_guard_force(path: str) -> dict[int, int]:
         set(GUARD_KINDS), now)
     return dict(rows.order_by().values("unit_id").annotate(b=Max("on_duty"))
                 .values_list("unit_id", "b"))
+
+
+# A 护学岗 counts as set up (设置) while in service and signed in at least once in this
+# many days: a post on paper that nobody staffs is not one.
+SIGNED_WITHIN = dt.timedelta(days=14)
+
+fact("hu_xue_gang_posts", "school_guard_posts", "int",
+     gettext_noop("Police school-guard posts (护学岗) in service today that were signed in "
+                  "at least once in the last 14 days."))
+
+
+@family("school_guard_posts", clock=True, source="school-guard-posts")
+def school_guard_posts(scope: Q) -> QuerySet:
+    today = timezone.localdate()
+    recent = SchoolGuardSignIn.objects.filter(post=OuterRef("pk"),
+                                              date__gt=today - SIGNED_WITHIN)
+    in_service = Q(active_from__lte=today) & (Q(active_until__isnull=True)
+                                              | Q(active_until__gte=today))
+    return (SchoolGuardPost.objects.filter(scope).annotate(recent=Exists(recent))
+            .order_by().values("unit_path").annotate(hu_xue_gang_posts=Count(
+                "pk", filter=in_service & Q(recent=True))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -252,3 +253,112 @@ class HandoverItem(UnitRecord):
                 "A matter is closed after it was handed over.")})
         if self.closed_at and self.closed_at > timezone.now() + HANDOVER_CLOCK_SLACK:
             raise ValidationError({"closed_at": _("This time lies in the future.")})
+
+
+class Session(models.TextChoices):
+    ARRIVAL = "arrival", _("Arrival")  # 上学
+    DISMISSAL = "dismissal", _("Dismissal")  # 放学
+
+
+class SchoolGuardPost(UnitRecord):
+    """A police school-guard post (护学岗) at the school's gate, defined by the police
+    side and its authority (seed 004: fixed place, time, duty and person): the school
+    signs in, it does not set the post (records.py: roles and decided_above)."""
+
+    place = models.CharField(_("place"), max_length=200,
+                             help_text=_("e.g. outside the south gate, at the crossing"))
+    arrival_from = models.TimeField(_("arrival from"), default=dt.time(7, 0))
+    arrival_until = models.TimeField(_("arrival until"), default=dt.time(8, 0))
+    dismissal_from = models.TimeField(_("dismissal from"), default=dt.time(16, 0))
+    dismissal_until = models.TimeField(_("dismissal until"), default=dt.time(17, 0))
+    duty = models.TextField(_("duty"), help_text=_(
+        "What the post does, e.g. keeps the crossing clear and watches for suspicious "
+        "people and vehicles."))
+    officer_name = models.CharField(_("officer"), max_length=100)
+    officer_phone = models.CharField(_("officer phone"), max_length=32, blank=True)
+    police_station = models.CharField(_("police station"), max_length=100, blank=True)
+    active_from = models.DateField(_("active from"))
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("school-guard post")
+        verbose_name_plural = _("school-guard posts")
+        ordering = ["unit_path", "place"]
+        indexes = [models.Index(fields=["unit_path", "place"])]
+
+    def __str__(self) -> str:
+        return self.place
+
+    def clean(self) -> None:
+        errors = {}
+        if self.arrival_from and self.arrival_until and self.arrival_until <= \
+                self.arrival_from:
+            errors["arrival_until"] = _("The arrival watch ends after it starts.")
+        if self.dismissal_from and self.dismissal_until and self.dismissal_until <= \
+                self.dismissal_from:
+            errors["dismissal_until"] = _("The dismissal watch ends after it starts.")
+        if self.arrival_until and self.dismissal_from and self.dismissal_from < \
+                self.arrival_until:
+            errors["dismissal_from"] = _("Dismissal comes after arrival.")
+        if self.active_from and self.active_until and self.active_until < self.active_from:
+            errors["active_until"] = _("A post ends on or after the day it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.active_from <= day and (self.active_until is None
+                                            or day <= self.active_until)
+
+    def window(self, session: str) -> tuple[dt.time, dt.time]:
+        if session == Session.ARRIVAL:
+            return self.arrival_from, self.arrival_until
+        return self.dismissal_from, self.dismissal_until
+
+    def session_at(self, moment: dt.datetime) -> str:
+        """The session a sign-in at `moment` is for: arrival until the middle of the day
+        between the two watches, dismissal after."""
+        local = timezone.localtime(moment).time()
+        noon = dt.datetime.combine(dt.date.min, self.arrival_until) + (
+            dt.datetime.combine(dt.date.min, self.dismissal_from)
+            - dt.datetime.combine(dt.date.min, self.arrival_until)) / 2
+        return Session.ARRIVAL if local < noon.time() else Session.DISMISSAL
+
+
+class SchoolGuardSignIn(UnitRecord):
+    """A sign-in at a 护学岗 for one session of one day (twice a school day, seed 003),
+    by the officer or the school's guard, in one tap on a phone."""
+
+    same_unit = {"post": _("The post belongs to another unit.")}
+
+    post = models.ForeignKey(SchoolGuardPost, on_delete=models.PROTECT,
+                             related_name="sign_ins", verbose_name=_("school-guard post"))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    session = models.CharField(_("session"), max_length=16, choices=Session.choices)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                           blank=True, editable=False, related_name="+",
+                           verbose_name=_("signed by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    unique_error = ("session", _("This session of the day is already signed in."))
+
+    class Meta:
+        verbose_name = _("school-guard sign-in")
+        verbose_name_plural = _("school-guard sign-ins")
+        ordering = ["unit_path", "-date", "session"]
+        indexes = [models.Index(fields=["unit_path", "date"]),
+                   models.Index(fields=["post", "date"])]
+        constraints = [models.UniqueConstraint(fields=["post", "date", "session"],
+                                               name="unique_school_guard_sign_in")]
+
+    def __str__(self) -> str:
+        return f"{self.date} · {self.get_session_display()}"
+
+    def clean(self) -> None:
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("A sign-in is made on the day, not ahead.")})
+        if self.signed_at and self.signed_at > timezone.now() + HANDOVER_CLOCK_SLACK:
+            raise ValidationError({"signed_at": _("This time lies in the future.")})
+        if self.post_id and self.date and not self.post.active_on(self.date):
+            raise ValidationError({"date": _("The post is not in service on this day.")})

@@ -9,8 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from fangfan.core.examples import in_unit
 from fangfan.core.models import Role
-from fangfan.core.registry import RecordType, register
-from fangfan.duty.models import Handover, HandoverItem, Post, PostKind, Shift
+from fangfan.core.privacy import Kind, PersonalData
+from fangfan.core.registry import RecordServices, RecordType, register
+from fangfan.duty.models import (
+    Handover,
+    HandoverItem,
+    Post,
+    PostKind,
+    SchoolGuardPost,
+    SchoolGuardSignIn,
+    Shift,
+)
 from fangfan.resources.models import Person
 
 # Everyone at the unit knows who is on duty where (the roster is posted in the duty
@@ -107,4 +116,68 @@ register(RecordType(
     example=lambda unit: {"unit": unit, "handover": _handover(unit),
                           "text": "北门监控画面偶有闪烁，已报修"},
     example_update=lambda obj: {"text": "北门监控画面闪烁，待维修"},
+))
+
+# 护学岗 are the police side's: defined by its authority (a supervisor, or a system
+# administrator) above the school; the school's own roles read them and sign in.
+READ = {"view", "export"}
+POLICE_SIDE = {Role.SUPERVISOR: {"view", "add", "change", "delete", "export"},
+               Role.UNIT_ADMIN: READ, Role.PRINCIPAL: READ, Role.GUARD: {"view"},
+               Role.STAFF: {"view"}}
+DEFINING = ("place", "arrival_from", "arrival_until", "dismissal_from", "dismissal_until",
+            "duty", "officer_name", "officer_phone", "police_station", "active_from",
+            "active_until")
+
+
+class SignInServices(RecordServices):
+    def before_save(self, actor, obj: SchoolGuardSignIn, before) -> None:
+        """Who signed in is the signed-in account, never typed."""
+        if before is None and actor is not None:
+            obj.by = actor
+
+
+register(RecordType(
+    model=SchoolGuardPost,
+    slug="school-guard-posts",
+    area="ops",
+    list_fields=["place", "officer_name", "police_station", "active_from", "active_until",
+                 "unit"],
+    form_fields=["unit", *DEFINING, "notes"],
+    card_fields=["place", "officer_name", "active_from"],
+    search_fields=["place", "officer_name", "police_station"],
+    roles=POLICE_SIDE,
+    decided_above=DEFINING,
+    children=[("school-guard-sign-ins", "post")],
+    actions=[("school-guard-sign-ins", "post", _("Record a sign-in"))],
+    personal_data=PersonalData(
+        fields={"officer_phone": Kind.PHONE},
+        purpose=_("To reach the officer on the school-guard post at the school's gate."),
+        legal_basis=_("Performing statutory duties of school security (PIPL Art. 13(3)); "
+                      "the officer's work contact.")),
+    example=lambda unit: {"unit": unit, "place": "南校门外人行横道", "duty": "疏导交通，"
+                          "巡查校门周边可疑人员车辆", "officer_name": "陈警官",
+                          "police_station": "新桥派出所", "active_from": dt.date(2026, 9, 1)},
+    example_update=lambda obj: {"notes": "雨天移至门卫室旁"},
+))
+
+register(RecordType(
+    model=SchoolGuardSignIn,
+    slug="school-guard-sign-ins",
+    area="ops",
+    on_home=False,
+    list_fields=["date", "session", "post", "signed_at", "by", "note", "unit"],
+    form_fields=["unit", "post", "date", "session", "signed_at", "note"],
+    card_fields=["post", "date", "session"],
+    filter_fields=["post", "session"],
+    search_fields=["note"],
+    lookups={"post": "place"},
+    roles={Role.SUPERVISOR: {"view", "add", "export"}, Role.GUARD: {"view", "add"},
+           Role.STAFF: {"view"}},
+    services=SignInServices(),
+    example=lambda unit: {"unit": unit, "post": in_unit(
+        SchoolGuardPost, unit, {"place": "南校门外人行横道"}, duty="疏导交通",
+        officer_name="陈警官", active_from=dt.date(2026, 9, 1)),
+        "date": dt.date(2026, 11, 2), "session": "arrival",
+        "signed_at": _at(dt.date(2026, 11, 2), 7)},
+    example_update=lambda obj: {"note": "雨天"},
 ))

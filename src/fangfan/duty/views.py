@@ -21,7 +21,7 @@ from fangfan.core.models import Unit
 from fangfan.core.views.home import next_url
 from fangfan.core.views.records import refusal_text, visible_record
 from fangfan.duty import roster
-from fangfan.duty.models import Post
+from fangfan.duty.models import Post, SchoolGuardSignIn, Session
 from fangfan.resources.models import person_of
 
 
@@ -127,4 +127,27 @@ def close_item(request, pk: int):
         messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("The matter is closed."))
+    return redirect(next_url(request, "home"))
+
+
+@login_required
+@require_POST
+def sign_in(request, pk: int):
+    """One tap at a 护学岗: today's session (arrival in the morning, dismissal after),
+    signed by the signed-in account, now."""
+    post = visible_record(request, "school-guard-posts", pk)
+    if not permissions.allowed(request.user, "add", registry.get("school-guard-sign-ins"),
+                               post.unit_path):
+        raise PermissionDenied
+    now = timezone.now()
+    session = post.session_at(now)
+    try:
+        services.create_record(request.user, SchoolGuardSignIn, {
+            "unit": post.unit, "post": post, "date": timezone.localdate(now),
+            "session": session, "signed_at": now})
+    except ValidationError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("Signed in at %(post)s: %(session)s.") % {
+            "post": post, "session": Session(session).label})
     return redirect(next_url(request, "home"))
