@@ -334,11 +334,13 @@ class Case(UnitRecord):
 
 
 def linkable_types() -> list[tuple[str, str]]:
-    """Record types a case may cite (evaluated when a form is built)."""
+    """Record types a case may cite (evaluated when a form is built). Not those that need
+    a grant (the persons-of-concern ledger): a case is read without it, and citing a
+    record by number would tell whether it exists."""
     from fangfan.core.registry import record_types
 
     return [(rt.slug, rt.verbose_name) for rt in record_types()
-            if rt.slug not in ("units", "case-links")]
+            if rt.slug not in ("units", "case-links") and not rt.requires_grant]
 
 
 class CaseLink(UnitRecord):

@@ -312,3 +312,18 @@ def test_weekly_contact_is_work_only_for_grant_holders(tree, people, entry):
     assert NAME not in " ".join(mine)  # the home page names the entry, never the person
     assert not any(str(entry) in t for t in work(people["admin"]))
     assert ledger.unmet_in(tree["a"].pk, TODAY - 6 * DAY, TODAY).count() == 1
+
+
+def test_a_case_cannot_cite_a_ledger_entry(tree, people, entry):
+    """An accountability case is read without the grant: citing an entry by number would
+    tell whether it exists."""
+    from fangfan.organisation.models import Case, CaseLink
+
+    case = services.create_record(people["admin"], Case, {
+        "unit": tree["a"], "kind": "accountability", "ground": "late_reporting",
+        "title": "迟报", "decided_on": TODAY, "person": people["liaison"]})
+    with pytest.raises(ValidationError) as exc:
+        services.create_record(people["admin"], CaseLink, {
+            "unit": tree["a"], "case": case, "record_type": "concern-entries",
+            "record_id": entry.pk})
+    assert "record_type" in exc.value.message_dict
