@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from fangfan.core import api
+from fangfan.core import api, operations
 from fangfan.core.views import accounts, audit, home, notifications, privacy, records, twofactor
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("home/counts/", home.home_counts, name="home-counts"),
+    path("health/", operations.health, name="health"),
+    path("metrics", operations.metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
-from fangfan.core import audit
+from fangfan.core import audit, evidence
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -84,15 +84,17 @@ def _fangfan_version() -> str:
 
 
 def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as src:
-        for block in iter(lambda: src.read(1 << 20), b""):
-            digest.update(block)
+        return _sha256_stream(src)
+
+
+def _sha256_stream(src, copy_to=None) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: src.read(1 << 20), b""):
+        digest.update(block)
+        if copy_to is not None:
+            copy_to.write(block)
     return digest.hexdigest()
-
-
-def _evidence_path(sha: str) -> Path:
-    return Path(settings.EVIDENCE_ROOT) / sha[:2] / sha
 
 
 # --- reading a snapshot --------------------------------------------------------------
@@ -197,7 +199,7 @@ def backup(out: Path, say: Callable[[str], None] = lambda m: None) -> Manifest:
             manifest = _pg_snapshot(work_dir / member)
         say(f"database: {sum(manifest.counts.values())} rows in {len(manifest.counts)} tables")
         manifest.checksums[member] = _sha256_file(work_dir / member)
-        missing = [sha for sha in manifest.evidence if not _evidence_path(sha).is_file()]
+        missing = [sha for sha in manifest.evidence if not evidence.blob_exists(sha)]
         if missing:
             raise BackupError(
                 f"{len(missing)} evidence file(s) named by the database are missing from "
@@ -210,12 +212,14 @@ def backup(out: Path, say: Callable[[str], None] = lambda m: None) -> Manifest:
             tar.add(work_dir / member, arcname=member)
             for sha in manifest.evidence:
                 name = f"evidence/{sha[:2]}/{sha}"
-                actual = _sha256_file(_evidence_path(sha))
+                copy = work_dir / "blob"
+                with evidence.read_blob(sha) as src, copy.open("wb") as dst:
+                    actual = _sha256_stream(src, dst)
                 if actual != sha:
                     raise BackupError(f"Evidence file {sha} does not match its hash (changed "
-                                      f"on disk).\n证据文件 {sha} 内容与其哈希不符。")
+                                      f"where it is stored).\n证据文件 {sha} 内容与其哈希不符。")
                 manifest.checksums[name] = sha
-                tar.add(_evidence_path(sha), arcname=name)
+                tar.add(copy, arcname=name)
             raw = manifest.to_json()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime = len(raw), int(datetime.now(UTC).timestamp())
@@ -373,13 +377,11 @@ def restore(archive: Path, force: bool = False,
         say("database restored")
         files = 0
         for sha in manifest.evidence:
-            target = _evidence_path(sha)
-            if target.is_file() and _sha256_file(target) == sha:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".restore-{sha}")
-            shutil.copyfile(work_dir / "evidence" / sha[:2] / sha, tmp)
-            os.replace(tmp, target)
+            if evidence.blob_exists(sha):
+                with evidence.read_blob(sha) as stored:
+                    if _sha256_stream(stored) == sha:
+                        continue
+            evidence.put_blob(sha, work_dir / "evidence" / sha[:2] / sha, overwrite=True)
             files += 1
     from django.contrib.contenttypes.models import ContentType
 

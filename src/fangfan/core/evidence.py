@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -120,8 +121,57 @@ def blob_path(sha256: str) -> Path:
     return Path(settings.EVIDENCE_ROOT) / sha256[:2] / sha256
 
 
+def remote_storage():
+    """The object storage evidence files live in (STORAGES["evidence"]: S3-compatible
+    through django-storages, docs/deploy.md), or None: files under EVIDENCE_ROOT."""
+    from django.core.files.storage import storages
+
+    return storages["evidence"] if "evidence" in settings.STORAGES else None
+
+
+def blob_name(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256}"
+
+
+def put_blob(sha256: str, local: Path, overwrite: bool = False) -> None:
+    """Put a file known to hash to `sha256` in its place (moved, or uploaded and removed),
+    unless it is there already: content-addressed, never overwritten (except by a
+    restore that found the stored copy damaged)."""
+    remote = remote_storage()
+    if remote is None:
+        target = blob_path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and not overwrite:
+            os.unlink(local)
+        else:
+            os.replace(local, target)
+        return
+    if overwrite:
+        remote.delete(blob_name(sha256))
+    if not remote.exists(blob_name(sha256)):
+        with open(local, "rb") as src:
+            remote.save(blob_name(sha256), File(src))
+    os.unlink(local)
+
+
+def blob_exists(sha256: str) -> bool:
+    remote = remote_storage()
+    return remote.exists(blob_name(sha256)) if remote else blob_path(sha256).is_file()
+
+
+def read_blob(sha256: str):
+    """The stored file, open for reading (binary); FileNotFoundError if absent."""
+    remote = remote_storage()
+    if remote is None:
+        return blob_path(sha256).open("rb")
+    if not remote.exists(blob_name(sha256)):
+        raise FileNotFoundError(blob_name(sha256))
+    return remote.open(blob_name(sha256), "rb")
+
+
 def store_blob(upload) -> tuple[str, int]:
-    """Write the upload to a temp file while hashing, then move it into place (atomic)."""
+    """Write the upload to a temp file while hashing (fsynced), then move it into place
+    atomically, or upload it to the object storage."""
     root = Path(settings.EVIDENCE_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
@@ -134,12 +184,7 @@ def store_blob(upload) -> tuple[str, int]:
         out.flush()
         os.fsync(out.fileno())
     sha = digest.hexdigest()
-    target = blob_path(sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        os.unlink(tmp)
-    else:
-        os.replace(tmp, target)
+    put_blob(sha, Path(tmp))
     return sha, size
 
 
@@ -197,7 +242,7 @@ def follow_record(obj: models.Model) -> int:
 
 
 def open_blob(att: Attachment):
-    path = blob_path(att.sha256)
-    if not path.exists():
-        raise Http404
-    return path.open("rb")
+    try:
+        return read_blob(att.sha256)
+    except FileNotFoundError:
+        raise Http404 from None

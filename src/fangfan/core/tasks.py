@@ -3,11 +3,18 @@ harmless (ARCHITECTURE.md)."""
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, signal
+from huey.signals import SIGNAL_ERROR
 
-from fangfan.core import audit
+from fangfan.core import audit, operations
 
 log = logging.getLogger("fangfan.tasks")
+
+
+@signal(SIGNAL_ERROR)
+def count_failure(signal_name, task, *args, **kwargs) -> None:
+    """Every job that raises is counted for /metrics (core.operations)."""
+    operations.count_failure(task)
 
 
 @db_periodic_task(crontab(hour="3", minute="17"))

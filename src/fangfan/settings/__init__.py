@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
+    "django_prometheus",
     "fangfan.core",
     "fangfan.resources",
     "fangfan.organisation",
@@ -77,8 +78,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fangfan.core.operations.RequestLogMiddleware",
     "fangfan.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,6 +99,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "fangfan.urls"
@@ -176,7 +180,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-EVIDENCE_ROOT = DATA_DIR / "evidence"
+# A shared volume when several app servers run (docs/deploy.md).
+EVIDENCE_ROOT = Path(os.environ.get("FANGFAN_EVIDENCE_ROOT", DATA_DIR / "evidence"))
+# Or S3-compatible object storage (MinIO, Ceph RGW, a cloud's S3 API) through
+# django-storages (`pip install 'fangfan[s3]'`); EVIDENCE_ROOT then only stages uploads.
+if os.environ.get("FANGFAN_S3_BUCKET"):
+    STORAGES["evidence"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["FANGFAN_S3_BUCKET"],
+        "endpoint_url": os.environ.get("FANGFAN_S3_ENDPOINT") or None,
+        "region_name": os.environ.get("FANGFAN_S3_REGION") or None,
+        "access_key": os.environ.get("FANGFAN_S3_ACCESS_KEY") or None,
+        "secret_key": os.environ.get("FANGFAN_S3_SECRET_KEY") or None,
+        "location": os.environ.get("FANGFAN_S3_PREFIX", "evidence"),
+        "addressing_style": os.environ.get("FANGFAN_S3_ADDRESSING", "path"),
+        "default_acl": None,
+        "file_overwrite": True,  # names are content hashes: same name, same bytes
+    }}
 # Evidence files: at most this size, and of a kind core.evidence sniffs from the content.
 EVIDENCE_MAX_BYTES = int(os.environ.get("FANGFAN_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
 # One import is validated whole before anything is written: bounded in rows and bytes.
@@ -310,17 +329,33 @@ if os.environ.get("FANGFAN_REDIS_URL"):
         "consumer": {"workers": 4, "worker_type": "thread"},
     }
 
+# FANGFAN_LOG_FORMAT=json (production's default): one JSON object a line, with the
+# request log's fields (core.operations.RequestLogMiddleware) as keys.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"timed": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
+    "formatters": {
+        "text": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                 "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+                 "json_ensure_ascii": False},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": os.environ.get("FANGFAN_LOG_FORMAT", "text")}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     # `run_huey` adds a handler of its own to a "huey" logger that has none, which printed
     # every worker line twice (there and through the root); configured here, it adds none.
     "loggers": {"fangfan": {"level": "INFO"},
                 "huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# /metrics (core.operations): with a token, only "Authorization: Bearer <token>"; without,
+# only direct connections from these addresses or networks.
+FANGFAN_METRICS_TOKEN = os.environ.get("FANGFAN_METRICS_TOKEN", "")
+FANGFAN_METRICS_ALLOW = [n.strip() for n in os.environ.get(
+    "FANGFAN_METRICS_ALLOW", "127.0.0.1,::1").split(",") if n.strip()]
 
 FANGFAN_AREAS = [
     ("org", _("Organisation")),

@@ -33,8 +33,9 @@ class Command(BaseCommand):
         previous = signal.signal(signal.SIGTERM, _interrupt)
         worker = subprocess.Popen([sys.executable, "-m", "fangfan", "run_huey"])
         web = subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "fangfan.wsgi", "--bind", options["bind"],
-            "--workers", str(options["workers"]), "--threads", "4", "--access-logfile", "-",
+            sys.executable, "-m", "gunicorn", "fangfan.wsgi",
+            "--config", "python:fangfan.gunicorn_conf", "--bind", options["bind"],
+            "--workers", str(options["workers"]), "--threads", "4",
             "--control-socket", str(settings.DATA_DIR / "gunicorn.ctl"),
         ])
         try:
