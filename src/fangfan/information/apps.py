@@ -9,6 +9,7 @@ class InformationConfig(AppConfig):
 
     def ready(self) -> None:
         from fangfan.information import (  # noqa: F401
+            demo,
             facts,
             records,
             services,
