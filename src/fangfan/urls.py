@@ -51,5 +51,6 @@ urlpatterns = [
     path("", include("fangfan.incidents.urls")),
     path("", include("fangfan.duty.urls")),
     path("", include("fangfan.information.urls")),
+    path("", include("fangfan.patrols.urls")),
     path("", include("fangfan.core.urls")),
 ]

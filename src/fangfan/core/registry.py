@@ -47,7 +47,8 @@ class Action:
     e.g. "Verify" on a rectified hazard. `own_unit`: the new record is of the user's own
     unit, not the record's (a school adds a risk from its authority's shared template),
     so the button shows to whoever may add that type anywhere and the unit is not
-    prefilled."""
+    prefilled. An empty `key`: the new record does not point back to this one, only
+    `prefill` carries it over (a suspicious report made a hazard)."""
 
     slug: str
     key: str

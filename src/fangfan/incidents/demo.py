@@ -108,3 +108,22 @@ def _backdate(incident: Incident, when: dt.datetime) -> None:
     """Entries the services stamped now, put at the time the demo story has them."""
     IncidentEvent.objects.filter(incident=incident, at__gt=timezone.now()
                                  - dt.timedelta(minutes=5)).update(at=when)
+
+
+@demo_part(78)  # after the patrols (77)
+def suspicious_reports(units: dict[str, Unit]) -> None:
+    """A teacher's report of a man filming the south gate at dismissal, being watched."""
+    from fangfan.incidents.models import SuspiciousReport
+
+    xinqiao = units["xinqiao"]
+    day = timezone.localdate() - dt.timedelta(days=2)
+    report = services.create_record(_user("xinqiao_teacher"), SuspiciousReport, {
+        "unit": xinqiao, "reported_at": timezone.make_aware(
+            dt.datetime.combine(day, dt.time(16, 20))),
+        "location": Location.objects.filter(unit=xinqiao, name="南校门").first(),
+        "place": "南门对面公交站",
+        "what": "放学时一名陌生男子在校门对面长时间用手机拍摄学生",
+        "person_description": "男，约35岁，身高约1.75米，灰色连帽衫，黑色双肩包"})
+    services.update_record(_user("xinqiao_admin"), report, {
+        "status": "watching",
+        "assessment": "已告知门卫和护学岗民警留意，调取南门监控备查；如再次出现即上报派出所"})

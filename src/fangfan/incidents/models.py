@@ -363,3 +363,68 @@ class Statement(UnitRecord):
                                       "principal or an administrator.")
         if errors:
             raise ValidationError(errors)
+
+
+class SuspicionStatus(models.TextChoices):
+    NEW = "new", _("To assess")  # 待研判
+    WATCHING = "watching", _("Being watched")  # 持续关注
+    DISMISSED = "dismissed", _("Dismissed")  # 已排除
+    ESCALATED = "escalated", _("Reported upward")  # 已上报
+
+
+class SuspiciousReport(UnitRecord):
+    """Something suspicious seen by anyone at the unit (可疑情况, SPEC OPS-5): where, what,
+    who; assessed by the unit's leaders — watched, dismissed with the reason, or reported
+    to the supervising authority — and made a hazard or an incident where it is one."""
+
+    same_unit = {"location": _("The location belongs to another unit.")}
+
+    reported_at = models.DateTimeField(_("seen at"), default=timezone.now)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("where"))
+    place = models.CharField(_("place"), max_length=200, blank=True,
+                             help_text=_("Where, if not one of the unit's locations (e.g. "
+                                         "the pavement outside the south gate)."))
+    what = models.TextField(_("what was seen"))
+    person_description = models.TextField(
+        _("the person or vehicle"), blank=True,
+        help_text=_("What they looked like: build, clothes, what they carried, a plate."))
+    status = models.CharField(_("status"), max_length=10, choices=SuspicionStatus.choices,
+                              default=SuspicionStatus.NEW)
+    assessment = models.TextField(_("assessment"), blank=True, help_text=_(
+        "What the unit found out or decided; required to dismiss a report."))
+    reporter = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                                 editable=False, related_name="+",
+                                 verbose_name=_("reported by"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, editable=False, related_name="+",
+                                    verbose_name=_("account"))
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, editable=False, related_name="+",
+                                    verbose_name=_("assessed by"))
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True,
+                                       editable=False)
+    escalated_at = models.DateTimeField(_("reported upward at"), null=True, blank=True,
+                                        editable=False)
+
+    class Meta:
+        verbose_name = _("suspicious report")
+        verbose_name_plural = _("suspicious reports")
+        ordering = ["unit_path", "-reported_at"]
+        indexes = [models.Index(fields=["unit_path", "status", "reported_at"])]
+
+    def __str__(self) -> str:
+        return self.what[:40]
+
+    @property
+    def where(self) -> str:
+        return " · ".join(str(p) for p in (self.location, self.place) if p)
+
+    def clean(self) -> None:
+        errors = _not_future(self.reported_at, "reported_at")
+        if not self.location_id and not self.place.strip():
+            errors["place"] = _("Say where: choose a location or describe the place.")
+        if self.status == SuspicionStatus.DISMISSED and not self.assessment.strip():
+            errors["assessment"] = _("Say why the report is dismissed.")
+        if errors:
+            raise ValidationError(errors)

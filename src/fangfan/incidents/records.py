@@ -23,6 +23,8 @@ from fangfan.incidents.models import (
     IncidentTask,
     ReportingLimit,
     Statement,
+    SuspicionStatus,
+    SuspiciousReport,
 )
 from fangfan.organisation.models import Body
 from fangfan.resources.models import Person
@@ -219,4 +221,61 @@ register(RecordType(
     example=lambda unit: {"unit": unit, "general_minutes": 120, "major_minutes": 60,
                           "basis": "学校突发事件报告制度"},
     example_update=lambda obj: {"major_minutes": 30},
+))
+
+
+def _hazard_description(report: SuspiciousReport) -> str:
+    seen = timezone.localtime(report.reported_at)
+    parts = [report.what, report.person_description,
+             str(_("From the suspicious report of %(when)s.") % {
+                 "when": f"{seen:%Y-%m-%d %H:%M}"})]
+    return "\n".join(p for p in parts if p)
+
+
+def _reporter(report: SuspiciousReport) -> str:
+    if report.reporter_id:
+        return report.reporter.name
+    user = report.reported_by
+    return (user.get_full_name() or user.username) if user else ""
+
+
+register(RecordType(
+    model=SuspiciousReport,
+    slug="suspicious-reports",
+    area="ops",
+    list_fields=["what", "reported_at", "location", "place", "status", "reporter", "unit"],
+    form_fields=["unit", "reported_at", "location", "place", "what", "person_description",
+                 "status", "assessment"],
+    detail_fields=["unit", "reported_at", "location", "place", "what",
+                   "person_description", "reporter", "status", "assessment", "assessed_by",
+                   "assessed_at", "escalated_at"],
+    card_fields=["what", "reported_at", "place"],
+    filter_fields=["status"],
+    extra_filters={"to_assess": yes_no_filter(
+        _("To assess"), lambda: Q(status=SuspicionStatus.NEW))},
+    search_fields=["what", "place", "person_description", "assessment"],
+    lookups={"location": "name"},
+    # Everyone at the unit reports, and the guards and staff see the unit's reports so
+    # that the gate knows whom to look out for; the leaders assess them.
+    roles=ON_SCENE,
+    services=services.SuspicionServices(),
+    quick_action=_("Report something suspicious"),
+    files_on_create=_("Photos"),
+    managed_fields=("status", "assessment"),
+    actions=[
+        Action("hazards", "", _("Make it a hazard"), prefill={
+            "title": lambda r: r.what[:200], "description": _hazard_description,
+            "location": lambda r: r.location_id or "", "source": "report",
+            "found_on": lambda r: timezone.localdate(r.reported_at),
+            "found_by": _reporter}),
+        Action("incidents", "", _("Make it an incident"), prefill={
+            "title": lambda r: r.what[:200], "location": lambda r: r.location_id or "",
+            "occurred_at": lambda r: timezone.localtime(r.reported_at).strftime(
+                "%Y-%m-%d %H:%M"),
+            "description": lambda r: r.person_description}),
+    ],
+    example=lambda unit: {"unit": unit, "reported_at": EXAMPLE_AT,
+                          "place": "南门外人行道", "what": "一名陌生男子在校门外徘徊，对着校门拍照",
+                          "person_description": "约40岁，黑色夹克，背双肩包"},
+    example_update=lambda obj: {"place": "南门外公交站"},
 ))

@@ -284,3 +284,61 @@ def start_accounting(actor, incident: Incident):
     log(actor, incident, _text(gettext_lazy("Accounting for everyone started by %(who)s."),
                                who=_who(actor)))
     return round_
+
+
+class SuspicionServices(RecordServices):
+    """A suspicious report: stamped with who reported it (their account and person);
+    only the unit's leaders assess it (status, assessment), never back to "to assess";
+    reported upward, the supervising authority is told once (urgent)."""
+
+    def before_save(self, actor, obj, before: dict[str, Any] | None) -> None:
+        from fangfan.incidents.models import SuspicionStatus
+
+        if before is None:
+            obj.reported_by = actor
+            obj.reporter = _person_at(actor, obj.unit_id)
+        status_was = (before or {}).get("status", SuspicionStatus.NEW)
+        assessed = obj.status != status_was or (
+            obj.assessment != (before or {}).get("assessment", ""))
+        if not assessed:
+            return
+        if actor is not None and not permissions.allowed(
+                actor, "change", registry.get("suspicious-reports"), obj.unit_path):
+            raise ValidationError({"status": _(
+                "Report what you saw; the unit's leaders assess it.")})
+        if before is not None and obj.status == SuspicionStatus.NEW and \
+                status_was != SuspicionStatus.NEW:
+            raise ValidationError({"status": _("An assessed report is not set back to "
+                                               "“to assess”.")})
+        obj.assessed_by, obj.assessed_at = actor, timezone.now()
+
+    def after_save(self, actor, obj, before: dict[str, Any] | None) -> None:
+        from fangfan.incidents.models import SuspicionStatus
+
+        if obj.status == SuspicionStatus.ESCALATED and obj.escalated_at is None:
+            escalate(actor, obj)
+
+
+def _person_at(actor, unit_id: int):
+    from fangfan.resources.models import person_of
+
+    person = person_of(actor)
+    return person if person is not None and person.unit_id == unit_id else None
+
+
+def escalate(actor, report) -> int:
+    """Tell the supervising authority (its supervisors, administrators and robots) about
+    the report, urgent, once; returns how many people were told."""
+    unit = Unit.objects.get(pk=report.unit_id)
+    told = 0
+    if unit.parent_id:
+        title = _("Suspicious report from %(unit)s: %(what)s") % {
+            "unit": unit.name, "what": report.what[:60]}
+        body = _("Seen %(when)s%(place)s. %(who)s") % {
+            "when": _at(report.reported_at),
+            "place": f", {report.where}" if report.where else "",
+            "who": report.person_description[:200]}
+        told = notify.notify_authority(unit.parent_id, title, body.strip(),
+                                       report.get_absolute_url(), unit_path=unit.path)
+    services.update_following(actor, report, {"escalated_at": timezone.now()})
+    return told

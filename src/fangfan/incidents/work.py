@@ -34,3 +34,20 @@ def open_incidents(ctx: WorkContext) -> Iterator[WorkItem]:
             yield WorkItem(title=_("Incident being handled: %(title)s") % {"title": i.title},
                            url=i.get_absolute_url(), action=_("Open"), unit=i.unit.name,
                            bucket=TODAY)
+
+
+@source
+def reports_to_assess(ctx: WorkContext) -> Iterator[WorkItem]:
+    """Suspicious reports not assessed yet, for the unit's leaders who assess them."""
+    from fangfan.incidents.models import SuspicionStatus
+
+    qs = ctx.scoped("suspicious-reports")
+    if qs is None:
+        return
+    rt = registry.get("suspicious-reports")
+    for r in qs.filter(status=SuspicionStatus.NEW).select_related("unit", "location") \
+            .order_by("reported_at")[:SOURCE_LIMIT]:
+        if permissions.allowed(ctx.user, "change", rt, r.unit_path):
+            yield ctx.item("suspicious-reports", r, _("Assess"), bucket=TODAY,
+                           title=_("Suspicious report to assess: %(what)s") % {
+                               "what": r.what[:60]}, detail=r.where)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fangfan.duty",
     "fangfan.concerns",
     "fangfan.information",
+    "fangfan.patrols",
     "fangfan.documents",
     "fangfan.standards",
 ]

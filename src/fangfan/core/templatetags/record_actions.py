@@ -30,11 +30,11 @@ def record_actions(context, rt: RecordType, obj: models.Model) -> list[dict[str,
         if action.when is not None and not action.when(obj):
             continue
         where = None if action.own_unit else path
-        if not permissions.allowed(user, "add", child, where) or not _admits(
-                child, action.key, obj):
+        if not permissions.allowed(user, "add", child, where) or (
+                action.key and not _admits(child, action.key, obj)):
             continue
-        prefill = {action.key: obj.pk, **{k: v(obj) if callable(v) else v
-                                          for k, v in action.prefill.items()}}
+        prefill = {action.key: obj.pk} if action.key else {}
+        prefill.update({k: v(obj) if callable(v) else v for k, v in action.prefill.items()})
         if getattr(obj, "unit_id", None) is not None and not action.own_unit:
             prefill["unit"] = obj.unit_id
         out.append({"slug": action.slug,
