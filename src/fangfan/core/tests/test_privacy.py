@@ -242,3 +242,23 @@ def test_documents_write_masked_values_unless_permitted(tree, unit_admin):
     read = PersonalDataRead.objects.get()
     assert (read.channel, read.fields, read.get_channel_display()) == (
         "document", ["phone"], "Generated document")
+
+
+def test_read_log_runs_constant_queries(tree, unit_admin, client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = registry.get("people")
+    privacy.grant(None, unit_admin, tree["a"])
+    auditor = make_user(Role.AUDITOR, tree["district"])
+    client.force_login(auditor)
+    counts = []
+    for n in (1, 6):
+        readers = [make_user(Role.STAFF, tree["a"], username=f"r{n}-{i}") for i in range(n)]
+        for reader in readers:
+            privacy.log_reads(reader, people, [_person(tree)], ["phone"], privacy.PAGE)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("privacy-reads")).status_code == 200
+        counts.append(len(ctx))
+        PersonalDataRead.objects.all().delete()
+    assert counts[0] == counts[1], counts

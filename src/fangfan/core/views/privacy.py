@@ -76,7 +76,8 @@ def _reader(request) -> None:
 def read_log(request):
     """Every full read of personal data in the reader's units, newest first."""
     _reader(request)
-    qs = PersonalDataRead.objects.filter(permissions.audit_q(request.user))
+    qs = PersonalDataRead.objects.filter(permissions.audit_q(request.user)).select_related(
+        "user")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [{"read": r, "type": _type_name(r.record_type),
              "fields": privacy.field_labels(r.record_type, r.fields),
