@@ -8,4 +8,4 @@ class DutyConfig(AppConfig):
     verbose_name = _("Duty roster, handover and school-guard posts")
 
     def ready(self) -> None:
-        from fangfan.duty import facts, records, work  # noqa: F401
+        from fangfan.duty import demo, facts, records, work  # noqa: F401

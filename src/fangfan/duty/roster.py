@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,8 @@ def posts_with_shifts(posts: QuerySet, start: dt.datetime, end: dt.datetime) -> 
     two queries whatever their number (`post.window`)."""
     window = (Shift.objects.filter(starts_at__lt=end, ends_at__gt=start)
               .select_related("person").order_by("starts_at"))
-    return list(posts.select_related("location").prefetch_related(
+    return list(posts.select_related("location").annotate(
+        first_shift=Min("shifts__starts_at")).prefetch_related(
         Prefetch("shifts", queryset=window, to_attr="window")))
 
 
@@ -82,7 +83,10 @@ def timeline(posts: list[Post], days: list[dt.date]) -> list[PostRow]:
     start, end = day_bounds(days[0])[0], day_bounds(days[-1])[1]
     rows = []
     for post in posts:
-        found = gaps(post, post.window, start, end)
+        # Before its first shift the post's roster was not kept here: no gap is shown
+        # for that time (days to come are always checked).
+        since = min(post.first_shift or timezone.now(), timezone.now())
+        found = gaps(post, post.window, max(start, since), end) if since < end else []
         day_rows = []
         for day in days:
             row = DayRow(day)
