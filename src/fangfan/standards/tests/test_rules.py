@@ -102,7 +102,8 @@ def test_r_tech(db, broken):
 def test_periodic_rules(db):
     ok = {"semesters_without_drill": 0, "school_years_without_ct_drill": 0,
           "months_without_self_inspection": 0, "supervisions_missing": 0,
-          "quarters_without_meeting": 0, "concern_entries_contact_overdue": 0}
+          "quarters_without_meeting": 0, "concern_entries_contact_overdue": 0,
+          "concern_entries_open": 1}
     res = run(school(), ok)
     assert all(res[r]["status"] == "met" for r in
                ("R-DRILL", "R-SELF", "R-SUPV", "R-MEET", "R-LIAISON"))
@@ -111,6 +112,11 @@ def test_periodic_rules(db):
                          "concern_entries_contact_overdue": 2})
     assert all(bad[r]["status"] == "unmet" for r in
                ("R-DRILL", "R-SELF", "R-SUPV", "R-MEET", "R-LIAISON"))
+    # R-LIAISON is asked only where the ledger has open entries.
+    none_open = run(school(), {**ok, "concern_entries_open": 0,
+                               "concern_entries_contact_overdue": 2})
+    assert none_open.get("R-LIAISON", {"status": "not_applicable"})["status"] == \
+        "not_applicable"
     # The yearly counter-terrorism drill is a gap once its school year has ended without
     # one, not while the year runs (no counter-terrorism drill yet this year is met).
     assert run(school(), {**ok, "ct_drills_this_year": 0})["R-DRILL"]["status"] == "met"
