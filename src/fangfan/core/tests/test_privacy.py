@@ -262,3 +262,12 @@ def test_read_log_runs_constant_queries(tree, unit_admin, client, make_user):
         counts.append(len(ctx))
         PersonalDataRead.objects.all().delete()
     assert counts[0] == counts[1], counts
+
+
+def test_the_api_schema_documents_reveal(tree, unit_admin, client):
+    client.force_login(unit_admin)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    params = schema["paths"]["/api/people/{id}/"]["get"].get("parameters", [])
+    assert any(p["name"] == "reveal" for p in params)
+    listed = schema["paths"]["/api/people/"]["get"].get("parameters", [])
+    assert not any(p["name"] == "reveal" for p in listed)  # lists stay masked
