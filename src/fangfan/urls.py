@@ -52,5 +52,6 @@ urlpatterns = [
     path("", include("fangfan.duty.urls")),
     path("", include("fangfan.information.urls")),
     path("", include("fangfan.patrols.urls")),
+    path("", include("fangfan.gate.urls")),
     path("", include("fangfan.core.urls")),
 ]

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework import permissions as drf_permissions
@@ -28,7 +27,7 @@ from fangfan.core.apifields import (
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
-from fangfan.core.forms import account_choices, unit_choices
+from fangfan.core.forms import account_choices, related_choices, unit_choices
 from fangfan.core.models import Unit
 from fangfan.core.parsers import LimitedJSONParser
 from fangfan.core.registry import RecordType
@@ -85,8 +84,8 @@ class ScopedSerializer(serializers.ModelSerializer):
                 elif model is get_user_model():
                     field.queryset = account_choices(request.user, action, self.record_type)
                 elif registry.is_registered(model):
-                    field.queryset = field.queryset.filter(permissions.restrict(
-                        request.user, "view", registry.for_model(model)))
+                    field.queryset = related_choices(request.user, action, self.record_type,
+                                                     field.field_name, field.queryset)
         self.guard_personal(request.user)
 
     def guard_personal(self, user) -> None:
@@ -198,11 +197,6 @@ class RecordViewSet(viewsets.ModelViewSet):
                           list(queryset) if page is None else page, "api")
         return page
 
-    @extend_schema(parameters=[OpenApiParameter(
-        "reveal", str, required=False, description=(
-            "Personal fields to answer in full, comma-separated, or `all` (only for a user "
-            "granted the permission to see personal data in full at the record's unit; "
-            "each such read is logged). Without it personal fields are masked."))])
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         services.viewed(request.user, instance)  # e.g. a notice's read receipt

@@ -24,6 +24,18 @@ def unit_choices(user, action: str, rt: RecordType):
     return Unit.objects.filter(subtree_q("path", roots))
 
 
+def related_choices(user, action: str, rt: RecordType, name: str, queryset):
+    """The records foreign key `name` of `rt` may name: those the user may see, or for a
+    key in `rt.pick_within` every record of the units where the user may `action` `rt`."""
+    rel_rt = for_model(queryset.model)
+    if name not in rt.pick_within:
+        return queryset.filter(permissions.restrict(user, "view", rel_rt))
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    return queryset.filter(subtree_q(rel_rt.path_field,
+                                     permissions.scope_roots(user, action, rt)))
+
+
 def account_choices(user, action: str, rt: RecordType):
     """Accounts a field naming a user may offer: those holding a role where `user` may
     `action` records of `rt`, never the accounts of other units."""
@@ -147,8 +159,8 @@ class RecordForm(forms.ModelForm):
             elif related is get_user_model():
                 field.queryset = account_choices(user, action, self.record_type)
             elif is_registered(related):  # catalogues such as standard packs are global
-                rel_rt = for_model(related)
-                field.queryset = field.queryset.filter(permissions.restrict(user, "view", rel_rt))
+                field.queryset = related_choices(user, action, self.record_type, name,
+                                                 field.queryset)
             if name in self.record_type.lookups:
                 field.to_field_name = None
         self.lock_decided_above(user)

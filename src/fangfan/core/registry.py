@@ -126,6 +126,10 @@ class RecordType:
     # Its personal fields and the dataset they form (core.privacy, X-3): masked unless
     # the viewer may see them in full, each full read logged, purged after retention.
     personal_data: Any = None
+    # Foreign keys whose choices are every record of the related type in the units where
+    # the user may add or change this type, not only those the user may see in their own
+    # list (a guard registering a visitor names the host among the unit's people).
+    pick_within: tuple[str, ...] = ()
     # The slug of a grant record type (a model with `user` and `unit`): records of this
     # type are seen and written only by users holding such a grant on their unit or above
     # it, on top of what their role allows — never implied by a role, not even a system

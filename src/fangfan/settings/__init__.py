@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fangfan.concerns",
     "fangfan.information",
     "fangfan.patrols",
+    "fangfan.gate",
     "fangfan.documents",
     "fangfan.standards",
 ]

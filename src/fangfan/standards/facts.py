@@ -118,9 +118,6 @@ UNIT_ATTRIBUTES = {
 
 # --- records Fangfan does not keep yet: always unknown, with the reason -----------------
 _LATER = {
-    "closed_management": ("bool",
-        gettext_noop("The campus is under closed management."),
-        gettext_noop("gate and visitor records")),
     "video_police_networked": ("bool",
         gettext_noop("The video system is networked to the police."),
         gettext_noop("video networking records")),
