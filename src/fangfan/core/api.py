@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework import permissions as drf_permissions
@@ -197,6 +198,11 @@ class RecordViewSet(viewsets.ModelViewSet):
                           list(queryset) if page is None else page, "api")
         return page
 
+    @extend_schema(parameters=[OpenApiParameter(
+        "reveal", str, required=False, description=(
+            "Personal fields to answer in full, comma-separated, or `all` (only for a user "
+            "granted the permission to see personal data in full at the record's unit; "
+            "each such read is logged). Without it personal fields are masked."))])
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         services.viewed(request.user, instance)  # e.g. a notice's read receipt
