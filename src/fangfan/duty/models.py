@@ -104,7 +104,7 @@ class Shift(UnitRecord):
                  "person": _("The person belongs to another unit.")}
 
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="shifts",
-                             verbose_name=_("post"))
+                             verbose_name=_("duty post"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="shifts",
                                verbose_name=_("person"))
     starts_at = models.DateTimeField(_("starts at"))
@@ -177,7 +177,7 @@ class Handover(UnitRecord):
                  "to_person": _("The person belongs to another unit.")}
 
     post = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="handovers", verbose_name=_("post"))
+                             related_name="handovers", verbose_name=_("duty post"))
     from_person = models.ForeignKey(Person, on_delete=models.PROTECT,
                                     related_name="handovers_given",
                                     verbose_name=_("handed over by"))

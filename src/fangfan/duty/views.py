@@ -84,7 +84,7 @@ def copy_week(request, code: str):
             "conflicts": refusal_text(exc)})
         target = monday
     else:
-        messages.success(request, _("%(n)s shifts copied to the next week.") % {
+        messages.success(request, _("Shifts copied to the next week: %(n)s.") % {
             "n": len(made)})
         target = monday + roster.WEEK
     url = f"{reverse('duty-week', args=[unit.code])}?week={target.isoformat()}"

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('ends_at', models.DateTimeField(verbose_name='ends at')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='resources.person', verbose_name='person')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='duty.post', verbose_name='post')),
+                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='duty.post', verbose_name='duty post')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.unit', verbose_name='unit')),
             ],
             options={

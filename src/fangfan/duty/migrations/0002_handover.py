@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('handed_over_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='handed over at')),
                 ('notes', models.TextField(blank=True, help_text='What happened on the shift and what to watch.', verbose_name='notes')),
                 ('from_person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers_given', to='resources.person', verbose_name='handed over by')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers', to='duty.post', verbose_name='post')),
+                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers', to='duty.post', verbose_name='duty post')),
                 ('to_person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers_taken', to='resources.person', verbose_name='taken over by')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.unit', verbose_name='unit')),
             ],
