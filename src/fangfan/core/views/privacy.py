@@ -38,7 +38,7 @@ def masked_cell(request, rt, obj, name: str, kind: str):
         '<form method="post" action="{url}" class="d-inline" hx-post="{url}" '
         'hx-target="#reveal-{name}" hx-swap="outerHTML">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-        '<button type="submit" class="btn btn-sm btn-outline-secondary ms-1" '
+        '<button type="submit" class="btn btn-outline-secondary ms-1" '
         'data-testid="reveal-{name}">{label}</button></form></span>',
         name=name, shown=shown, url=url, token=get_token(request), label=_("Show"))
 
