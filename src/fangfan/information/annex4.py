@@ -18,7 +18,6 @@ import xlsxwriter
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from fangfan.core import permissions, registry
 from fangfan.core.models import Unit
@@ -169,7 +168,7 @@ def workbook(user, unit: Unit, language: str) -> bytes:
                                 "align": "center", "bg_color": "#EEEEEE", "border": 1})
         cell = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
         bold = book.add_format({"bold": True, "border": 1, "text_wrap": True})
-        ws = book.add_worksheet(pgettext("sheet", "Statistics table")[:31])
+        ws = book.add_worksheet(_("Statistics table")[:31])
         last = len(cols) - 1
         ws.merge_range(0, 0, 0, last, _("Statistics table of school security work "
                                          "(three-year action plan)"), title)
