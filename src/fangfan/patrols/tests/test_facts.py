@@ -76,3 +76,19 @@ def test_fewest_over_ended_days_only_since_the_first_round(patrol, clock):
     assert values["key_area_patrols_fewest"] == 1
     # 08:00 the field; 14:00 two; the night route's 21:00 its one.
     assert values["patrol_checkpoints_missed"] == 1 + 2 + 1
+
+
+def test_the_gbt_rule_reads_the_fewest(patrol, clock):
+    """GB/T 29315-2022 key-area-patrols: unmet with the fewest patrols as its actual."""
+    from fangfan.standards.engine import evaluate_units
+    from fangfan.standards.models import Result
+
+    a = patrol["a"]
+    rnd = patrols.start(patrol["guard"], patrol["route"], now=at(7, 50))
+    clock.set(at(8, 0))
+    patrols.scan(patrol["guard"], rnd, patrol["points"][0].tag)
+    clock.set(at(9, 0, MONDAY + dt.timedelta(days=1)))
+    evaluate_units([a.path])
+    result = Result.objects.get(
+        unit=a, requirement__urn="urn:fangfan:pack:gbt-29315-2022:key-area-patrols")
+    assert (result.status, result.actual, result.required) == ("unmet", 0, 5)
