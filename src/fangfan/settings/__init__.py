@@ -381,6 +381,7 @@ FANGFAN_AREA_PAGES = {
     "ins": [("hazard-board", _("Hazard board"), "hazards"),
             ("hazard-ledgers", _("Hazard ledgers"), "hazards")],
     "emg": [("alerts-in-force", _("Alert levels in force"), "unit-alerts")],
+    "ops": [("patrol-home", _("Patrol"), "patrol-routes")],
 }
 
 # Days after its deadline before an open hazard is escalated to the supervising
