@@ -9,13 +9,14 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangfan.alerts import live
 from fangfan.alerts import services as alert_services
 from fangfan.alerts.models import AlertMeasure, AlertOrder, MeasureCode, UnitAlert
 from fangfan.core import evidence, permissions, registry
-from fangfan.core.views.records import record_step, visible_record
+from fangfan.core.views.records import record_step, step_view, visible_record
 
 
 def measure_row(request, measure: AlertMeasure, error: str = "") -> dict:
@@ -52,13 +53,8 @@ def report(request, pk: int):
                   status=400 if error else 200)
 
 
-@login_required
-@require_POST
-def acknowledge(request, pk: int):
-    unit_alert = visible_record(request, "unit-alerts", pk)
-    return record_step(request, unit_alert,
-                       lambda: alert_services.acknowledge(request.user, unit_alert),
-                       _("Alert level acknowledged."))
+acknowledge = step_view("unit-alerts", alert_services.acknowledge,
+                        gettext_lazy("Alert level acknowledged."))
 
 
 @login_required
@@ -83,12 +79,8 @@ def change_level(request, pk: int):
                            "level": order.get_level_display()})
 
 
-@login_required
-@require_POST
-def stand_down(request, pk: int):
-    order = visible_record(request, "alert-levels", pk, "change")
-    return record_step(request, order, lambda: alert_services.stand_down(request.user, order),
-                       _("The alert level was stood down."))
+stand_down = step_view("alert-levels", alert_services.stand_down,
+                       gettext_lazy("The alert level was stood down."), "change")
 
 
 @login_required

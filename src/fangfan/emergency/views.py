@@ -16,25 +16,14 @@ from django.views.decorators.http import require_POST
 
 from fangfan.core import permissions, registry
 from fangfan.core.forms import add_errors
-from fangfan.core.views.records import record_step, refusal_text, visible_record
+from fangfan.core.views.records import record_step, refusal_text, step_view, visible_record
 from fangfan.emergency import services
 from fangfan.emergency.models import AccountingReport
 
-
-@login_required
-@require_POST
-def approve(request, pk: int):
-    plan = visible_record(request, "emergency-plans", pk)
-    return record_step(request, plan, lambda: services.approve(request.user, plan),
-                       _("The plan is approved and in force."))
-
-
-@login_required
-@require_POST
-def acknowledge(request, pk: int):
-    plan = visible_record(request, "emergency-plans", pk)
-    return record_step(request, plan, lambda: services.acknowledge(request.user, plan),
-                       _("Thank you: your reading of the plan is recorded."))
+approve = step_view("emergency-plans", services.approve,
+                    gettext_lazy("The plan is approved and in force."))
+acknowledge = step_view("emergency-plans", services.acknowledge,
+                        gettext_lazy("Thank you: your reading of the plan is recorded."))
 
 
 @login_required
@@ -127,9 +116,5 @@ def totals(request, pk: int):
         "reports": rnd.reports.select_related("reporter")})
 
 
-@login_required
-@require_POST
-def close(request, pk: int):
-    rnd = visible_record(request, "accounting-rounds", pk)
-    return record_step(request, rnd, lambda: services.close_round(request.user, rnd),
-                       _("The accounting round is closed."))
+close = step_view("accounting-rounds", services.close_round,
+                  gettext_lazy("The accounting round is closed."))

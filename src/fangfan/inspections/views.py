@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangfan.core import evidence, permissions, registry, services
 from fangfan.core.forms import add_errors, form_class
 from fangfan.core.models import Unit
 from fangfan.core.views.pages import unit_for
-from fangfan.core.views.records import record_step, visible_record
+from fangfan.core.views.records import step_view, visible_record
 from fangfan.inspections import board
 from fangfan.inspections import services as inspection_services
 
@@ -45,13 +45,8 @@ def check_item(request, pk: int):
                   status=400 if error else 200)
 
 
-@login_required
-@require_POST
-def finish(request, pk: int):
-    inspection = visible_record(request, "inspections", pk, "change")
-    return record_step(request, inspection,
-                       lambda: inspection_services.complete(request.user, inspection),
-                       _("Inspection finished."))
+finish = step_view("inspections", inspection_services.complete,
+                   gettext_lazy("Inspection finished."), "change")
 
 
 @login_required

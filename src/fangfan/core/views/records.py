@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +19,7 @@ from django.template.loader import select_template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from fangfan.core import evidence, permissions, privacy, registry, services, tabular
@@ -62,6 +65,24 @@ def record_step(request, obj, step: Callable[[], Any],
     else:
         messages.success(request, done() if callable(done) else done)
     return redirect(obj.get_absolute_url())
+
+
+def step_view(slug: str, step: Callable[[Any, Any], Any], done: Any | Callable[[Any], str],
+              action: str = "view") -> Callable[..., HttpResponse]:
+    """The view of one workflow step of a record of type `slug` (confirm, approve,
+    check out): a signed-in POST to /<…>/<pk>/<step>/ runs `step(user, record)` — the
+    domain service that checks who may — on a record the user sees, then says `done` (a
+    sentence, or `done(record)` read after the step) or why it was refused. `action`: the
+    right the step needs at the record's unit before its service is asked (403 without).
+    One declaration per step instead of a view each."""
+    @login_required
+    @require_POST
+    def view(request, pk: int) -> HttpResponse:
+        obj = visible_record(request, slug, pk, action)
+        said = (lambda: done(obj)) if isinstance(done, FunctionType) else str(done)
+        return record_step(request, obj, lambda: step(request.user, obj), said)
+
+    return view
 
 
 class RecordView(LoginRequiredMixin, View):
