@@ -27,16 +27,18 @@ class RelatedFilter(django_filters.CharFilter):
     form offers only the records the user may see, and only while they are few (a school's
     own locations), falling back to a name search for a district or the whole province."""
 
-    def __init__(self, *args, lookup: str = "name", **kwargs):
-        self.lookup = lookup
+    def __init__(self, *args, lookup: str | None = "name", **kwargs):
+        self.lookup = lookup  # None: a record with no name (a submission) is named by id
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         value = (value or "").strip()
         if not value:
             return qs
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return qs.filter(**{f"{self.field_name}_id": int(value)})
+        if self.lookup is None:
+            return qs.none()
         return qs.filter(**{f"{self.field_name}__{self.lookup}__icontains": value})
 
 
@@ -111,11 +113,20 @@ def yes_no_filter(label, condition) -> django_filters.BooleanFilter:
                                         widget=forms.Select(choices=ANY_YES_NO))
 
 
+def _lookup(rt: RecordType, name: str) -> str | None:
+    """How a related record is named in a filter: the type's declared lookup, else its
+    name field if it has one, else only by its id."""
+    if name in rt.lookups:
+        return rt.lookups[name]
+    related = rt.model._meta.get_field(name).related_model
+    return "name" if any(f.name == "name" for f in related._meta.get_fields()) else None
+
+
 def filterset_class(rt: RecordType) -> type[RecordFilterSet]:
     cached = getattr(rt, "_filterset_class", None)
     if cached is None:
         fields = rt.model._meta
-        related = {name: RelatedFilter(field_name=name, lookup=rt.lookups.get(name, "name"),
+        related = {name: RelatedFilter(field_name=name, lookup=_lookup(rt, name),
                                        label=capfirst(fields.get_field(name).verbose_name))
                    for name in rt.filter_fields
                    if "__" not in name and fields.get_field(name).is_relation}
