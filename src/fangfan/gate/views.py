@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from fangfan.core import services as core_services
 from fangfan.core.authentication import client_address
 from fangfan.core.forms import add_errors
-from fangfan.core.views.records import record_step, visible_record
+from fangfan.core.views.records import record_step, step_view, visible_record
 from fangfan.gate import services
 from fangfan.gate.models import DocumentType, Visit, VisitorLink, VisitStatus
 from fangfan.gate.shown import shown
@@ -28,20 +28,10 @@ from fangfan.gate.shown import shown
 PER_ADDRESS, PER_LINK = 10, 100
 
 
-@login_required
-@require_POST
-def confirm(request, pk: int):
-    visit = visible_record(request, "visits", pk)
-    return record_step(request, visit, lambda: services.confirm(request.user, visit),
-                       _("The visit is confirmed: the gate expects the visitor."))
-
-
-@login_required
-@require_POST
-def approve(request, pk: int):
-    visit = visible_record(request, "visits", pk)
-    return record_step(request, visit, lambda: services.approve(request.user, visit),
-                       _("The visit to the key location is approved."))
+confirm = step_view("visits", services.confirm,
+                    gettext_lazy("The visit is confirmed: the gate expects the visitor."))
+approve = step_view("visits", services.approve,
+                    gettext_lazy("The visit to the key location is approved."))
 
 
 @login_required
@@ -64,20 +54,8 @@ def check_in(request, pk: int):
     return response
 
 
-@login_required
-@require_POST
-def check_out(request, pk: int):
-    visit = visible_record(request, "visits", pk)
-    return record_step(request, visit, lambda: services.check_out(request.user, visit),
-                       _("Checked out."))
-
-
-@login_required
-@require_POST
-def cancel(request, pk: int):
-    visit = visible_record(request, "visits", pk)
-    return record_step(request, visit, lambda: services.cancel(request.user, visit),
-                       _("The visit is cancelled."))
+check_out = step_view("visits", services.check_out, gettext_lazy("Checked out."))
+cancel = step_view("visits", services.cancel, gettext_lazy("The visit is cancelled."))
 
 
 # --- printable passes ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -57,13 +58,19 @@ def record_step(request, obj, step: Callable[[], Any],
                 done: str | Callable[[], str]) -> HttpResponse:
     """A workflow step on a record from its page (approve, acknowledge, finish): run it,
     say that it was done (`done`, or `done()` read after the step) or why it was refused,
-    and go back to the record's page."""
+    and go back to the record's page — or to the page the button was on when it says so
+    (`next`, a path of this site: a guard checking visitors out from the home page stays
+    there)."""
     try:
         step()
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal_text(exc))
     else:
         messages.success(request, done() if callable(done) else done)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return redirect(back)
     return redirect(obj.get_absolute_url())
 
 

@@ -36,13 +36,19 @@ def test_guard_checks_a_visitor_in_and_out_on_a_phone(phone_as):  # noqa: F811
     assert pg.evaluate(NO_SCROLL)
     button = row.locator("[data-testid=check-in]")
     assert button.bounding_box()["height"] >= 44
-    button.click()
-    pg.wait_for_selector("[data-testid=visit-status]")
+    with pg.expect_navigation():
+        button.click()
+    # Back on the home page (the panel's buttons say so), the visitor now inside.
+    assert pg.url.rstrip("/") == pg.base.rstrip("/")
     assert "郑凯" not in pg.content()  # masked on the guard's page
     visit.refresh_from_db()
     assert visit.status == VisitStatus.CHECKED_IN and visit.document_returned
-    pg.click("[data-testid=check-out]")
-    pg.wait_for_selector("[data-testid=visit-status]")
+    row = panel.locator("[data-testid=visitor-row]", has_text="郑*")
+    with pg.expect_navigation():
+        row.locator("[data-testid=check-out]").click()
+    assert pg.url.rstrip("/") == pg.base.rstrip("/")
     visit.refresh_from_db()
     assert visit.status == VisitStatus.CHECKED_OUT
+    pg.goto(pg.base + visit.get_absolute_url())
+    pg.wait_for_selector("[data-testid=visit-status]")
     assert pg.evaluate(NO_SCROLL)

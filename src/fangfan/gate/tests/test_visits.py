@@ -181,3 +181,18 @@ def test_api_check_in_is_one_write(school, client, django_assert_max_num_queries
     assert visit.status == VisitStatus.CHECKED_IN
     r = api.patch(url, {"status": "confirmed"}, format="json")
     assert r.status_code == 400
+
+
+def test_a_step_goes_back_where_it_was_asked_from_only_within_the_site(school, client):
+    """The home page's buttons send `next` (the guard stays on the panel); a `next` to
+    another site is ignored (no open redirect): back to the visit's page."""
+    visit = _visit(school["admin"], school)
+    client.force_login(school["admin"])
+    url = reverse("visit-cancel", args=[visit.pk])
+    response = client.post(url, {"next": "https://evil.example/"})
+    assert response.status_code == 302 and response.url == visit.get_absolute_url()
+    other = _visit(school["admin"], school)
+    response = client.post(reverse("visit-cancel", args=[other.pk]), {"next": "/"})
+    assert response.url == "/"
+    other.refresh_from_db()
+    assert other.status == VisitStatus.CANCELLED
