@@ -198,6 +198,10 @@ def get(slug: str) -> RecordType:
     return _registry[slug]
 
 
+def record_types_by_slug() -> dict[str, RecordType]:
+    return dict(_registry)
+
+
 def for_model(model: type[models.Model]) -> RecordType:
     for rt in _registry.values():
         if rt.model is model:

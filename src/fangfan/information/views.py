@@ -200,4 +200,6 @@ def training_hours(request, code: str | None = None):
     rows = list(people[:TRAINING_LIMIT + 1])
     return render(request, "information/training_hours.html", {
         "unit": unit, "people": rows[:TRAINING_LIMIT], "more": len(rows) > TRAINING_LIMIT,
-        "limit": TRAINING_LIMIT, "year": timezone.localdate().year})
+        "limit": TRAINING_LIMIT, "year": timezone.localdate().year,
+        "may_add": permissions.allowed(request.user, "add", registry.get("training-sessions"),
+                                       unit.path)})

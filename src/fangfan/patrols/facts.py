@@ -59,7 +59,8 @@ def _derive(row: dict, path: str) -> dict:
             "patrol_checkpoints_missed": row["missed"] or 0}
 
 
-@family("patrols", derive=_derive, clock=True, source="patrol-rounds", by_path=True)
+@family("patrols", derive=_derive, clock=True, source="patrol-rounds", by_path=True,
+        queries=3)
 def _patrols(scope: Q) -> QuerySet:
     """The units' first round and missed checkpoints of the week, with (read beside it)
     their key locations and the rounds that scanned each on each ended day."""

@@ -74,6 +74,9 @@ class Family:
     # No derive: the query's columns are its facts, so those no rule reads can be left
     # out of its SQL (`needed`).
     columns: bool = False
+    # Queries it runs for any number of units: one grouped query, or a few read beside
+    # it (a family needing each key location's patrols per day). Never one per unit.
+    queries: int = 1
 
 
 FAMILIES: dict[str, Family] = {}
@@ -87,13 +90,15 @@ def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "",
 
 
 def family(name: str, derive: Derive | None = None, clock: bool = False,
-           source: str = "", by_path: bool = False):
+           source: str = "", by_path: bool = False, queries: int = 1):
     """Register a family's grouped query (one row per unit, `unit_path` first) over the
     records of the record type `source`; with `by_path`, `derive(row, path)`. Without
-    `derive`, its columns are its facts, and only those asked for are computed."""
+    `derive`, its columns are its facts, and only those asked for are computed.
+    `queries`: how many queries it runs in all, whatever the number of units (a test
+    holds every family to it)."""
     def register(fn: Query) -> Query:
         FAMILIES[name] = Family(fn, derive or _as_is, clock, source, by_path,
-                                columns=derive is None)
+                                columns=derive is None, queries=queries)
         return fn
 
     return register

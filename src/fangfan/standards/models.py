@@ -206,8 +206,20 @@ class Obligation(UnitRecord):
     @property
     def fulfilled_by_url(self) -> str:
         """The page of the record that fulfilled it (an inspection, a drill), if any."""
+        return self.fulfilled_by_url_for(None)
+
+    def fulfilled_by_url_for(self, user) -> str:
+        """`fulfilled_by_url` if `user` may open that record (None: no check): a
+        weekly contact of the persons-of-concern ledger fulfils an obligation that
+        readers without the ledger's grant see on the calendar, without its link."""
         if not (self.fulfilled_by_type and self.fulfilled_by_id):
             return ""
+        if user is not None:
+            from fangfan.core import permissions, registry
+
+            rt = registry.record_types_by_slug().get(self.fulfilled_by_type)
+            if rt is None or not permissions.allowed(user, "view", rt, self.unit_path):
+                return ""
         from django.urls import NoReverseMatch, reverse
 
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
-from fangfan.alerts.models import AlertOrder, UnitAlert
+from fangfan.alerts.models import AlertOrder, BaselineSource, UnitAlert
 
 
 def test_demo_alert_level(db):
@@ -15,7 +15,10 @@ def test_demo_alert_level(db):
     xinqiao = UnitAlert.objects.get(order=order, unit__code="xinqiao")
     assert xinqiao.acknowledged_at is not None
     assert (xinqiao.measures_done, xinqiao.measures_total) == (5, 11)
-    assert xinqiao.guards_on_duty == 7 and xinqiao.guards_required == 5  # B = 3
+    # The normal guard force B comes from the duty roster (2 at the gate at once in the
+    # demo week), so level II asks ceil(1.5·B) = 3; 7 were reported on duty.
+    assert xinqiao.baseline_source == BaselineSource.ROSTER and xinqiao.baseline == 2
+    assert xinqiao.guards_on_duty == 7 and xinqiao.guards_required == 3
     chunjiang = UnitAlert.objects.get(order=order, unit__code="chunjiang")
     assert chunjiang.acknowledged_at is None
     assert not UnitAlert.objects.filter(order=order, unit__code="xixiashu").exists()

@@ -116,7 +116,7 @@ def test_error_pages_keep_the_frame_and_a_way_back(demo, settings, signed_in):
     assert 'data-testid="way-back"' in html and 'href="http://testserver/people/"' in html
     if signed_in:
         assert 'class="navbar' in html and f'href="{reverse("home")}"' in html
-        refused = client.get(reverse("records:people-list"))  # guards see no people
+        refused = client.get(reverse("records:security-budgets-list"))  # nor budgets
         assert refused.status_code == 403
         assert 'data-testid="way-back"' in refused.content.decode()
         assert 'class="navbar' in refused.content.decode()

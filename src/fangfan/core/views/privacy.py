@@ -99,7 +99,11 @@ def _link(read: PersonalDataRead) -> str:
 def datasets(request):
     """The register of personal datasets: fields, purpose, legal basis, retention."""
     _reader(request)
-    return render(request, "core/privacy_datasets.html", {"datasets": privacy.datasets()})
+    shown = privacy.datasets()
+    # A dataset links to its records only for those who may open them (the ledger's).
+    viewable = {d.rt.slug for d in shown if permissions.allowed(request.user, "view", d.rt)}
+    return render(request, "core/privacy_datasets.html",
+                  {"datasets": shown, "viewable": viewable})
 
 
 # --- The permission to see in full, on the accounts page --------------------------------

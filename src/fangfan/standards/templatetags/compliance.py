@@ -43,3 +43,9 @@ def fact_value(name: str, value: Any) -> str:
     if FACTS[name].kind == "float":
         return floatformat(value, "-2")
     return str(value)
+
+
+@register.filter
+def fulfilled_url(obligation, user) -> str:
+    """The page of the record that fulfilled an obligation, if the reader may open it."""
+    return obligation.fulfilled_by_url_for(user)

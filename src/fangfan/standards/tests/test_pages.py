@@ -131,7 +131,9 @@ def test_unknown_says_which_records_are_missing_with_a_link(tree, make_user, cli
     assert "No drills are recorded for this unit yet." in drill
     assert f'href="{reverse("records:drills-add")}?unit={tree["a"].pk}"' in drill
     meeting = html.split('data-ref="R-MEET"')[1].split('class="list-group-item"')[0]
-    assert "Fangfan does not keep meeting minutes yet." in meeting and "href" not in meeting
+    assert f'href="{reverse("records:meetings-add")}?unit={tree["a"].pk}"' in meeting
+    deadline = html.split('data-ref="R-DEADLINE"')[1].split('class="list-group-item"')[0]
+    assert "Fangfan does not keep video networking records yet." in deadline
     client.force_login(make_user(Role.AUDITOR, tree["a"]))
     html = client.get(reverse("compliance-unit", args=["school-a"])).content.decode()
     staff = html.split('data-ref="R-STAFF"')[1].split('class="list-group-item"')[0]
