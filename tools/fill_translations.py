@@ -1,5 +1,6 @@
 """Fill zh-Hans translations from a JSON {msgid: msgstr} file into the catalogue and clear
-their fuzzy flags: `python tools/fill_translations.py FILE.json`. Used when new strings
+their fuzzy flags: `python tools/fill_translations.py FILE.json [--overwrite]` (without
+--overwrite, entries already translated are left as they are). Used when new strings
 arrive in bulk; the catalogue stays the one source (src/fangfan/locale)."""
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import polib
 CATALOGUE = Path(__file__).resolve().parent.parent / "src/fangfan/locale/zh_Hans/LC_MESSAGES"
 
 
-def main(source: str) -> None:
+def main(source: str, overwrite: bool = False) -> None:
     strings = json.loads(Path(source).read_text(encoding="utf-8"))
     po = polib.pofile(str(CATALOGUE / "django.po"))
     for entry in po:
-        if entry.msgid in strings:
+        # An entry already translated keeps its words: a file written for a new feature
+        # must not change what an existing page says (the same msgid serves both).
+        if entry.msgid in strings and not (entry.translated() and not overwrite):
             value = strings[entry.msgid]
             if isinstance(value, dict):  # {"msgid_plural": …, "msgstr[0]" (or "0"): …}
                 value = value.get("msgstr[0]", value.get("0"))
@@ -33,4 +36,4 @@ def main(source: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], overwrite="--overwrite" in sys.argv[2:])

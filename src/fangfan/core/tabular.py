@@ -255,24 +255,27 @@ def _relation_hint(model: type[models.Model], key: str) -> str:
     return _("The %(key)s of an existing record.") % {"key": label}
 
 
+EXAMPLE_UNITS_TRIED = 4
+
+
 def example_row(user, rt: RecordType, unit_code: str | None = None) -> list[Any] | None:
     """The record type's `example` as a template row, in the current unit (`unit_code`)
-    or else the first the user may add to. An example may make the records it refers to
-    (the camera of a fault) to show their names: it runs in a transaction that is rolled
-    back, so the template changes nothing."""
+    or else the first of the user's units where it can be made (a unit's answer to its
+    authority's reporting window cannot be made at the top). An example may make the
+    records it refers to (the camera of a fault) to show their names: it runs in a
+    transaction that is rolled back, so the template changes nothing."""
     choices = unit_choices(user, "add", rt).order_by("path")
-    unit = (unit_code and choices.filter(code=unit_code).first()) or choices.first()
-    if unit is None:
-        return None
-    try:
-        with transaction.atomic():
-            obj = rt.model(**rt.example(unit))
-            row = [export_value(rt, obj, n) for n in rt.columns()]
-            transaction.set_rollback(True)
-    except Exception:  # the template is still of use without its example
-        logger.warning("no example row for %s", rt.slug, exc_info=True)
-        return None
-    return row
+    current = unit_code and choices.filter(code=unit_code).first()
+    for unit in [current] if current else choices[:EXAMPLE_UNITS_TRIED]:
+        try:
+            with transaction.atomic():
+                obj = rt.model(**rt.example(unit))
+                row = [export_value(rt, obj, n) for n in rt.columns()]
+                transaction.set_rollback(True)
+            return row
+        except Exception:  # the template is still of use without its example
+            logger.warning("no example row for %s in %s", rt.slug, unit, exc_info=True)
+    return None
 
 
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:

@@ -230,7 +230,7 @@ class HandoverItem(UnitRecord):
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items",
                                  verbose_name=_("handover"))
     text = models.CharField(_("matter"), max_length=300)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     closed_note = models.CharField(_("how it was closed"), max_length=300, blank=True)
 
     class Meta:
@@ -338,7 +338,7 @@ class SchoolGuardSignIn(UnitRecord):
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                            blank=True, editable=False, related_name="+",
-                           verbose_name=_("signed by"))
+                           verbose_name=_("signed in by"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     unique_error = ("session", _("This session of the day is already signed in."))

@@ -93,11 +93,11 @@ class FollowUpTask(UnitRecord):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="tasks",
                                 verbose_name=_("meeting"))
-    what = models.CharField(_("task"), max_length=300)
+    what = models.CharField(_("what is to be done"), max_length=300)
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("owner"))
     deadline = models.DateField(_("deadline"))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(_("done on"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True,
                                     help_text=_("What was done; needed to close the task."))
     # The day its owner was reminded (claimed before sending: once per task).
@@ -305,12 +305,10 @@ class FieldKind(models.TextChoices):
 
 def fact_choices() -> list[tuple[str, str]]:
     """Facts a number field may be prefilled from: the standards facts kept from
-    records, described in the reader's language."""
-    from django.utils.translation import gettext
+    records, described in the reader's language (without rule ids)."""
+    from fangfan.standards.facts import FACTS, describe
 
-    from fangfan.standards.facts import FACTS
-
-    return sorted(((f.name, gettext(f.doc)) for f in FACTS.values()
+    return sorted(((f.name, describe(f.name)) for f in FACTS.values()
                    if f.kind in ("int", "float") and not f.unavailable),
                   key=lambda c: c[1])
 
@@ -330,7 +328,7 @@ class ReportField(UnitRecord):
                             choices=fact_choices,
                             help_text=_("For a number: the figure of the unit's records "
                                         "it starts from, so nothing is typed twice."))
-    required = models.BooleanField(_("required"), default=True)
+    required = models.BooleanField(_("answer required"), default=True)
 
     same_unit = {"window": _("The reporting window belongs to another unit.")}
     unique_error = ("position", _("The form already has a question at this position."))
@@ -418,7 +416,7 @@ class SubmissionValue(UnitRecord):
                                    related_name="values", verbose_name=_("submission"))
     field = models.ForeignKey(ReportField, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("question"))
-    number = models.DecimalField(_("number"), max_digits=12, decimal_places=2, null=True,
+    number = models.DecimalField(_("figure"), max_digits=12, decimal_places=2, null=True,
                                  blank=True)
     text = models.TextField(_("answer"), blank=True)
 

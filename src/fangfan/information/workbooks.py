@@ -37,7 +37,7 @@ def roll_up(window: ReportingWindow, language: str) -> bytes:
         choices = [[c.field.label, option, n] for c in r.columns for option, n in c.counts]
         return write([
             Sheet(_("Submissions"), header, rows, [6, 24, 18] + [16] * len(r.columns)),
-            Sheet(_("Choices counted"), [_("Question"), _("Option"), _("Units")], choices,
+            Sheet(_("Choices counted"), [_("Question"), _("Option"), _("Units counted")], choices,
                   [30, 20, 8])])
 
 

@@ -253,7 +253,8 @@ def unknown_reason(name: str) -> str:
 
 
 # A rule id in brackets, ASCII or full-width (a translation writes （R-DRILL）).
-_RULE_IDS = re.compile(r"\s*[(（](?:R|RES)-[A-Za-z0-9-]+[)）]")
+# "(R-KIT)" goes whole; "(R-KIT: the gate duty room …)" keeps its words.
+_RULE_IDS = re.compile(r"\s*[(（](?:R|RES)-[A-Za-z0-9-]+[)）]|(?<=[(（])(?:R|RES)-[A-Za-z0-9-]+[:：]\s*")
 
 
 def describe(name: str) -> str:

@@ -25,3 +25,26 @@ def hold_grant(rt, user, unit) -> None:
     if not model.objects.filter(user=user, unit=unit).exists():
         services.create_record(None, model, {"unit": unit, "user": user})
     permissions.forget_grants(user)
+
+
+def api_payload(rt, data: dict) -> dict:
+    """An example's values as a client reading the API's schema sends them: units by
+    code, other records by number, dates and times in ISO 8601, decimals as strings."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import models
+
+    out = {}
+    for key, value in data.items():
+        if hasattr(value, "code"):
+            value = value.code
+        elif isinstance(value, models.Model):
+            value = value.pk
+        elif isinstance(value, dt.date | dt.datetime | dt.time):
+            value = value.isoformat()
+        elif value is not None and isinstance(rt.model._meta.get_field(key),
+                                              models.DecimalField):
+            value = str(Decimal(value))
+        out[key] = value
+    return out

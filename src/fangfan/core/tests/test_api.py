@@ -8,7 +8,7 @@ from django.utils import translation
 from fangfan.core import permissions, registry
 from fangfan.core.filters import filterset_class
 from fangfan.core.models import AuditEntry, Role
-from fangfan.core.tests.helpers import hold_grant
+from fangfan.core.tests.helpers import api_payload, hold_grant
 from fangfan.resources.models import Location
 
 
@@ -108,7 +108,7 @@ def test_read_only_types_refuse_writes_through_the_api(rt, tree, django_user_mod
     services.grant_role(None, admin, tree["city"], Role.SYSTEM_ADMIN)
     hold_grant(rt, admin, tree["city"])
     api_client.force_authenticate(admin)
-    payload = {k: _ref(v) for k, v in rt.example(tree["a"]).items()}
+    payload = api_payload(rt, rt.example(tree["a"]))
     count = rt.model.objects.count()
     assert api_client.post(f"/api/{rt.slug}/", payload, format="json").status_code == 403
     assert rt.model.objects.count() == count
@@ -122,17 +122,12 @@ def test_every_type_can_be_created_through_the_api(rt, tree, django_user_model, 
     services.grant_role(None, admin, tree["city"], Role.SYSTEM_ADMIN)
     hold_grant(rt, admin, tree["city"])
     api_client.force_authenticate(admin)
-    payload = {k: _ref(v) for k, v in rt.example(tree["a"]).items()}
+    payload = api_payload(rt, rt.example(tree["a"]))
     resp = api_client.post(f"/api/{rt.slug}/", payload, format="json")
     assert resp.status_code == 201, resp.json()
     assert api_client.get(f"/api/{rt.slug}/{resp.json()['id']}/").status_code == 200
 
 
-def _ref(value):
-    """How the API names a related record: units by code, others by id."""
-    if hasattr(value, "code"):
-        return value.code
-    return value.pk if hasattr(value, "pk") else value
 
 
 def test_schema_in_english_leaves_list_filter_labels_chinese(tree, make_user, client):

@@ -15,7 +15,7 @@ from fangfan.core import limits, permissions, registry, services
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.models import AuditEntry, Role
 from fangfan.core.parsers import MAX_DEPTH, nesting_depth
-from fangfan.core.tests.helpers import hold_grant
+from fangfan.core.tests.helpers import api_payload, hold_grant
 
 WRITABLE = [rt for rt in registry.record_types()
             if "add" in permissions.role_actions(Role.SYSTEM_ADMIN, rt)]
@@ -103,16 +103,6 @@ def counts(rt) -> tuple[int, int]:
     return rt.model.objects.count(), AuditEntry.objects.count()
 
 
-def _api_value(value):
-    if hasattr(value, "code"):
-        return value.code
-    if hasattr(value, "pk"):
-        return value.pk
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
-
-
 def _form_value(value):
     if hasattr(value, "pk"):
         return value.pk
@@ -157,7 +147,7 @@ def hostile_api_bodies(rt, payload: dict) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("rt", WRITABLE, ids=lambda rt: rt.slug)
 def test_hostile_api_bodies_are_refused_and_store_nothing(rt, tree, admin, api_client):
     api_client.force_authenticate(admin)
-    payload = {k: _api_value(v) for k, v in example(rt, tree).items()}
+    payload = api_payload(rt, example(rt, tree))
     before, failures = counts(rt), []
     for label, body in hostile_api_bodies(rt, payload):
         resp = api_client.post(f"/api/{rt.slug}/", body.encode("utf-8", "surrogatepass"),
@@ -210,7 +200,7 @@ def test_the_valid_example_passes_both_ways(tree, admin, client, api_client):
     """The harness is real: the unchanged example is stored through API and form."""
     rt = registry.get("locations")
     api_client.force_authenticate(admin)
-    payload = {k: _api_value(v) for k, v in example(rt, tree).items()}
+    payload = api_payload(rt, example(rt, tree))
     assert api_client.post(f"/api/{rt.slug}/", payload, format="json").status_code == 201
     client.force_login(admin)
     payload = {k: _form_value(v) for k, v in example(rt, tree).items() if v is not False}

@@ -5,36 +5,19 @@ withholds is refused — through the API (list, read, add, change, delete) and t
 generated from, so the table, the code and the behaviour cannot drift apart."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.db import models
 from django.urls import reverse
 
 from fangfan.core import permissions, registry, services
 from fangfan.core.models import Role, Unit
-from fangfan.core.tests.helpers import hold_grant
+from fangfan.core.tests.helpers import api_payload, hold_grant
 
 RECORD_TYPES = registry.record_types()
 
 
-def _payload(data: dict) -> dict:
-    """An example's values as the API takes them (units by code, records by id)."""
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, Unit):
-            value = value.code
-        elif isinstance(value, models.Model):
-            value = value.pk
-        elif isinstance(value, dt.date | dt.datetime):
-            value = value.isoformat()
-        out[key] = value
-    return out
-
-
 def _change(rt, obj) -> dict:
     if rt.example_update:
-        return _payload(rt.example_update(obj))
+        return api_payload(rt, rt.example_update(obj))
     field = next(n for n in rt.form_fields if n in ("name", "notes", "quantity", "phone"))
     return {field: 7 if field == "quantity" else "改过"}
 
@@ -63,7 +46,7 @@ def test_every_cell_of_the_permission_table(rt, role, tree, make_user, api_clien
     url = f"/api/{rt.slug}/"
     data = rt.example(tree["a"])
 
-    resp = api_client.post(url, _payload(data), format="json")
+    resp = api_client.post(url, api_payload(rt, data), format="json")
     _expect(resp, "add" in acts, 201)
     obj = (rt.model.objects.get(pk=resp.data["id"]) if resp.status_code == 201
            else services.create_record(root, rt.model, data))

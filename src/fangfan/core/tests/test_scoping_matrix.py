@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from fangfan.core import evidence, permissions, registry, services
 from fangfan.core.models import AuditEntry, Role
-from fangfan.core.tests.helpers import hold_grant
+from fangfan.core.tests.helpers import api_payload, hold_grant
 
 RECORD_TYPES = registry.record_types()
 
@@ -145,7 +145,7 @@ def test_cannot_create_in_sibling_unit(rt, tree, make_user, api_client, client):
     data = rt.example(tree["b"])
     count = rt.model.objects.count()
     api_client.force_authenticate(unit_admin)
-    payload = {k: _ref(v) for k, v in data.items()}
+    payload = api_payload(rt, data)
     assert api_client.post(f"/api/{rt.slug}/", payload, format="json").status_code == 400
     client.force_login(unit_admin)
     form = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
@@ -160,9 +160,3 @@ def _xlsx_text(data: bytes) -> str:
     return " ".join(str(c) for row in book.worksheets[0].iter_rows(values_only=True)
                     for c in row if c is not None)
 
-
-def _ref(value):
-    """How the API names a related record: units by code, others by id."""
-    if hasattr(value, "code"):
-        return value.code
-    return value.pk if hasattr(value, "pk") else value
