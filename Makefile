@@ -22,7 +22,7 @@ run: install
 
 # SQLite always; PostgreSQL as well when DATABASE_URL is set.
 test: install
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(if $(DATABASE_URL),FANGFAN_API_SCHEMA_ON_POSTGRES=1) $(BIN)/pytest
 	if [ -n "$$DATABASE_URL" ]; then $(BIN)/pytest; fi
 
 lint: install
