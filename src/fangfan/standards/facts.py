@@ -254,7 +254,8 @@ def unknown_reason(name: str) -> str:
 
 # A rule id in brackets, ASCII or full-width (a translation writes （R-DRILL）).
 # "(R-KIT)" goes whole; "(R-KIT: the gate duty room …)" keeps its words.
-_RULE_IDS = re.compile(r"\s*[(（](?:R|RES)-[A-Za-z0-9-]+[)）]|(?<=[(（])(?:R|RES)-[A-Za-z0-9-]+[:：]\s*")
+_RULE_IDS = re.compile(r"\s*[(（](?:R|RES)-[A-Za-z0-9-]+[)）]"
+                       r"|(?<=[(（])(?:R|RES)-[A-Za-z0-9-]+[:：]\s*")
 
 
 def describe(name: str) -> str:
