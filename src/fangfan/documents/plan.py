@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from fangfan.core import privacy, registry
 from fangfan.core.models import Unit
 from fangfan.documents.word import Writer
 from fangfan.organisation.models import Body, BodyKind, Membership, SupportUnit
@@ -37,6 +38,7 @@ class PlanData:
     support: list[SupportUnit]
     checks: dict[str, list[tuple]] = field(default_factory=dict)
     plans: list = field(default_factory=list)  # the emergency plans in force
+    phones: dict = field(default_factory=dict)  # person id → the phone as the reader sees it
 
 
 def gather(unit: Unit) -> PlanData:
@@ -82,10 +84,14 @@ STATUS_WORDS = {"met": gettext_noop("Met"), "unmet": gettext_noop("Gap"),
                 "unknown": gettext_noop("Not yet recorded")}
 
 
-def build(unit: Unit, language: str = "zh-hans") -> bytes:
-    """The plan as .docx bytes, written in `language`."""
+def build(unit: Unit, language: str = "zh-hans", reader=None) -> bytes:
+    """The plan as .docx bytes, written in `language`. The members' phones are written
+    as `reader` may see them (core.privacy: in full where they hold the permission, each
+    such read logged, else masked); without a reader (the server's own command, run by
+    whoever holds the database) in full."""
     with translation.override(language):
         data = gather(unit)
+        data.phones = _phones(reader, data)
         w = Writer()
         w.title(_("Counter-terrorism prevention work plan"), unit.name)
         _goals(w, data)
@@ -317,10 +323,21 @@ def _appendices(w: Writer, d: PlanData) -> None:
     group = d.bodies.get(BodyKind.LEADERSHIP_GROUP)
     members = d.members.get(group.pk, []) if group else []
     w.table([_("No."), _("Name"), _("Post"), _("Mobile"), _("Role in the group")],
-            [(i, m.person.name, m.person.post, m.person.phone, m.get_role_display())
+            [(i, m.person.name, m.person.post, d.phones.get(m.person_id, m.person.phone),
+              m.get_role_display())
              for i, m in enumerate(members, start=1)],
             caption=_("Appendix 5 · Leadership group members and contacts"),
             widths=[1.5, 3, 5, 3.5, 3])
+
+
+def _phones(reader, d: PlanData) -> dict[int, str]:
+    if reader is None:
+        return {}
+    group = d.bodies.get(BodyKind.LEADERSHIP_GROUP)
+    people = [m.person for m in (d.members.get(group.pk, []) if group else [])]
+    shown = privacy.document_values(reader, registry.get("people"), people)
+    return {p.pk: values.get("phone", p.phone)
+            for p, values in zip(people, shown, strict=True)}
 
 
 def _present(assets: list[Asset]) -> list[tuple]:

@@ -27,4 +27,4 @@ def work_plan(request, code: str):
         raise PermissionDenied
     language = document_language(request, default="zh-hans")
     name = f"work-plan-{unit.code}-{language}-{timezone.localdate():%Y%m%d}.docx"
-    return attachment(plan.build(unit, language), DOCX, name)
+    return attachment(plan.build(unit, language, request.user), DOCX, name)

@@ -84,7 +84,11 @@ def test_download_is_scoped(demo, client, make_user):
     resp = client.get(url, {"language": "zh-hans"})
     assert resp.status_code == 200 and resp["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml")
-    assert "新桥派出所" in str(text_of(resp.content)[1])
+    tables = text_of(resp.content)[1]
+    assert "新桥派出所" in str(tables)
+    # The members' phones as the reader may see them: masked without the permission.
+    contacts = tables[-1]
+    assert all("****" in row[3] for row in contacts[1:] if row[3]), contacts[1]
     chunjiang = Unit.objects.get(code="chunjiang")
     client.force_login(make_user(Role.UNIT_ADMIN, chunjiang))
     assert client.get(url).status_code == 404  # a sibling school: no existence leak
