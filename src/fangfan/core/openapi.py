@@ -4,7 +4,8 @@ drf-spectacular documents the success of each operation. A client (and schemathe
 which checks every answer against the schema in CI) must also know the refusals, which
 come from the generic machinery and so are the same for every record type:
 
-- 400: the body or query failed validation (fields named), or broken JSON;
+- 400: the body or query failed validation (fields named), or broken JSON; a record's
+  page asked to reveal what it does not offer; a delete a rule of the record refuses;
 - 401: no or an expired token; 403: the role may not do this;
 - 404: outside the caller's units, or no such record or page;
 - 409: a delete refused because other records still depend on the record;
@@ -39,7 +40,7 @@ def refusals(path: str, method: str) -> set[str]:
     """The refusals an operation of the generated API can answer."""
     codes = {"401", "403", "429"}
     if "{" in path:
-        codes.add("404")
+        codes |= {"400", "404"}
     if method == "get" and "{" not in path:
         codes |= {"400", "404"}  # a filter or page refused; a page past the end
     if method in ("post", "put", "patch"):
@@ -49,8 +50,26 @@ def refusals(path: str, method: str) -> set[str]:
     return codes
 
 
+# A time of day as the API writes and reads it ("06:50" or "06:50:00"): JSON Schema's
+# `format: time` is RFC 3339's full time, with a UTC offset a school's timetable has not.
+TIME_OF_DAY = {"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"}
+
+
+def _times_of_day(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("format") == "time":
+            del node["format"]
+            node.update(TIME_OF_DAY)
+        for value in node.values():
+            _times_of_day(value)
+    elif isinstance(node, list):
+        for value in node:
+            _times_of_day(value)
+
+
 def document_refusals(result: dict[str, Any], generator, request, public) -> dict:
     """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS)."""
+    _times_of_day(result.get("components", {}))
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
