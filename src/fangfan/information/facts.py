@@ -7,7 +7,6 @@ import datetime as dt
 import threading
 
 from django.db.models import (
-    CharField,
     Count,
     DecimalField,
     Min,
@@ -18,7 +17,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -64,19 +63,13 @@ def _derive_meetings(row: dict) -> dict:
     return {"quarters_without_meeting": max(0, expected - row["meeting_quarters"])}
 
 
-def _quarter_of(field: str):
-    """A date's quarter as text ("2026-4"), in SQL of both databases."""
-    return Concat(Cast(ExtractYear(field), CharField()), Value("-"),
-                  Cast((ExtractMonth(field) + 2) / 3, CharField()), output_field=CharField())
-
-
 @family("meetings", derive=_derive_meetings, clock=True, source="meetings")
 def _meetings(scope: Q) -> QuerySet:
     start, this_quarter = _run.meet_window = meet_window(timezone.localdate())
     situation = Q(kind=MeetingKind.SITUATION)
     return Meeting.objects.filter(scope).values("unit_path").annotate(
         first_meeting=Min("held_on"),
-        meeting_quarters=Count(_quarter_of("held_on"), distinct=True, filter=situation & Q(
+        meeting_quarters=Count(TruncQuarter("held_on"), distinct=True, filter=situation & Q(
             held_on__gte=start, held_on__lt=this_quarter)))
 
 
