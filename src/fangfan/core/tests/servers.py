@@ -132,6 +132,17 @@ class Process:
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
+    def errors(self, limit: int = 8000) -> str:
+        """The server's logged errors with their tracebacks (the cause of a 500), not the
+        queue's chatter that fills the end of its log."""
+        kept, inside = [], False
+        for line in self.log.read_text(errors="replace").splitlines():
+            if line.startswith("["):  # a new log record; others continue the last one
+                inside = " ERROR " in line or " CRITICAL " in line
+            if inside:
+                kept.append(line)
+        return "\n".join(kept)[-limit:] or self.tail()
+
 
 def serve(env: dict, port: int, log: Path, workers: int = 2) -> Process:
     """`fangfan serve` (gunicorn and the Huey worker), answering on `port`."""

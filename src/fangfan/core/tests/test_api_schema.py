@@ -83,7 +83,7 @@ def test_the_api_keeps_to_its_schema(demo_server, tmp_path):
         "--workers", "1", "--max-failures", "50",
     ], capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, (_failures(run.stdout) + run.stderr[-3000:]
-                                 + "\nserver log:\n" + server.tail())
+                                 + "\nserver errors:\n" + server.errors())
 
 
 def _failures(out: str) -> str:
