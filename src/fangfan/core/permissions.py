@@ -79,10 +79,15 @@ def _within_grants(roots: list[str], granted: list[str]) -> list[str]:
                          if g.startswith(r) or r.startswith(g))
 
 
-def scope_roots(user, action: str, record_type: RecordType) -> list[str]:
+def scope_roots(user, action: str, record_type: RecordType,
+                own: bool | None = None) -> list[str]:
     """Paths of the subtrees where `user` may do `action` on `record_type`. A type that
-    requires a grant narrows them to the grant's subtrees (a superuser: the grants')."""
-    roots = [path for role, path in grants(user) if action in role_actions(role, record_type)]
+    requires a grant narrows them to the grant's subtrees (a superuser: the grants').
+    `own` True: only the roles the type limits to their own rows (`own_rows`); False:
+    only the others; None: every role."""
+    limited = record_type.own_rows.roles if record_type.own_rows else frozenset()
+    roots = [path for role, path in grants(user) if action in role_actions(role, record_type)
+             and (own is None or (role in limited) == own)]
     if not record_type.requires_grant:
         return roots
     granted = granted_paths(user, record_type)
@@ -96,9 +101,23 @@ def restrict(user, action: str, record_type: RecordType) -> Q:
     if _superuser(user, record_type):
         return Q()
     roots = scope_roots(user, action, record_type)
-    q = subtree_q(record_type.path_field, roots)
+    q = _rows_q(user, action, record_type, roots)
     if action == "view" and record_type.shared_down and roots:
         q |= Q(**{f"{record_type.path_field}__in": sorted(_above(roots))})
+    return q
+
+
+def _rows_q(user, action: str, record_type: RecordType, roots: list[str]) -> Q:
+    """The subtrees of `roots`; where a role of the user is limited to its own rows
+    (`RecordType.own_rows`), the rows there the user filed, unless another role of theirs
+    covers the subtree whole."""
+    own = record_type.own_rows
+    if own is None:
+        return subtree_q(record_type.path_field, roots)
+    limited = scope_roots(user, action, record_type, own=True)
+    q = subtree_q(record_type.path_field, scope_roots(user, action, record_type, own=False))
+    if limited:
+        q |= subtree_q(record_type.path_field, limited) & Q(**{own.field: user.pk})
     return q
 
 
@@ -168,6 +187,10 @@ def markdown_table(record_types: list[RecordType]) -> str:
             acts = role_actions(role, rt)
             cells.append(", ".join(a for a in ACTIONS if a in acts) or "—")
         grant = f" — only with a grant (`{rt.requires_grant}`)" if rt.requires_grant else ""
+        if rt.own_rows:
+            grant += " — " + ", ".join(str(Role(r).label) for r in roles
+                                       if r in rt.own_rows.roles) \
+                + f": only their own (`{rt.own_rows.field}`)"
         rows.append(f"| {rt.model._meta.verbose_name.title()} (`{rt.slug}`){grant} | "
                     + " | ".join(cells) + " |")
     audit = ["read" if r in AUDIT_ROLES else "—" for r in roles]

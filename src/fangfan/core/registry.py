@@ -58,6 +58,18 @@ class Action:
     own_unit: bool = False
 
 
+@dataclass(frozen=True)
+class OwnRows:
+    """Roles that see and act on only the records they filed themselves
+    (`RecordType.own_rows`): `field` is the record's foreign key to the user account
+    that filed it, stamped by the type's services (a suspicious report's `reported_by`);
+    `roles` are limited to rows whose `field` is the user, in every read path. Other
+    roles see their subtrees as usual, and a user who also holds such a role sees all."""
+
+    field: str
+    roles: frozenset[str]
+
+
 @dataclass
 class RecordType:
     """Everything the machinery needs to know about one record type."""
@@ -135,6 +147,9 @@ class RecordType:
     # it, on top of what their role allows — never implied by a role, not even a system
     # administrator's or a superuser's (the persons-of-concern ledger, INF-4).
     requires_grant: str = ""
+    # Roles that see only the records they filed (OwnRows): a staff member's own
+    # suspicious reports, while the leaders who assess them see the unit's.
+    own_rows: OwnRows | None = None
 
     @property
     def label(self) -> str:

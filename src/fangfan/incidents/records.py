@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fangfan.core.examples import in_unit
 from fangfan.core.filters import yes_no_filter
 from fangfan.core.models import Role
-from fangfan.core.registry import Action, RecordType, register
+from fangfan.core.registry import Action, OwnRows, RecordType, register
 from fangfan.incidents import services
 from fangfan.incidents.models import (
     AlarmDevice,
@@ -255,9 +255,11 @@ register(RecordType(
         _("To assess"), lambda: Q(status=SuspicionStatus.NEW))},
     search_fields=["what", "place", "person_description", "assessment"],
     lookups={"location": "name"},
-    # Everyone at the unit reports, and the guards and staff see the unit's reports so
-    # that the gate knows whom to look out for; the leaders assess them.
+    # Everyone at the unit reports; the guards see the unit's reports so that the gate
+    # knows whom to look out for; staff (teachers) see only the reports they filed; the
+    # leaders assess them all (docs/incidents.md).
     roles=ON_SCENE,
+    own_rows=OwnRows("reported_by", frozenset({Role.STAFF})),
     services=services.SuspicionServices(),
     quick_action=_("Report something suspicious"),
     files_on_create=_("Photos"),

@@ -27,6 +27,16 @@ def hold_grant(rt, user, unit) -> None:
     permissions.forget_grants(user)
 
 
+def own_row(rt, obj, user) -> None:
+    """Make `obj` filed by `user` where the type limits some roles to their own records
+    (`own_rows`, e.g. staff and their suspicious reports), so that generated tests see
+    it as the role's own record; nothing for other types."""
+    if rt.own_rows is None:
+        return
+    rt.model.objects.filter(pk=obj.pk).update(**{rt.own_rows.field: user})
+    setattr(obj, rt.own_rows.field, user)
+
+
 def api_payload(rt, data: dict) -> dict:
     """An example's values as a client reading the API's schema sends them: units by
     code, other records by number, dates and times in ISO 8601, decimals as strings."""

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from fangfan.core import permissions, registry, services
 from fangfan.core.models import Role, Unit
-from fangfan.core.tests.helpers import api_payload, hold_grant
+from fangfan.core.tests.helpers import api_payload, hold_grant, own_row
 
 RECORD_TYPES = registry.record_types()
 
@@ -50,6 +50,7 @@ def test_every_cell_of_the_permission_table(rt, role, tree, make_user, api_clien
     _expect(resp, "add" in acts, 201)
     obj = (rt.model.objects.get(pk=resp.data["id"]) if resp.status_code == 201
            else services.create_record(root, rt.model, data))
+    own_row(rt, obj, user)  # a role limited to its own records: this one is
 
     _expect(api_client.get(url), "view" in acts, 200)
     _expect(api_client.get(f"{url}{obj.pk}/"), "view" in acts, 200)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from fangfan.core import evidence, permissions, registry, services
 from fangfan.core.models import AuditEntry, Role
-from fangfan.core.tests.helpers import api_payload, hold_grant
+from fangfan.core.tests.helpers import api_payload, hold_grant, own_row
 
 RECORD_TYPES = registry.record_types()
 
@@ -48,6 +48,7 @@ def test_sibling_unit_is_invisible(rt, role, tree, records, make_user, client, a
     mine, theirs = records(rt, tree["a"]), records(rt, tree["b"])
     user = make_user(role, tree["a"])
     hold_grant(rt, user, tree["a"])  # the ledger: granted on A, still blind to B
+    own_row(rt, mine, user)  # a role limited to its own records: this one is
     client.force_login(user)
     api_client.force_authenticate(user)
     acts = permissions.role_actions(role, rt)

@@ -109,3 +109,28 @@ def test_other_units_do_not_see_it(school, client):
     report = _report(school)
     client.force_login(school["other_admin"])
     assert client.get(report.get_absolute_url()).status_code == 404
+
+
+def test_staff_see_only_their_own_reports(school, client):
+    """A teacher sees the reports they filed, not their colleagues' (pages, API, the
+    home page); the guards see the unit's, to watch for whom they describe; the leaders
+    who assess see all."""
+    own = _report(school, actor=school["staff"], what="我报告的：操场围墙外有人翻看")
+    other = _report(school, what="门卫报告的：陌生车辆在门口停留")
+    client.force_login(school["staff"])
+    page = client.get(reverse("records:suspicious-reports-list")).content.decode()
+    assert own.get_absolute_url() in page and other.get_absolute_url() not in page
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert client.get(own.get_absolute_url()).status_code == 200
+    api = client.get("/api/suspicious-reports/").json()
+    assert [r["id"] for r in api["results"]] == [own.pk]
+    assert client.get(f"/api/suspicious-reports/{other.pk}/").status_code == 404
+    assert client.get(reverse("records:suspicious-reports-export"),
+                      {"format": "csv"}).status_code == 403
+    for user in ("guard", "principal", "admin"):
+        client.force_login(school[user])
+        ids = {r["id"] for r in client.get("/api/suspicious-reports/").json()["results"]}
+        assert ids == {own.pk, other.pk}, user
+    client.force_login(school["supervisor"])
+    ids = {r["id"] for r in client.get("/api/suspicious-reports/").json()["results"]}
+    assert ids == {own.pk, other.pk}
