@@ -123,7 +123,8 @@ def _assets(rng: random.Random, unit: Unit, places: list[Location]) -> list[Asse
             add("camera", place, night_capable=rng.random() < 0.8,
                 identifies_faces=place == "main_gate" and rng.random() < 0.7,
                 identifies_plates=place == "main_gate" and rng.random() < 0.6)
-    add("recorder", "control_room", rng.randint(1, 3), retention_days=rng.choice([30, 60, 90]))
+    add("recorder", "control_room", rng.randint(1, 3), retention_days=rng.choice([30, 60, 90]),
+        police_networked=rng.random() < 0.85)
     add("one_key_alarm", "gate_duty_room", police_networked=rng.random() < 0.85)
     add("control_room_system", "control_room")
     for place in ("lab", "finance_office", "storage"):

@@ -107,7 +107,9 @@ XINQIAO_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
     ("camera", "饮水处摄像机", "学生饮水处", 1, {"night_capable": True}),
     ("camera", "配电房摄像机", "配电房", 1, {"night_capable": True}),
     ("camera", "信息中心摄像机", "信息中心", 1, {"night_capable": True}),
-    ("recorder", "图像记录与回放装置", "监控中心", 2, {"retention_days": 90}),
+    # Networked to the police video platform (seed 004, 与公安机关联网).
+    ("recorder", "图像记录与回放装置", "监控中心", 2,
+     {"retention_days": 90, "police_networked": True}),
     ("intrusion_detector", "周界入侵探测器", "周界", 8, {}),
     ("emergency_button", "紧急报警装置", "监控中心", 1, {"police_networked": True}),
     ("alarm_controller", "报警控制器", "监控中心", 1, {}),
@@ -119,7 +121,8 @@ XINQIAO_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
 ]
 
 # 春江中学: a boarding secondary school whose records show real gaps (too few full-time
-# guards for its headcount and boarders; 30-day video although it is a key target).
+# guards for its headcount and boarders; 30-day video although it is a key target; video
+# not networked to the police).
 CHUNJIANG_PEOPLE = [
     ("周明", "副校长（分管安全）", "校长室", "staff", False, True),
     ("钱国平", "保安队长", "保安队", "security_company", True, True),
@@ -136,7 +139,8 @@ CHUNJIANG_LOCATIONS = [
 CHUNJIANG_ASSETS: list[tuple[str, str, str | None, int, dict[str, Any]]] = [
     ("camera", "校门摄像机", "东校门", 2,
      {"night_capable": True, "identifies_faces": True, "identifies_plates": False}),
-    ("recorder", "录像机", None, 1, {"retention_days": 30}),
+    # Not networked to the police yet: a gap of R-DEADLINE's "four 100%".
+    ("recorder", "录像机", None, 1, {"retention_days": 30, "police_networked": False}),
     ("one_key_alarm", "一键报警装置", "门卫室", 1, {"police_networked": True}),
     ("lighting", "校门照明", "东校门", 10, {"night_capable": True}),
 ]

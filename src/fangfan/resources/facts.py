@@ -5,7 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -81,6 +94,11 @@ fact("main_gate_camera_ok", "assets", "bool",
 fact("gate_alarm_networked", "assets", "bool",
      gettext_noop("An in-service one-key alarm in the gate duty room (or at the main gate) "
                   "networked to the police."))
+fact("video_police_networked", "assets", "bool",
+     gettext_noop("The video system is networked to the police: an in-service video recorder "
+                  "is linked to the public security video platform (与公安机关联网)."),
+     missing=gettext_noop("No video recorder in service is recorded, or whether it is "
+                          "networked to the police is not filled in."))
 fact("lighting_working_ratio", "assets", "float",
      gettext_noop("In-service share of lighting at key locations and entrances (0 when none "
                   "recorded)."))
@@ -104,6 +122,21 @@ def _in_service(category: str) -> Q:
     return Q(category=category) & IN_SERVICE
 
 
+# The most networked in-service recorder, as Max(When(...)): one aggregate instead of
+# three counts on a province's scan of assets. None: no recorder in service.
+LINKED, UNANSWERED, NOT_LINKED = 2, 1, 0
+VIDEO_LINK = {None: None, NOT_LINKED: False, UNANSWERED: None, LINKED: True}
+
+
+def _video_link() -> Max:
+    """One networked recorder networks the system (its platform gathers the others'
+    video); with none, a recorder whose networking is left blank leaves it unknown."""
+    return Max(Case(When(police_networked=True, then=Value(LINKED)),
+                    When(police_networked__isnull=True, then=Value(UNANSWERED)),
+                    default=Value(NOT_LINKED)),
+               filter=_in_service(AssetCategory.RECORDER))
+
+
 def _derive_assets(r: dict) -> dict:
     for name in [f"kit_{i}" for i in KIT] + ["steel_forks"]:
         r[name] = r[name] or 0
@@ -115,6 +148,7 @@ def _derive_assets(r: dict) -> dict:
     lights, working = r.pop("lights") or 0, r.pop("lights_working") or 0
     r["main_gate_camera_ok"] = r.pop("gate_cameras") > 0
     r["gate_alarm_networked"] = r.pop("gate_alarms") > 0
+    r["video_police_networked"] = VIDEO_LINK[r.pop("video_link")]
     r["lighting_working_ratio"] = round(working / lights, 4) if lights else 0.0
     return r
 
@@ -143,6 +177,7 @@ def _assets(scope: Q) -> QuerySet:
         gate_alarms=Count("id", filter=_in_service(cat.ONE_KEY_ALARM) & Q(
             police_networked=True,
             location__kind__in=[LocationKind.GATE_DUTY_ROOM, LocationKind.MAIN_GATE])),
+        video_link=_video_link(),
         lights=Sum("quantity", filter=lit),
         lights_working=Sum("quantity", filter=lit & IN_SERVICE),
     )

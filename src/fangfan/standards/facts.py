@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.db import connection, connections
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_noop
 
 # {unit path: {fact: value}}: keyed by path because grouping by it follows the
 # (unit_path, …) indexes every record table has, which halves a province's scan.
@@ -119,16 +118,6 @@ UNIT_ATTRIBUTES = {
     "kind": str, "stage": str, "locale": str, "boarding": bool, "staff_count": int,
     "student_count": int, "boarder_count": int, "key_target_grade": int,
 }
-
-
-# --- records Fangfan does not keep yet: always unknown, with the reason -----------------
-_LATER = {
-    "video_police_networked": ("bool",
-        gettext_noop("The video system is networked to the police."),
-        gettext_noop("video networking records")),
-}
-for _name, (_kind, _doc, _records) in _LATER.items():
-    fact(_name, "later", _kind, _doc, unavailable=_records)
 
 
 def compute(scope: Q, needed: set[str] | None = None, parallel: bool = False) -> Values:

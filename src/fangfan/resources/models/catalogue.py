@@ -195,8 +195,10 @@ ATTRIBUTES: dict[str, set[str]] = {
     "night_capable": {AssetCategory.CAMERA, AssetCategory.LIGHTING},
     "identifies_faces": {AssetCategory.CAMERA},
     "identifies_plates": {AssetCategory.CAMERA},
+    # A video recorder stands for the video system it records: its link to the public
+    # security video platform (与公安机关联网, seed 004) is the system's.
     "police_networked": {AssetCategory.ONE_KEY_ALARM, AssetCategory.EMERGENCY_BUTTON,
-                         AssetCategory.ALARM_CONTROLLER},
+                         AssetCategory.ALARM_CONTROLLER, AssetCategory.RECORDER},
     "distance_to_key_m": {AssetCategory.BAGGAGE_STORAGE},
 }
 

@@ -42,7 +42,7 @@ def test_changing_the_category_refreshes_the_fields_keeping_what_was_typed(tree,
         "quantity": "2", "night_capable": "true"}, **HX)
     html = resp.content.decode()
     assert resp.status_code == 200 and "<html" not in html
-    assert _names(html) & set(ATTRIBUTES) == {"retention_days"}
+    assert _names(html) & set(ATTRIBUTES) == {"retention_days", "police_networked"}
     assert 'value="录像机甲"' in html and "invalid-feedback" not in html
     assert not Asset.objects.exists()
 

@@ -118,7 +118,7 @@ def test_four_targets_deadlines_and_trend(evaluated, make_user, client):
 
 def test_unknown_says_which_records_are_missing_with_a_link(tree, make_user, client):
     """No fact names: a sentence naming the missing records, a link to add them for those
-    who may, the list for those who may only read, no link for records not kept yet."""
+    who may, the list for those who may only read."""
     engine.evaluate_subtree([tree["a"].path])
     client.force_login(make_user(Role.UNIT_ADMIN, tree["a"]))
     html = client.get(reverse("compliance-unit", args=["school-a"])).content.decode()
@@ -133,7 +133,8 @@ def test_unknown_says_which_records_are_missing_with_a_link(tree, make_user, cli
     meeting = html.split('data-ref="R-MEET"')[1].split('class="list-group-item"')[0]
     assert f'href="{reverse("records:meetings-add")}?unit={tree["a"].pk}"' in meeting
     deadline = html.split('data-ref="R-DEADLINE"')[1].split('class="list-group-item"')[0]
-    assert "Fangfan does not keep video networking records yet." in deadline
+    assert "No video recorder in service is recorded" in deadline  # not "not kept yet"
+    assert f'href="{reverse("records:assets-add")}?unit={tree["a"].pk}"' in deadline
     client.force_login(make_user(Role.AUDITOR, tree["a"]))
     html = client.get(reverse("compliance-unit", args=["school-a"])).content.decode()
     staff = html.split('data-ref="R-STAFF"')[1].split('class="list-group-item"')[0]
