@@ -93,3 +93,42 @@ FIXED = {
     M.READINESS: gettext_lazy(
         "Responsible units, emergency forces and equipment ready for action."),
 }
+
+
+# Measures whose state Fangfan also reads from the unit's records: {measure: (fact, fact
+# of its limit)}, met when the first is at most the second. The facts are named, read
+# through the standards' registry, so alerts import no app that keeps those records (the
+# patrols app reads the alerts: the dependency runs one way). Shown beside the manual tick,
+# never ticking it (docs/alerts.md).
+COMPUTED = {M.PATROLS: ("alert_patrol_gap_hours", "alert_patrol_gap_limit_hours")}
+
+
+def computed(alert, codes) -> dict[str, dict]:
+    """{measure: {"met", "text"}} for the measures among `codes` that are read from
+    records, for the unit under `alert` while its level is in force (one family's
+    queries; nothing when the app that keeps the records is not installed)."""
+    from fangfan.standards.facts import FACTS, compute_unit
+
+    wanted = {c: COMPUTED[c] for c in codes if c in COMPUTED}
+    names = {n for pair in wanted.values() for n in pair}
+    if not wanted or not names <= set(FACTS) or not alert.order.in_force():
+        return {}
+    values = compute_unit(alert.unit_path, names).get(alert.unit_path, {})
+    return {code: _state(values.get(fact), values.get(limit))
+            for code, (fact, limit) in wanted.items()}
+
+
+def _hours(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
+def _state(gap: float | None, limit: float | None) -> dict:
+    if gap is None or limit is None:
+        return {"met": None, "text": _("From the patrol records: not known yet.")}
+    met = gap <= limit
+    words = {"gap": _hours(gap), "limit": _hours(limit)}
+    return {"met": met, "text": (
+        _("From the patrol records: at most %(gap)s h without a patrol scan (%(limit)s h "
+          "allowed).") if met else
+        _("From the patrol records: %(gap)s h without a patrol scan, more than the "
+          "%(limit)s h allowed.")) % words}

@@ -20,11 +20,13 @@ from fangfan.core.views.records import record_step, step_view, visible_record
 
 
 def measure_row(request, measure: AlertMeasure, error: str = "") -> dict:
+    from fangfan.alerts.measures import computed
     from fangfan.alerts.templatetags.alert_measures import can_report
 
     return {"measure": measure, "error": error,
             "can_change": can_report(request.user, measure.unit_alert),
-            "photos": evidence.attachments_of(measure).count()}
+            "photos": evidence.attachments_of(measure).count(),
+            "computed": computed(measure.unit_alert, [measure.code]).get(measure.code)}
 
 
 @login_required

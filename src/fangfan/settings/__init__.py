@@ -392,6 +392,11 @@ FANGFAN_HAZARD_GRACE_DAYS = int(os.environ.get("FANGFAN_HAZARD_GRACE_DAYS", "3")
 # acknowledged it is reminded; after twice as long its authority is told (alerts).
 FANGFAN_ALERT_ACK_HOURS = float(os.environ.get("FANGFAN_ALERT_ACK_HOURS", "2"))
 
+# Under alert level I the guards patrol around the clock: no more than this many hours
+# between two patrol scans of the unit (patrols' fact alert_patrol_gap_hours, the seed
+# pack's alert-patrols and measure 14 of the alert checklist).
+FANGFAN_ALERT_PATROL_GAP_HOURS = float(os.environ.get("FANGFAN_ALERT_PATROL_GAP_HOURS", "2"))
+
 # A requirement that becomes unmet for a unit raises one hazard there, closed by the
 # system when the requirement is met again (inspections.gaps, SPEC STD-5). Off: no
 # hazards are raised or closed by compliance results.

@@ -1,4 +1,5 @@
-"""The measures of a unit's alert for its checklist page, in two queries."""
+"""The measures of a unit's alert for its checklist page, in two queries (and, at level
+I, the queries of the fact the round-the-clock patrols are read from)."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from django import template
 from django.db.models import Count
 
+from fangfan.alerts.measures import computed
 from fangfan.alerts.models import AlertMeasure, Level, UnitAlert
 from fangfan.alerts.services import of_the_unit
 from fangfan.core import permissions, registry
@@ -36,7 +38,9 @@ def alert_checklist(context, unit_alert: UnitAlert) -> dict[str, Any]:
                and of_the_unit(user, unit_alert.unit_path)
                and permissions.allowed(user, "change", registry.get("unit-alerts"),
                                        unit_alert.unit_path))
-    return {"rows": [{"measure": m, "can_change": can, "photos": photos.get(str(m.pk), 0)}
+    from_records = computed(unit_alert, [m.code for m in measures])
+    return {"rows": [{"measure": m, "can_change": can, "photos": photos.get(str(m.pk), 0),
+                      "computed": from_records.get(m.code)}
                      for m in measures], "can_acknowledge": can_ack}
 
 
