@@ -1,8 +1,8 @@
 """The duty part of the demo (`fangfan.core.demo`): 新桥实验小学's roster from yesterday
 night to a week ahead — the gate and the monitoring room around the clock with one night
 left uncovered at the gate (02:00–08:00), the leader on duty, the teachers' gate duty at
-arrival — a handover whose open matter is carried to the next one, and the 护学岗 of the
-新桥 police station at the south gate with a week of sign-ins."""
+arrival on school days — a handover whose open matter is carried to the next one, and
+the 护学岗 of the 新桥 police station at the south gate with a week of sign-ins."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +21,7 @@ from fangfan.duty.models import (
     Shift,
 )
 from fangfan.resources.models import Location, Person
+from fangfan.standards import schooldays
 
 LEADERS = ["张红梅", "姚建法", "张丽", "高春媛", "章丽红", "郭建刚", "杨阳"]
 TEACHERS = ["黄益芬", "周雨龙", "刘宇婷", "赵海琴", "叶凌"]
@@ -74,7 +75,7 @@ def _roster(unit: Unit, posts: dict[str, Post], people: dict[str, Person]) -> No
         _shift(unit, posts["监控室值守"], people["陈志强"], _at(day, 20), _at(nxt, 8))
         leader = LEADERS[(day.toordinal()) % len(LEADERS)]
         _shift(unit, posts["带班领导"], people[leader], _at(day, 7, 30), _at(day, 17, 30))
-        if day.weekday() < 5:
+        if schooldays.is_school_day(day, unit.path):
             teacher = TEACHERS[day.toordinal() % len(TEACHERS)]
             _shift(unit, posts["上学护导"], people[teacher], _at(day, 7, 20), _at(day, 8))
 
@@ -108,7 +109,8 @@ def _handovers(unit: Unit, gate: Post, people: dict[str, Person]) -> None:
 
 def _school_guard_post(unit: Unit) -> None:
     """Defined by the district's supervisor for the police station; signed in by the
-    school's guard at arrival and dismissal on the past school days."""
+    school's guard at arrival and dismissal on the school days of the past week (the
+    city's school calendar: no sign-in on 国庆)."""
     supervisor = User.objects.get(username="xinbei_supervisor")
     guard = User.objects.get(username="xinqiao_guard")
     today = timezone.localdate()
@@ -119,7 +121,7 @@ def _school_guard_post(unit: Unit) -> None:
         "active_from": dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)})
     for back in range(1, 8):
         day = today - dt.timedelta(days=back)
-        if day.weekday() >= 5:
+        if not schooldays.is_school_day(day, unit.path):
             continue
         for session, at in (("arrival", _at(day, 7, 25)), ("dismissal", _at(day, 16, 10))):
             services.create_record(guard, SchoolGuardSignIn, {

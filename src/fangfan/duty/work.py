@@ -21,6 +21,7 @@ from fangfan.duty import roster
 from fangfan.duty.coverage import gaps
 from fangfan.duty.models import SchoolGuardPost, SchoolGuardSignIn, Session
 from fangfan.resources.models import person_of
+from fangfan.standards import schooldays
 
 # A post's gaps named in one work item, at most.
 GAPS_NAMED = 3
@@ -66,11 +67,6 @@ def uncovered_hours(ctx: WorkContext) -> Iterator[WorkItem]:
             action=_("Fill the roster"), unit=post.unit.name, due=found[0].start)
 
 
-def _school_day(day: dt.date) -> bool:
-    """Monday to Friday (holidays are not known to the roster)."""
-    return day.weekday() < 5
-
-
 @panel(personal=True)
 def school_guard_sign_in(request, unit) -> str | None:
     """On the home page of those who sign in at the unit's 护学岗 (its guards): today's
@@ -83,7 +79,10 @@ def school_guard_sign_in(request, unit) -> str | None:
         return None
     today, now = timezone.localdate(), timezone.now()
     posts = _active_posts(request.user, [unit.path], today)
-    if not posts or not _school_day(today):
+    if posts:
+        school_day = schooldays.checker(today)
+        posts = [p for p in posts if school_day(p.unit_path)]
+    if not posts:
         return None
     rows = [{"post": p, "signed": {s.session: s for s in p.today},
              "session": p.session_at(now)} for p in posts]
@@ -108,14 +107,18 @@ def _active_posts(user, paths: list[str], today: dt.date) -> list[SchoolGuardPos
 
 @source
 def missing_sign_ins(ctx: WorkContext) -> Iterator[WorkItem]:
-    """A session of today whose watch has ended without a sign-in at a post in service:
-    work for those who sign in there and those who keep the unit."""
+    """A session of today whose watch has ended without a sign-in at a post in service,
+    on a school day of the post's unit (its terms and calendar days): work for those who
+    sign in there and those who keep the unit."""
     rt = registry.get("school-guard-sign-ins")
-    if not _school_day(ctx.today) or not permissions.allowed(ctx.user, "add", rt):
+    if not permissions.allowed(ctx.user, "add", rt):
         return
     now = timezone.localtime(ctx.now)
-    for post in _active_posts(ctx.user, ctx.paths, ctx.today):
-        if not permissions.allowed(ctx.user, "add", rt, post.unit_path):
+    posts = _active_posts(ctx.user, ctx.paths, ctx.today)
+    school_day = schooldays.checker(ctx.today) if posts else None
+    for post in posts:
+        if not (permissions.allowed(ctx.user, "add", rt, post.unit_path)
+                and school_day(post.unit_path)):
             continue
         signed = {s.session for s in post.today}
         for session in Session:

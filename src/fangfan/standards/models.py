@@ -166,6 +166,46 @@ class SchoolTerm(UnitRecord):
             raise ValidationError({"ends_on": _("A term ends after it starts.")})
 
 
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")  # 法定节假日 and other days off within a term
+    SCHOOL_DAY = "school_day", _("Make-up school day")  # 调休: a weekend day of school
+
+
+class CalendarDay(UnitRecord):
+    """A day that breaks the Monday-to-Friday rule of a school week: a public holiday
+    within a term (国庆), or a weekend day worked in its place (调休). Defined by an
+    authority for its subtree or by a unit; for one date the nearest definition up the
+    tree wins (`standards.schooldays`)."""
+
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("The holiday, e.g. National Day."))
+
+    unique_error = ("date", _("This unit already has an entry for this date."))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["unit_path", "date"]
+        indexes = [models.Index(fields=["unit_path", "date"]),
+                   models.Index(fields=["date"])]
+        constraints = [models.UniqueConstraint(fields=["unit", "date"],
+                                               name="unique_calendar_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat() if self.date else ''} {self.name}".strip()
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (self.kind == CalendarDayKind.SCHOOL_DAY and self.date
+                and self.date.weekday() < 5):
+            raise ValidationError({"date": _(
+                "A make-up school day is a Saturday or a Sunday: Monday to Friday are "
+                "school days already.")})
+
+
 class ObligationStatus(models.TextChoices):
     UPCOMING = "upcoming", _("Upcoming")
     DUE = "due", _("Due")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from fangfan.core.models import Role
 from fangfan.core.registry import RecordType, register
 from fangfan.standards.models import (
+    CalendarDay,
     Obligation,
     Pack,
     PackActivation,
@@ -68,6 +69,25 @@ register(RecordType(
     example=lambda unit: {"unit": unit, "school_year": 2026, "number": 1,
                           "starts_on": date(2026, 9, 1), "ends_on": date(2027, 1, 22)},
     example_update=lambda obj: {"ends_on": date(2027, 1, 29)},
+))
+
+register(RecordType(
+    model=CalendarDay,
+    slug="calendar-days",
+    on_home=False,
+    area="std",
+    list_fields=["date", "kind", "name", "unit"],
+    form_fields=["unit", "date", "kind", "name"],
+    filter_fields=["kind"],
+    search_fields=["name"],
+    # Like the terms: an authority records its region's holidays and make-up school days,
+    # a unit its own; the units below read those that apply to them.
+    shared_down=True,
+    roles={Role.SUPERVISOR: {"view", "add", "change", "delete", "import", "export"},
+           Role.GUARD: {"view"}, Role.STAFF: {"view"}},
+    example=lambda unit: {"unit": unit, "date": date(2026, 10, 1), "kind": "holiday",
+                          "name": "国庆节"},
+    example_update=lambda obj: {"name": "国庆节、中秋节"},
 ))
 
 register(RecordType(

@@ -15,6 +15,7 @@ from fangfan.core.work import WorkContext
 from fangfan.duty import work
 from fangfan.duty.models import SchoolGuardPost, SchoolGuardSignIn
 from fangfan.standards import facts
+from fangfan.standards.models import CalendarDay, SchoolTerm
 
 TODAY = timezone.localdate
 
@@ -106,19 +107,58 @@ def test_hu_xue_gang_posts_fact(tree):
     assert value(tree["a"]) == 0
 
 
-def test_missing_sign_in_is_work(tree, make_user, monkeypatch):
-    post = make_post(tree["a"], arrival_from=dt.time(0), arrival_until=dt.time(0, 1),
+# The terms of 2026–2027 (from Tue 1 Sep 2026 to 23 Jan 2027, from 22 Feb 2027), 国庆
+# 1–7 October, and Saturday 10 October worked in its place (调休): fixed dates, whatever
+# today is.
+TERMS = ((dt.date(2026, 9, 1), dt.date(2027, 1, 23)), (dt.date(2027, 2, 22),
+                                                       dt.date(2027, 7, 2)))
+WEDNESDAY, NATIONAL_DAY, MAKE_UP_SATURDAY = (dt.date(2026, 9, 30), dt.date(2026, 10, 1),
+                                             dt.date(2026, 10, 10))
+
+
+def _calendar(city) -> None:
+    for number, (start, end) in enumerate(TERMS, 1):
+        services.create_record(None, SchoolTerm, {"unit": city, "school_year": 2026,
+                                                  "number": number, "starts_on": start,
+                                                  "ends_on": end})
+    for i in range(7):
+        services.create_record(None, CalendarDay, {
+            "unit": city, "date": NATIONAL_DAY + dt.timedelta(days=i), "kind": "holiday",
+            "name": "国庆节"})
+    services.create_record(None, CalendarDay, {"unit": city, "date": MAKE_UP_SATURDAY,
+                                               "kind": "school_day", "name": "国庆节调休"})
+
+
+def _missing(user, unit, day: dt.date) -> list[str]:
+    ctx = WorkContext(user, [unit.path], today=day, now=timezone.make_aware(
+        dt.datetime.combine(day, dt.time(12))))
+    return [i.title for i in work.missing_sign_ins(ctx)]
+
+
+def test_missing_sign_in_is_work_on_school_days(tree, make_user):
+    post = make_post(tree["a"], active_from=dt.date(2026, 9, 1),
+                     arrival_from=dt.time(0), arrival_until=dt.time(0, 1),
                      dismissal_from=dt.time(23, 58), dismissal_until=dt.time(23, 59))
     user = make_user(Role.GUARD, tree["a"])
-    now = timezone.make_aware(dt.datetime.combine(TODAY(), dt.time(12)))
-    ctx = WorkContext(user, [tree["a"].path], now=now)
-    monkeypatch.setattr(work, "_school_day", lambda day: True)
-    items = list(work.missing_sign_ins(ctx))
-    assert [i.title for i in items] == [
-        "No sign-in at the school-guard post 南校门外人行横道: Arrival"]
-    sign(post, TODAY())
-    assert list(work.missing_sign_ins(ctx)) == []
-    monkeypatch.undo()
-    saturday = TODAY() + dt.timedelta(days=(5 - TODAY().weekday()) % 7)
-    assert not work._school_day(saturday) and work._school_day(
-        saturday + dt.timedelta(days=2))
+    missing = ["No sign-in at the school-guard post 南校门外人行横道: Arrival"]
+    # Without terms or calendar days recorded: Monday to Friday.
+    assert _missing(user, tree["a"], NATIONAL_DAY) == missing
+    assert _missing(user, tree["a"], MAKE_UP_SATURDAY) == []
+    _calendar(tree["city"])  # the city's calendar, inherited by the school
+    assert _missing(user, tree["a"], WEDNESDAY) == missing
+    assert _missing(user, tree["a"], NATIONAL_DAY) == []  # a holiday
+    assert _missing(user, tree["a"], MAKE_UP_SATURDAY) == missing  # worked in its place
+    assert _missing(user, tree["a"], dt.date(2027, 1, 27)) == []  # winter holidays
+    sign(post, WEDNESDAY)
+    assert _missing(user, tree["a"], WEDNESDAY) == []
+
+
+def test_the_sign_in_panel_waits_for_a_school_day(tree, make_user, client, monkeypatch):
+    make_post(tree["a"], active_from=dt.date(2026, 9, 1))
+    _calendar(tree["city"])
+    client.force_login(make_user(Role.GUARD, tree["a"]))
+    for day, shown in ((WEDNESDAY, True), (NATIONAL_DAY, False), (MAKE_UP_SATURDAY, True)):
+        morning = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30)))
+        monkeypatch.setattr(timezone, "now", lambda at=morning: at)
+        page = client.get("/").content.decode()
+        assert ('data-testid="sign-in-panel"' in page) is shown, day
