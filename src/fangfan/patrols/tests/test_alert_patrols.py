@@ -14,7 +14,6 @@ from django.test import override_settings
 from fangfan.alerts import services as alerts
 from fangfan.alerts.models import AlertOrder, UnitAlert
 from fangfan.core import services
-from fangfan.core.models import Role
 from fangfan.patrols import services as patrols
 from fangfan.patrols.facts import longest_gaps
 from fangfan.patrols.tests.conftest import at
