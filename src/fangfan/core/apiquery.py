@@ -13,6 +13,7 @@ import re
 
 import django_filters
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -70,8 +71,36 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise ValidationError(errors)
 
 
+class CountWhenFull(Paginator):
+    """Django's paginator without its COUNT(*) when the page itself tells the total.
+
+    A page is read with one row more than it holds: a page that comes back short is the
+    last one, so the total is its offset plus its rows, and the second pass over the
+    scoped query that the count is (a fifth of a school's list request, measured in
+    docs/benchmarks.md) is not made. A full page still counts, lazily, for the answer's
+    `count`; an empty page past the end is left to Django (EmptyPage, DRF's 404)."""
+
+    def page(self, number) -> Page:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)
+        if number < 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom:bottom + self.per_page + 1])
+        if len(rows) > self.per_page:
+            return self._get_page(rows[:self.per_page], number, self)
+        if rows or number == 1:
+            self.count = bottom + len(rows)  # a cached_property: set, it is not queried
+            return self._get_page(rows, number, self)
+        return super().page(number)
+
+
 class StrictPagination(PageNumberPagination):
     """DRF's page numbers; a page that is not a whole number is a 400, not page 1."""
+
+    django_paginator_class = CountWhenFull
 
     def paginate_queryset(self, queryset, request, view=None):
         name = self.page_query_param

@@ -39,6 +39,14 @@ def purge_personal_data() -> dict[str, int]:
     return counts
 
 
+@db_periodic_task(crontab(hour="2", minute="53"))
+def purge_expired_tokens() -> int:
+    """Nightly: API tokens past their expiry are deleted (core.authentication)."""
+    from fangfan.core import authentication
+
+    return authentication.purge_expired_tokens()
+
+
 @db_periodic_task(crontab(minute="*"))
 def send_due_deliveries() -> int:
     """E-mails and group-robot messages that are due, every minute (core.notify)."""

@@ -55,6 +55,27 @@ def test_token_expires_after_its_lifetime(tree, unit_admin, api_client, settings
     assert not AuthToken.objects.filter(user=unit_admin).exists()
 
 
+def test_a_request_checks_its_own_token_only_and_the_night_purges_the_rest(
+        tree, unit_admin, api_client, django_assert_max_num_queries):
+    """knox swept all the user's tokens on every request; here one query finds the token
+    and its user, and the nightly job deletes the expired ones nobody presents."""
+    from fangfan.core import tasks
+
+    old, token = _token(api_client, unit_admin), _token(api_client, unit_admin)
+    from knox.settings import CONSTANTS
+
+    assert AuthToken.objects.filter(token_key=old[:CONSTANTS.TOKEN_KEY_LENGTH]).update(
+        expiry=timezone.now() - timedelta(days=1)) == 1
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with django_assert_max_num_queries(20) as counted:
+        assert api_client.get("/api/locations/").status_code == 200
+    assert sum("knox_authtoken" in q["sql"] for q in counted.captured_queries) == 1
+    assert AuthToken.objects.filter(user=unit_admin).count() == 2  # not swept per request
+    assert tasks.purge_expired_tokens.call_local() == 1
+    assert AuthToken.objects.filter(user=unit_admin).count() == 1
+    assert _reads(api_client, token) == 200
+
+
 def test_tokens_are_stored_hashed(tree, unit_admin, api_client):
     token = _token(api_client, unit_admin)
     row = AuthToken.objects.get(user=unit_admin)

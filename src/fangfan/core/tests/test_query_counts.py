@@ -53,3 +53,33 @@ def test_lists_and_details_run_constant_queries(rt, tree, client, api_client,
     many = (_queries(lambda: client.get(page)), _queries(lambda: api_client.get(api)),
             _queries(lambda: api_client.get(f"{api}{first[0].pk}/")))
     assert many == few, f"list page, API list, API detail: {few} queries with 2, {many} with 8"
+
+
+def test_a_short_page_tells_its_total_without_counting(tree, unit_admin, api_client,
+                                                        settings):
+    """The API's pages read one row more than they hold: a page that comes back short is
+    the last, so its total needs no COUNT(*) (a fifth of a list request); a full page
+    still counts, and a page past the end is a 404."""
+    from fangfan.resources.models import Person
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "PAGE_SIZE": 3}
+    for i in range(5):
+        services.create_record(None, Person, {"unit": tree["a"], "name": f"人{i}"})
+    api_client.force_authenticate(unit_admin)
+
+    def page(number: int) -> tuple[dict, list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            resp = api_client.get(f"/api/people/?page={number}")
+        assert resp.status_code == 200, resp.content
+        return resp.json(), [q["sql"] for q in ctx.captured_queries]
+
+    full, sql = page(1)
+    assert (full["count"], len(full["results"]), bool(full["next"])) == (5, 3, True)
+    assert any("COUNT(" in q.upper() for q in sql)
+    short, sql = page(2)
+    assert (short["count"], len(short["results"]), short["next"]) == (5, 2, None)
+    assert not any("COUNT(" in q.upper() for q in sql)
+    assert api_client.get("/api/people/?page=3").status_code == 404
+    Person.objects.all().delete()
+    empty, sql = page(1)
+    assert (empty["count"], empty["results"]) == (0, [])
