@@ -228,3 +228,20 @@ def test_home_shows_the_next_patrol_and_the_follow_up(patrol, clock, client):
     rnd.refresh_from_db()
     assert rnd.reviewed_by == patrol["admin"]
     assert follow_up not in client.get("/").content.decode()
+
+
+def test_the_patrol_page_lists_the_routes_and_starts_the_one_due(patrol, clock, client):
+    """`/patrol/` (the guard's whole shift on a phone starts its patrol from the home
+    page's panel instead: duty/tests/test_browser_shift.py): the round due now first,
+    with its "Start patrol", which opens the round; a route not due shows its next time."""
+    clock.set(at(7, 45))
+    client.force_login(patrol["guard"])
+    page = client.get(reverse("patrol-home")).content.decode()
+    assert page.count('data-testid="patrol-route"') == 2
+    assert page.index("白天巡查") < page.index("夜间巡查")
+    assert page.count('data-testid="start-patrol"') == 1 and "next round" in page
+    response = client.post(reverse("patrol-start", args=[patrol["route"].pk]))
+    rnd = PatrolRound.objects.get(route=patrol["route"], due_at=at(8, 0))
+    assert response.status_code == 302 and response.url == reverse("patrol-round",
+                                                                    args=[rnd.pk])
+    assert "Continue patrol" in client.get(reverse("patrol-home")).content.decode()
