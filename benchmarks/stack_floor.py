@@ -36,6 +36,7 @@ import textwrap
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -176,8 +177,38 @@ def wait_up(port: int, path: str, proc: subprocess.Popen) -> None:
 # --- load --------------------------------------------------------------------------
 
 
-def _client(args) -> tuple[int, int, list[float]]:
-    port, method, path, token, seconds, tag = args
+@dataclass(frozen=True)
+class Load:
+    """What each request of a run is: `path` formatted with the request's item, the
+    JSON `body` with the item's "body" merged in and `unique` (a body key) made unique
+    per request. With `items`, each is sent once, shared out among the clients
+    (a visit is checked in once); a client that has used up its share stops."""
+
+    method: str
+    path: str
+    body: dict | None = None
+    unique: str = ""
+    items: tuple = ()
+
+    def request(self, client: int, clients: int, i: int) -> tuple[str, str | None] | None:
+        item: dict = {}
+        if self.items:
+            n = client + i * clients
+            if n >= len(self.items):
+                return None
+            item = self.items[n]
+        body = None
+        if self.body is not None or "body" in item:
+            data = {**(self.body or {}), **item.get("body", {})}
+            if self.unique:
+                data[self.unique] = f"{data[self.unique]}-{os.getpid()}-{i}"
+            body = json.dumps(data)
+        return self.path.format(**item), body
+
+
+def _client(args) -> tuple[int, int, list[float], bool, str]:
+    port, spec, token, seconds, client, clients = args
+    first_error = ""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if token:
@@ -187,45 +218,73 @@ def _client(args) -> tuple[int, int, list[float]]:
     end = time.monotonic() + seconds
     i = 0
     while time.monotonic() < end:
-        body = None
-        if method == "POST":
-            body = json.dumps({"unit": "school-a", "name": f"压测{tag}-{os.getpid()}-{i}"})
+        request = spec.request(client, clients, i)
+        if request is None:
+            return ok, bad, latencies, True, first_error
+        path, body = request
         started = time.perf_counter()
         try:
-            conn.request(method, path, body=body, headers=headers)
+            conn.request(spec.method, path, body=body, headers=headers)
             resp = conn.getresponse()
-            resp.read()
+            answer = resp.read()
         except (OSError, http.client.HTTPException):
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             bad += 1
+            i += 1
             continue
         latencies.append(time.perf_counter() - started)
         if resp.status in (200, 201):
             ok += 1
         else:
             bad += 1
+            first_error = first_error or f"{resp.status} {answer[:300]!r}"
         i += 1
     conn.close()
-    return ok, bad, latencies
+    return ok, bad, latencies, False, first_error
 
 
-def load(port: int, method: str, path: str, token: str | None, clients: int,
-         seconds: float, tag: str) -> dict:
+def load(port: int, spec: Load, token: str | None, clients: int, seconds: float) -> dict:
+    """Run `clients` client processes against the server for `seconds`: requests per
+    second answered 200/201, errors, p50 and p95 in ms, and whether the items ran out
+    (then the rate is of a shorter run: give more items)."""
     with multiprocessing.get_context("fork").Pool(clients) as pool:
-        results = pool.map(_client, [(port, method, path, token, seconds, tag)] * clients)
+        results = pool.map(_client, [(port, spec, token, seconds, c, clients)
+                                     for c in range(clients)])
     ok = sum(r[0] for r in results)
     bad = sum(r[1] for r in results)
     lat = sorted(x for r in results for x in r[2])
     pick = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (
         lambda q: float("nan"))
-    return {"rps": ok / seconds, "errors": bad, "p50": pick(0.5), "p95": pick(0.95)}
+    errors = [r[4] for r in results if r[4]]
+    if errors:
+        print(f"<!-- {spec.method} {spec.path}: first error {errors[0]} -->", flush=True)
+    return {"rps": ok / seconds, "errors": bad, "p50": pick(0.5), "p95": pick(0.95),
+            "ran_out": any(r[3] for r in results)}
+
+
+def row(name: str, a: dict, f: dict) -> str:
+    """A table row: the app's figures, the floor's, and the ratio of their rates."""
+    errors = f" ({a['errors']} errors)" if a["errors"] else ""
+    out = " (items ran out)" if a["ran_out"] else ""
+    return (f"| {name} | {a['rps']:.0f}{errors}{out} | {a['p50']:.1f} | {a['p95']:.1f} | "
+            f"{f['rps']:.0f} | {f['p50']:.1f} | {f['p95']:.1f} | "
+            f"{a['rps'] / f['rps']:.2f}× |")
+
+
+TABLE_HEAD = ("| path | Fangfan req/s | p50 ms | p95 ms | floor req/s | p50 ms | p95 ms "
+              "| ratio |\n|---|---|---|---|---|---|---|---|")
+PEOPLE_READ = Load("GET", "/api/people/")
+PEOPLE_WRITE = Load("POST", "/api/people/", {"unit": "school-a", "name": "压测app"}, "name")
+FLOOR_READ = Load("GET", "/items/")
+FLOOR_WRITE = Load("POST", "/items/", {"unit": "school-a", "name": "压测floor"}, "name")
 
 
 # --- the two servers ---------------------------------------------------------------
 
 
-def start_fangfan(work: Path, base: str | None, workers: int) -> tuple:
+def fangfan_env(work: Path, base: str | None) -> tuple[dict, str, Path]:
+    """A data directory and a fresh, migrated database for the app: its environment."""
     data = work / "fangfan"
     data.mkdir()
     url = fresh_database(base, data, "fangfan")
@@ -234,7 +293,12 @@ def start_fangfan(work: Path, base: str | None, workers: int) -> tuple:
                DJANGO_SETTINGS_MODULE="fangfan.settings")
     env.pop("FANGFAN_REDIS_URL", None)
     run([PY, "-m", "fangfan", "migrate", "--noinput", "-v0"], env)
-    run([PY, "-c", SETUP], env)
+    return env, url, data
+
+
+def serve_fangfan(env: dict, data: Path, workers: int, username: str) -> tuple:
+    """`fangfan serve` (gunicorn and the worker) on a free port, and a token of the
+    user's, as a client of the API gets it."""
     port = free_port()
     proc = subprocess.Popen([PY, "-m", "fangfan", "serve", "--bind", f"127.0.0.1:{port}",
                              "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
@@ -242,9 +306,15 @@ def start_fangfan(work: Path, base: str | None, workers: int) -> tuple:
     wait_up(port, "/health/", proc)
     conn = http.client.HTTPConnection("127.0.0.1", port)
     conn.request("POST", "/api/auth/token/", json.dumps(
-        {"username": "admin-a", "password": PASSWORD}), {"Content-Type": "application/json"})
+        {"username": username, "password": PASSWORD}), {"Content-Type": "application/json"})
     token = json.loads(conn.getresponse().read())["token"]
-    return proc, port, token, url
+    return proc, port, token
+
+
+def start_fangfan(work: Path, base: str | None, workers: int) -> tuple:
+    env, url, data = fangfan_env(work, base)
+    run([PY, "-c", SETUP], env)
+    return (*serve_fangfan(env, data, workers, "admin-a"), url)
 
 
 def start_floor(work: Path, base: str | None, workers: int) -> tuple:
@@ -270,7 +340,7 @@ def start_floor(work: Path, base: str | None, workers: int) -> tuple:
 
 
 def profile(fangfan_proc: subprocess.Popen, port: int, token: str, clients: int,
-            seconds: float, method: str, path: str) -> None:
+            seconds: float, spec: Load) -> None:
     """Sample the gunicorn workers with py-spy while the load runs; print the functions
     with the largest inclusive share of samples (fangfan's own and the libraries')."""
     spy = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
@@ -281,7 +351,7 @@ def profile(fangfan_proc: subprocess.Popen, port: int, token: str, clients: int,
                                 "--nonblocking"], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     time.sleep(1)
-    load(port, method, path, token, clients, seconds, "prof")
+    load(port, spec, token, clients, seconds)
     sampler.wait()
     inclusive: Counter = Counter()
     own: Counter = Counter()
@@ -296,7 +366,7 @@ def profile(fangfan_proc: subprocess.Popen, port: int, token: str, clients: int,
         for key in set(frames):
             inclusive[key] += n
         own[frames[-1]] += n
-    print(f"\n## profile: {method} {path} ({total} samples serving requests)\n")
+    print(f"\n## profile: {spec.method} {spec.path} ({total} samples serving requests)\n")
     print("Inclusive (below the WSGI handler and the middleware chain):\n")
     print("| share | function |\n|---|---|")
     below = inclusive["BaseHandler._get_response (django/core/handlers/base.py)"] or total
@@ -336,24 +406,18 @@ def main() -> None:
         print(f"# stack floor, {kind}, {args.clients} clients × {args.seconds:g} s, "
               f"gunicorn {args.workers} × 4, {platform.python_version()}, "
               f"load average before: {os.getloadavg()[0]:.1f}\n")
-        print("| path | Fangfan req/s | p50 ms | p95 ms | floor req/s | p50 ms | p95 ms "
-              "| ratio |\n|---|---|---|---|---|---|---|---|")
+        print(TABLE_HEAD)
         # Read first: the school's 20 people, as the floor's 20 rows (after the write run
         # there would be thousands, and a page of 50).
-        cases = [("read", "GET", "/api/people/", "/items/"),
-                 ("write", "POST", "/api/people/", "/items/")]
-        for name, method, app_path, floor_path in cases:
-            a = load(fangfan[1], method, app_path, fangfan[2], args.clients, args.seconds,
-                     "app")
-            f = load(floor[1], method, floor_path, None, args.clients, args.seconds, "floor")
-            errors = f" ({a['errors']} errors)" if a["errors"] else ""
-            print(f"| {name} | {a['rps']:.0f}{errors} | {a['p50']:.1f} | {a['p95']:.1f} | "
-                  f"{f['rps']:.0f} | {f['p50']:.1f} | {f['p95']:.1f} | "
-                  f"{a['rps'] / f['rps']:.2f}× |")
+        cases = [("read", PEOPLE_READ, FLOOR_READ), ("write", PEOPLE_WRITE, FLOOR_WRITE)]
+        for name, app_spec, floor_spec in cases:
+            a = load(fangfan[1], app_spec, fangfan[2], args.clients, args.seconds)
+            f = load(floor[1], floor_spec, None, args.clients, args.seconds)
+            print(row(name, a, f), flush=True)
         if args.profile:
-            for _name, method, app_path, _f in cases:
+            for _name, app_spec, _f in cases:
                 profile(fangfan[0], fangfan[1], fangfan[2], args.clients, args.seconds,
-                        method, app_path)
+                        app_spec)
     finally:
         for server in (fangfan, floor):
             if server:

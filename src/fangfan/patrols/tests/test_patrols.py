@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fangfan.core import services
@@ -118,6 +120,19 @@ def test_scan_refusals(patrol, clock, case, expected):
         patrols.scan(patrol["guard"], rnd, code)
     assert expected in _messages(exc.value)
     assert PatrolScan.objects.count() == before
+
+
+def test_a_new_scan_looks_up_its_round_and_checkpoint_once(patrol, clock):
+    """clean() finds the earlier scan (its refusal says when); the model's unique
+    constraint is not asked again inside the write (issue 10's scan benchmark)."""
+    rnd = _round(patrol, clock)
+    clock.set(at(8, 2))
+    with CaptureQueriesContext(connection) as ctx:
+        patrols.scan(patrol["guard"], rnd, patrol["points"][0].tag)
+    lookups = [q["sql"] for q in ctx.captured_queries
+               if q["sql"].startswith("SELECT") and 'FROM "patrols_patrolscan" WHERE' in q["sql"]
+               and '"patrols_patrolscan"."checkpoint_id" =' in q["sql"]]
+    assert len(lookups) == 1, lookups
 
 
 def test_the_same_refusals_hold_through_the_services_directly(patrol, clock):
