@@ -74,7 +74,9 @@ class ScopedSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is None:
+        # What may be chosen and what keeps its stored value only matter for a write: an
+        # answer to a read builds none of it (a tenth of a list request).
+        if request is None or request.method in drf_permissions.SAFE_METHODS:
             return
         action = "change" if self.instance is not None else "add"
         for field in self.fields.values():

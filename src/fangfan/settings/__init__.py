@@ -135,7 +135,9 @@ def _database() -> dict:
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
-        db["CONN_MAX_AGE"] = 0
+        # Connections are kept (60 s, like PostgreSQL's): opening one with its pragmas
+        # was a sixth of a request (docs/benchmarks.md). `fangfan restore` writes through
+        # SQLite's backup API, so kept connections see the restored database.
         db["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
