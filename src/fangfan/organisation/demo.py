@@ -1,6 +1,7 @@
 """The demo's organisation: 新桥's leadership group, office and responsible department,
-its support unit and liaison (seed 000), and the departments of 潍坊新村街道 (seed 003):
-the organisation part of `fangfan.core.demo`."""
+its support unit and liaison (seed 000), its rule system (seed 001) and its year's
+responsibility letters, and the departments of 潍坊新村街道 (seed 003): the organisation
+part of `fangfan.core.demo`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,15 @@ from django.utils import timezone
 from fangfan.core import services
 from fangfan.core.demo import demo_part, phone
 from fangfan.core.models import Unit
-from fangfan.organisation.models import Body, Liaison, Membership, RuleDocument, SupportUnit
+from fangfan.organisation.models import (
+    Body,
+    Letter,
+    LetterCampaign,
+    Liaison,
+    Membership,
+    RuleDocument,
+    SupportUnit,
+)
 from fangfan.resources.models import Person
 
 # Seed 000 section 二: the leadership group, its office and the responsible department,
@@ -163,3 +172,40 @@ def _load_rules(unit: Unit) -> None:
             "approved_by": principal, "review_due": today + review * days,
             "supersedes": first if kind == "visitor" else None,
             "notes": "增加访客预约核实和车辆查验要求" if kind == "visitor" else ""})
+
+
+# Seed 000 二、4: responsibility passed down to departments and posts by letters. 新桥's
+# letters of the year: (signer, department or "" for a post, signed days after issue or
+# None). The security captain's letter is still unsigned after the deadline: the gap
+# *org-letters* with a name, and the administrator's work "Record the signature".
+XINQIAO_LETTERS: list[tuple[str, str, int | None]] = [
+    ("姚建法", "", 3),
+    ("郭建刚", "后勤保障中心", 2),
+    ("张丽", "", 5),
+    ("高春媛", "", 5),
+    ("章丽红", "", 6),
+    ("杨阳", "", 4),
+    ("黄建刚", "", None),
+]
+LETTERS_ISSUED_DAYS_AGO = 60
+LETTERS_DEADLINE_DAYS = 30  # after the issue: passed 30 days ago
+
+
+@demo_part(46)  # after the organisation (40), whose responsible department signs
+def letters(units: dict[str, Unit]) -> None:
+    _load_letters(units["xinqiao"])
+
+
+def _load_letters(unit: Unit) -> None:
+    issued = timezone.localdate() - dt.timedelta(days=LETTERS_ISSUED_DAYS_AGO)
+    campaign = services.create_record(None, LetterCampaign, {
+        "unit": unit, "year": issued.year, "title": "反恐怖防范工作责任书",
+        "issued_on": issued, "deadline": issued + dt.timedelta(days=LETTERS_DEADLINE_DAYS),
+        "notes": "校长与分管领导、部门和岗位逐级签订"})
+    people = {p.name: p for p in Person.objects.filter(unit=unit)}
+    bodies = {b.name: b for b in Body.objects.filter(unit=unit)}
+    for name, department, signed_after in XINQIAO_LETTERS:
+        signed = None if signed_after is None else issued + dt.timedelta(days=signed_after)
+        services.create_record(None, Letter, {
+            "unit": unit, "campaign": campaign, "signer": people[name],
+            "department": bodies.get(department), "issued_on": issued, "signed_on": signed})

@@ -59,7 +59,7 @@ def test_grant_command(tree, django_user_model, capsys):
 
 
 def test_demo_school_has_its_organisation_and_its_gaps_come_from_records(db):
-    from fangfan.organisation.models import Body, SupportUnit
+    from fangfan.organisation.models import Body, Letter, SupportUnit
     from fangfan.standards import engine
     from fangfan.standards.models import Result
 
@@ -75,5 +75,9 @@ def test_demo_school_has_its_organisation_and_its_gaps_come_from_records(db):
     status = dict(Result.objects.filter(unit=school).values_list("requirement__urn", "status"))
     assert status["urn:fangfan:pack:seed:org-head"] == "met"
     assert status["urn:fangfan:pack:cn-law:ctl-32-responsible"] == "met"
+    # The year's letters: all signed but the security captain's, overdue (a named gap).
+    assert status["urn:fangfan:pack:seed:org-letters"] == "unmet"
+    late = [x for x in Letter.objects.filter(unit=school) if x.overdue]
+    assert [x.signer.name for x in late] == ["黄建刚"]
     fault = Result.objects.get(unit__code="chunjiang", requirement__ref="R-FAULT")
     assert (fault.status, fault.actual) == ("unmet", 1)
