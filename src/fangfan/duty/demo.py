@@ -2,7 +2,8 @@
 night to a week ahead — the gate and the monitoring room around the clock with one night
 left uncovered at the gate (02:00–08:00), the leader on duty, the teachers' gate duty at
 arrival on school days — a handover whose open matter is carried to the next one, and
-the 护学岗 of the 新桥 police station at the south gate with a week of sign-ins."""
+the 护学岗 of the 新桥 police station at the south gate signed in on the last five school
+days."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,7 @@ from django.utils import timezone
 from fangfan.core import services
 from fangfan.core.demo import demo_part, phone
 from fangfan.core.models import Unit, User
+from fangfan.duty.facts import SCHOOL_DAYS_HORIZON
 from fangfan.duty.models import (
     Handover,
     HandoverItem,
@@ -27,6 +29,8 @@ LEADERS = ["张红梅", "姚建法", "张丽", "高春媛", "章丽红", "郭建
 TEACHERS = ["黄益芬", "周雨龙", "刘宇婷", "赵海琴", "叶凌"]
 # The night the gate is left uncovered from 02:00 (days from today).
 GAP_NIGHT = 2
+# The school days before today the 护学岗 is signed in on (a school week).
+SIGNED_SCHOOL_DAYS = 5
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -108,9 +112,10 @@ def _handovers(unit: Unit, gate: Post, people: dict[str, Person]) -> None:
 
 
 def _school_guard_post(unit: Unit) -> None:
-    """Defined by the district's supervisor for the police station; signed in by the
-    school's guard at arrival and dismissal on the school days of the past week (the
-    city's school calendar: no sign-in on 国庆)."""
+    """Defined by the district's supervisor for the police station, in service since the
+    previous school year; signed in by the school's guard at arrival and dismissal on the
+    unit's last school days before today (the city's school calendar: none on 国庆, and
+    in the winter and summer holidays those at the end of the term)."""
     supervisor = User.objects.get(username="xinbei_supervisor")
     guard = User.objects.get(username="xinqiao_guard")
     today = timezone.localdate()
@@ -118,12 +123,21 @@ def _school_guard_post(unit: Unit) -> None:
         "unit": unit, "place": "南校门外人行横道",
         "duty": "上学、放学时段在校门口疏导交通、护送学生过马路，巡查校门周边可疑人员和车辆。",
         "officer_name": "陈卫国", "officer_phone": phone(70), "police_station": "新桥派出所",
-        "active_from": dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)})
-    for back in range(1, 8):
-        day = today - dt.timedelta(days=back)
-        if not schooldays.is_school_day(day, unit.path):
-            continue
+        "active_from": dt.date(today.year - (1 if today.month >= 9 else 2), 9, 1)})
+    for day in signed_school_days(unit, today):
         for session, at in (("arrival", _at(day, 7, 25)), ("dismissal", _at(day, 16, 10))):
             services.create_record(guard, SchoolGuardSignIn, {
                 "unit": unit, "post": post, "date": day, "session": session,
                 "signed_at": at})
+
+
+def signed_school_days(unit: Unit, today: dt.date) -> list[dt.date]:
+    """The unit's last SIGNED_SCHOOL_DAYS school days before `today`, within the fact's
+    horizon (the demo's 护学岗 counts as set up whenever the demo is loaded)."""
+    days: list[dt.date] = []
+    day = today - dt.timedelta(days=1)
+    while len(days) < SIGNED_SCHOOL_DAYS and day > today - SCHOOL_DAYS_HORIZON:
+        if schooldays.is_school_day(day, unit.path):
+            days.append(day)
+        day -= dt.timedelta(days=1)
+    return days

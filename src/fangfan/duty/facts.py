@@ -9,12 +9,12 @@ with no gate-post shift at all is unknown (its roster is not kept in Fangfan).""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    Exists,
     F,
     Max,
     OuterRef,
@@ -37,6 +37,7 @@ from fangfan.duty.models import (
     SchoolGuardSignIn,
     Shift,
 )
+from fangfan.standards import schooldays
 from fangfan.standards.facts import fact, family
 
 # How far ahead the roster is read for the guards on duty.
@@ -87,22 +88,55 @@ def normal_guard_force(path: str) -> dict[int, int]:
                 .values_list("unit_id", "b"))
 
 
-# A 护学岗 counts as set up (设置) while in service and signed in at least once in this
-# many days: a post on paper that nobody staffs is not one.
-SIGNED_WITHIN = dt.timedelta(days=14)
+# A 护学岗 counts as set up (设置) while in service and signed in on at least one of the
+# unit's last this many school days: a post on paper that nobody staffs is not one, and
+# the winter and summer holidays (no school day, no sign-in) do not undo one.
+SIGNED_WITHIN_SCHOOL_DAYS = 10
+# How far back those school days are looked for: past a summer holiday (early July to the
+# end of August) with two weeks to spare. Fewer school days than that within it (terms
+# recorded with a longer gap) and a sign-in within it counts.
+SCHOOL_DAYS_HORIZON = dt.timedelta(days=120)
 
 fact("hu_xue_gang_posts", "school_guard_posts", "int",
      gettext_noop("Police school-guard posts (护学岗) in service today that were signed in "
-                  "at least once in the last 14 days."))
+                  "on at least one of the unit's last 10 school days."))
+
+# The posts signed in recently per unit, for the family's derive step (the query and its
+# derive run one after the other in the same thread).
+_signed = threading.local()
 
 
-@family("school_guard_posts", clock=True, source="school-guard-posts")
+def recently_signed(last_signed: list[tuple[str, dt.date]],
+                    since: dict[str, dt.date]) -> dict[str, int]:
+    """{unit path: posts whose last sign-in (`last_signed`: one (path, date) per post) is
+    on or after the unit's first counted school day (`since`)}."""
+    counts: dict[str, int] = {}
+    for path, last in last_signed:
+        if last >= since[path]:
+            counts[path] = counts.get(path, 0) + 1
+    return counts
+
+
+def _derive_posts(row: dict, path: str) -> dict:
+    return {"hu_xue_gang_posts": _signed.counts.get(path, 0)}
+
+
+@family("school_guard_posts", derive=_derive_posts, clock=True, by_path=True,
+        source="school-guard-posts", queries=3)
 def school_guard_posts(scope: Q) -> QuerySet:
+    """The units with a 护学岗 (any: a unit with posts none of which counts has 0), with,
+    read beside it, each post in service today with its last sign-in within the horizon
+    (one grouped query), and the date of each of those units' 10th-last school day (the
+    calendar days of the horizon: one query; the terms are read once per evaluation)."""
     today = timezone.localdate()
-    recent = SchoolGuardSignIn.objects.filter(post=OuterRef("pk"),
-                                              date__gt=today - SIGNED_WITHIN)
-    in_service = Q(active_from__lte=today) & (Q(active_until__isnull=True)
-                                              | Q(active_until__gte=today))
-    return (SchoolGuardPost.objects.filter(scope).annotate(recent=Exists(recent))
-            .order_by().values("unit_path").annotate(hu_xue_gang_posts=Count(
-                "pk", filter=in_service & Q(recent=True))))
+    in_service = Q(post__active_from__lte=today) & (Q(post__active_until__isnull=True)
+                                                    | Q(post__active_until__gte=today))
+    last_signed = list(SchoolGuardSignIn.objects.filter(
+        scope, in_service, date__gt=today - SCHOOL_DAYS_HORIZON, date__lte=today)
+        .order_by().values("post_id", "unit_path").annotate(last=Max("date"))
+        .values_list("unit_path", "last"))
+    since = schooldays.nth_last({path for path, _last in last_signed},
+                                SIGNED_WITHIN_SCHOOL_DAYS, today, SCHOOL_DAYS_HORIZON)
+    _signed.counts = recently_signed(last_signed, since)
+    return SchoolGuardPost.objects.filter(scope).order_by().values("unit_path").annotate(
+        posts=Count("pk"))

@@ -7,11 +7,12 @@ Without terms (or after the last term recorded) the week alone decides, Monday t
 Friday, and calendar days still apply: a unit whose authority recorded the holidays but
 not the terms keeps its holidays.
 Callers with many units ask `checker(day)` once: two queries, then a function of a
-unit's path."""
+unit's path; `nth_last(paths, n, today)` walks back over many days for many units in two
+queries."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from fangfan.standards import calendar
 from fangfan.standards.models import CalendarDay, CalendarDayKind
@@ -32,6 +33,46 @@ def checker(day: dt.date) -> Callable[[str], bool]:
 def is_school_day(day: dt.date, path: str) -> bool:
     """Whether `day` is a school day at the unit of `path` (two queries)."""
     return checker(day)(path)
+
+
+def nth_last(paths: Iterable[str], n: int, today: dt.date,
+             horizon: dt.timedelta) -> dict[str, dt.date]:
+    """{path: the n-th last school day of the unit up to `today` (today included)}, the
+    earliest day the horizon allows where it holds fewer than n school days. Reads the
+    terms and the calendar days of the horizon once; units with the same calendar
+    sources (the same nearest terms and the same recorders of calendar days above them)
+    are walked once, so a city's schools under one calendar cost one walk."""
+    paths = list(paths)
+    if not paths:
+        return {}
+    first = today - horizon
+    terms = calendar.terms_by_path()
+    kinds: dict[dt.date, dict[str, str]] = {}
+    for path, day, kind in CalendarDay.objects.filter(
+            date__gte=first, date__lte=today).values_list("unit_path", "date", "kind"):
+        kinds.setdefault(day, {})[path] = kind
+    recorders = {p for by_path in kinds.values() for p in by_path}
+    walked: dict[tuple, dt.date] = {}
+    out = {}
+    for path in paths:
+        own_terms = max((p for p in terms if path.startswith(p)), key=len, default="")
+        key = (own_terms, tuple(sorted(p for p in recorders if path.startswith(p))))
+        if key not in walked:
+            walked[key] = _walk_back(path, n, today, first, terms.get(own_terms, []), kinds)
+        out[path] = walked[key]
+    return out
+
+
+def _walk_back(path: str, n: int, today: dt.date, first: dt.date,
+               terms: list[calendar.Term], kinds: dict[dt.date, dict[str, str]]) -> dt.date:
+    day, found = today, 0
+    while day > first:
+        if decide(day, terms, _nearest(path, kinds.get(day, {}))):
+            found += 1
+            if found == n:
+                return day
+        day -= dt.timedelta(days=1)
+    return first
 
 
 def decide(day: dt.date, terms: list[calendar.Term], kind: str | None) -> bool:

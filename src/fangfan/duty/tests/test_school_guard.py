@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,7 +101,7 @@ def test_hu_xue_gang_posts_fact(tree):
     post = make_post(tree["a"])
     assert value(tree["a"]) == 0  # in service but never signed in
     sign(post, TODAY() - dt.timedelta(days=15))
-    assert value(tree["a"]) == 0  # not in the last 14 days
+    assert value(tree["a"]) == 0  # without terms, 10 school days are Monday to Friday
     sign(post, TODAY() - dt.timedelta(days=3))
     assert value(tree["a"]) == 1
     services.update_record(None, post, {"active_until": TODAY() - dt.timedelta(days=1)})
@@ -162,3 +163,66 @@ def test_the_sign_in_panel_waits_for_a_school_day(tree, make_user, client, monke
         monkeypatch.setattr(timezone, "now", lambda at=morning: at)
         page = client.get("/").content.decode()
         assert ('data-testid="sign-in-panel"' in page) is shown, day
+
+
+def _on(monkeypatch, day: dt.date) -> None:
+    """Today is `day` (noon), for the records written and the facts read."""
+    real = timezone.localdate
+    noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    monkeypatch.setattr(timezone, "localdate",
+                        lambda value=None, tz=None: day if value is None else real(value, tz))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+
+
+def test_the_post_counts_over_the_last_10_school_days_across_a_holiday(tree, monkeypatch):
+    """国庆 (1–7 October) and its make-up Saturday (10 October): a sign-in on Wednesday
+    30 September still counts on Monday 19 October (its 10th-last school day), no longer
+    on Tuesday 20 October; 14 calendar days would have dropped it on the 15th."""
+    def value(unit):
+        return facts.compute_unit(unit.path).get(unit.path, {}).get("hu_xue_gang_posts")
+
+    _calendar(tree["city"])
+    _on(monkeypatch, WEDNESDAY)
+    sign(make_post(tree["a"], active_from=dt.date(2026, 9, 1)), WEDNESDAY)
+    for day, posts in ((dt.date(2026, 10, 16), 1), (dt.date(2026, 10, 19), 1),
+                       (dt.date(2026, 10, 20), 0)):
+        _on(monkeypatch, day)
+        assert value(tree["a"]) == posts, day
+
+
+def test_the_summer_holidays_keep_the_post_set_up(tree, monkeypatch):
+    """Signed in on the last day of the spring term (Friday 3 July 2026): it counts all
+    summer and on the first day of the autumn term, until ten school days of the new
+    term have gone without a sign-in."""
+    def value(unit):
+        return facts.compute_unit(unit.path).get(unit.path, {}).get("hu_xue_gang_posts")
+
+    _calendar(tree["city"])
+    services.create_record(None, SchoolTerm, {
+        "unit": tree["city"], "school_year": 2025, "number": 2,
+        "starts_on": dt.date(2026, 2, 23), "ends_on": dt.date(2026, 7, 3)})
+    last_day = dt.date(2026, 7, 3)
+    _on(monkeypatch, last_day)
+    sign(make_post(tree["a"], active_from=dt.date(2026, 3, 1)), last_day)
+    for day, posts in ((dt.date(2026, 8, 20), 1), (dt.date(2026, 9, 1), 1),
+                       (dt.date(2026, 9, 11), 1), (dt.date(2026, 9, 14), 0)):
+        _on(monkeypatch, day)
+        assert value(tree["a"]) == posts, day
+
+
+def test_the_fact_costs_the_same_queries_for_a_subtree(tree, monkeypatch,
+                                                      django_assert_max_num_queries):
+    """Two schools, each with a post signed in: the family's declared queries, and the
+    terms read once, whatever the number of units."""
+    _calendar(tree["city"])
+    _on(monkeypatch, WEDNESDAY)
+    for unit in (tree["a"], tree["b"]):
+        sign(make_post(unit, active_from=dt.date(2026, 9, 1)), WEDNESDAY)
+    make_post(tree["b"], active_from=dt.date(2026, 9, 1), place="北门")  # never signed in
+    _on(monkeypatch, dt.date(2026, 10, 9))
+    family = facts.FAMILIES["school_guard_posts"]
+    with django_assert_max_num_queries(family.queries + 1):
+        values = facts.compute(Q(unit_path__startswith=tree["city"].path),
+                               {"hu_xue_gang_posts"})
+    assert values[tree["a"].path] == {"hu_xue_gang_posts": 1}
+    assert values[tree["b"].path] == {"hu_xue_gang_posts": 1}
