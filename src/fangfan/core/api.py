@@ -104,6 +104,11 @@ class ScopedSerializer(serializers.ModelSerializer):
                 field.run_validation = privacy.keeping(field.run_validation, kind,
                                                        getattr(obj, name))
 
+    def get_unique_together_validators(self) -> list:
+        """None: the write path's `full_clean` checks the same constraints (with the
+        record type's own message), so DRF's validator was the same query a second time."""
+        return []
+
     def to_representation(self, instance):
         """Personal fields masked (core.privacy), but those the detail endpoint was asked
         to reveal (`?reveal=`), permitted and logged."""

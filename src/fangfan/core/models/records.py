@@ -43,7 +43,7 @@ class UnitRecord(RecordUrlMixin, models.Model):
     def clean_fields(self, exclude=None):
         errors: dict = {}
         try:
-            super().clean_fields(exclude=exclude)
+            super().clean_fields(exclude=[*(exclude or ()), *self._loaded_relations()])
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         self.check_limits(exclude, errors)
@@ -55,6 +55,22 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 errors[name] = [message]
         if errors:
             raise ValidationError(errors)
+
+    def _loaded_relations(self) -> list[str]:
+        """Foreign keys whose record is loaded on this instance, with no limit on the
+        choice: Django's check would ask the database whether a record exists that was
+        just read from it (the API's serializer and the services load them), a query per
+        key on every write (docs/benchmarks.md). The database's own constraint still
+        refuses one deleted in between."""
+        loaded = []
+        for field in self._meta.concrete_fields:
+            if not field.many_to_one or field.remote_field.limit_choices_to:
+                continue
+            related = field.get_cached_value(self, None)
+            if related is not None and related.pk is not None \
+                    and related.pk == getattr(self, field.attname):
+                loaded.append(field.name)
+        return loaded
 
     def check_limits(self, exclude, errors: dict) -> None:
         """The limits of each field's type (core.limits) for every write, also those
