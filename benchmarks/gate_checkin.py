@@ -36,8 +36,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -49,7 +47,6 @@ from stack_floor import (
     PY,
     TABLE_HEAD,
     Load,
-    drop_database,
     fangfan_env,
     load,
     profile,
@@ -57,6 +54,7 @@ from stack_floor import (
     run,
     serve_fangfan,
     start_floor,
+    stop,
 )
 
 GUARD = "guard-bench"
@@ -226,15 +224,7 @@ def main() -> None:
                 profile(fangfan[0], fangfan[1], fangfan[2], args.clients, args.seconds,
                         spec)
     finally:
-        for server in (fangfan, floor):
-            if server:
-                os.killpg(server[0].pid, signal.SIGTERM)
-                server[0].wait(timeout=30)
-        if url:
-            drop_database(base, url)
-        if floor:
-            drop_database(base, floor[-1])
-        shutil.rmtree(work, ignore_errors=True)
+        stop(base, work, fangfan, floor, databases=[url, floor[-1] if floor else None])
 
 
 if __name__ == "__main__":

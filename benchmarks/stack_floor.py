@@ -418,14 +418,20 @@ def main() -> None:
                 profile(fangfan[0], fangfan[1], fangfan[2], args.clients, args.seconds,
                         app_spec)
     finally:
-        for server in (fangfan, floor):
-            if server:
-                os.killpg(server[0].pid, signal.SIGTERM)
-                server[0].wait(timeout=30)
-        for server in (fangfan, floor):
-            if server:
-                drop_database(base, server[-1])
-        shutil.rmtree(work, ignore_errors=True)
+        stop(base, work, fangfan, floor, databases=[s[-1] for s in (fangfan, floor) if s])
+
+
+def stop(base: str | None, work: Path, *servers, databases: list) -> None:
+    """End the servers (those that started), drop their databases, remove the work
+    directory: what every benchmark of servers does last, whatever happened."""
+    for server in servers:
+        if server:
+            os.killpg(server[0].pid, signal.SIGTERM)
+            server[0].wait(timeout=30)
+    for url in databases:
+        if url:
+            drop_database(base, url)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
