@@ -104,7 +104,7 @@ def bulk_send(targets: Iterable[Target], words: Callable[[], tuple[str, str]],
                         body=body, link=link[:300], urgent=urgent, next_attempt_at=now))
         if deliveries:
             Delivery.objects.bulk_create(deliveries, batch_size=BATCH)
-            transaction.on_commit(_send_soon)
+            transaction.on_commit(_send_soon, robust=True)
     return len(plain) + len(notes)
 
 

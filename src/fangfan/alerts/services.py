@@ -37,7 +37,7 @@ def _tell(order: AlertOrder, kind: str) -> None:
     from fangfan.alerts import tasks
 
     pk = order.pk
-    transaction.on_commit(lambda: tasks.tell_units(pk, kind))
+    transaction.on_commit(lambda: tasks.tell_units(pk, kind), robust=True)
 
 
 class AlertOrderServices(RecordServices):

@@ -89,7 +89,7 @@ def send(users: Iterable[User | int], title: str, body: str = "", link: str = ""
                 deliveries.append(Delivery(kind=channel.kind, channel=channel, **common))
         if deliveries:
             Delivery.objects.bulk_create(deliveries)
-            transaction.on_commit(_send_soon)
+            transaction.on_commit(_send_soon, robust=True)
     return notes
 
 
@@ -208,4 +208,4 @@ def retry(delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT).update(
         status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(),
         claimed_until=None)
-    transaction.on_commit(_send_soon)
+    transaction.on_commit(_send_soon, robust=True)

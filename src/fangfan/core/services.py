@@ -56,7 +56,11 @@ def _changed(path: str) -> None:
         if paths:
             records_changed.send(sender=None, unit_paths=paths)
 
-    transaction.on_commit(fire)
+    # Robust: the write is committed whatever the queue does next. A queue that cannot
+    # take the re-evaluation (SQLite's queue busy, Redis gone) is logged; raising would
+    # answer 500 for a stored write, and a client retrying it would store it twice. The
+    # nightly run evaluates every unit. Every on-commit enqueue of the project is so.
+    transaction.on_commit(fire, robust=True)
 
 
 def _assign(obj: models.Model, data: dict[str, Any]) -> None:

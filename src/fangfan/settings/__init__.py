@@ -321,6 +321,7 @@ HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "fangfan",
     "filename": str(DATA_DIR / "queue.sqlite3"),
+    "timeout": 20,  # as the database's: a busy queue waits instead of failing a request
     "immediate": False,
     "consumer": {"workers": 2, "worker_type": "thread"},
 }

@@ -56,3 +56,19 @@ def test_the_scan_sees_every_form_of_import():
                      "def f():\n    from fangfan.resources import facts\n"
                      "from . import work\n")
     assert imported_apps(tree) == {"resources", "organisation", "documents", "core"}
+
+
+def test_every_on_commit_callback_is_robust():
+    """What runs after a commit (queueing a re-evaluation, a delivery) must not turn a
+    stored write into a 500 that a client retries into a second write: each
+    `transaction.on_commit` is robust (its error logged, core.services._changed)."""
+    fragile = []
+    for path in SRC.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "on_commit" \
+                    and not any(k.arg == "robust" and getattr(k.value, "value", False)
+                                for k in call.keywords):
+                fragile.append(f"{path.relative_to(SRC)}:{call.lineno}")
+    assert not fragile, fragile
