@@ -28,11 +28,15 @@ def _fill(rt, district: Unit, start: int, count: int) -> list:
     return made
 
 
-def _queries(fn) -> int:
+def _queries(fn, api_page: bool = False) -> int:
+    """Queries of a request. An API page's one COUNT(*) is left out: a page that comes
+    back short needs none and a full one needs one (CountWhenFull), so two records and
+    eight may differ by it although neither grows with the rows."""
     with CaptureQueriesContext(connection) as ctx:
         resp = fn()
     assert resp.status_code == 200, resp.status_code
-    return len(ctx.captured_queries)
+    counts = sum(q["sql"].upper().startswith("SELECT COUNT(*)") for q in ctx.captured_queries)
+    return len(ctx.captured_queries) - (min(counts, 1) if api_page else 0)
 
 
 @pytest.mark.parametrize("rt", RECORD_TYPES, ids=lambda rt: rt.slug)
@@ -47,22 +51,25 @@ def test_lists_and_details_run_constant_queries(rt, tree, client, api_client,
     first = _fill(rt, tree["district"], 0, 2)
     for url in (page, api, f"{api}{first[0].pk}/"):  # caches of a first request warm up
         (client if url == page else api_client).get(url)
-    few = (_queries(lambda: client.get(page)), _queries(lambda: api_client.get(api)),
+    few = (_queries(lambda: client.get(page)), _queries(lambda: api_client.get(api), True),
            _queries(lambda: api_client.get(f"{api}{first[0].pk}/")))
     _fill(rt, tree["district"], 2, 6)
-    many = (_queries(lambda: client.get(page)), _queries(lambda: api_client.get(api)),
+    many = (_queries(lambda: client.get(page)), _queries(lambda: api_client.get(api), True),
             _queries(lambda: api_client.get(f"{api}{first[0].pk}/")))
     assert many == few, f"list page, API list, API detail: {few} queries with 2, {many} with 8"
 
 
 def test_a_short_page_tells_its_total_without_counting(tree, unit_admin, api_client,
-                                                        settings):
+                                                        monkeypatch):
     """The API's pages read one row more than they hold: a page that comes back short is
     the last, so its total needs no COUNT(*) (a fifth of a list request); a full page
     still counts, and a page past the end is a 404."""
+    from fangfan.core.apiquery import StrictPagination
     from fangfan.resources.models import Person
 
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "PAGE_SIZE": 3}
+    # The class reads PAGE_SIZE once, when the API is first imported (a setting changed
+    # later does not reach it).
+    monkeypatch.setattr(StrictPagination, "page_size", 3)
     for i in range(5):
         services.create_record(None, Person, {"unit": tree["a"], "name": f"人{i}"})
     api_client.force_authenticate(unit_admin)
