@@ -1,4 +1,4 @@
-"""The tamper-evident audit log (SPEC X-2): one hash chain per top-level unit."""
+"""The tamper-evident audit log (SPEC X-2): one hash chain per unit."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +14,7 @@ class AuditEntry(models.Model):
     """One change to one record. `hash` covers every other field and `prev_hash`, so
     changing, deleting or inserting an entry breaks the chain (core.audit.verify)."""
 
-    chain = models.CharField(_("chain"), max_length=16)
+    chain = models.CharField(_("chain"), max_length=255)
     seq = models.BigIntegerField(_("sequence"))
     created_at = models.DateTimeField(_("time"))
     actor = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL,
@@ -56,7 +56,7 @@ class AuditChainHead(models.Model):
     """The last entry of a chain. Locked while appending, so entries stay serial; it
     also lets verify notice a deleted tail."""
 
-    chain = models.CharField(max_length=16, primary_key=True)
+    chain = models.CharField(max_length=255, primary_key=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 

@@ -42,7 +42,8 @@ def audit_entry(request, pk: int):
     chain = Unit.objects.filter(path=entry.chain).values_list("name", flat=True).first()
     return render(request, "core/audit_entry.html", {
         "entry": entry, "shown": audit.present([entry])[0], "link": _record_link(entry),
-        "chain": chain or _("Whole system")})
+        "chain": chain or (_("Whole system") if entry.chain == "global"
+                           else _("A unit since moved or removed"))})
 
 
 def _record_link(entry: AuditEntry) -> str:
