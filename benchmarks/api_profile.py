@@ -4,7 +4,7 @@ bare Django view under load, this says what one request costs in process and, wi
 --profile, in which functions.
 
     FANGFAN_DATA_DIR=/tmp/apiprof .venv/bin/python benchmarks/api_profile.py \
-        [--requests 200] [--profile read|write] [--top 40]
+        [--requests 200] [--profile read|write] [--top 40] [--sort tottime]
 
 A fresh data directory gets a school with 20 people and its administrator (as the stack
 floor's); the requests go through Django's test client with the whole middleware stack
@@ -50,6 +50,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--profile", choices=("read", "write"))
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--dump", help="also write the profile's stats to this file")
+    ap.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
     args = ap.parse_args()
 
     import logging
@@ -84,7 +86,9 @@ def main() -> None:
         fn = read if args.profile == "read" else write
         profile = cProfile.Profile()
         profile.runcall(lambda: [fn() for _ in range(args.requests)])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+        if args.dump:
+            profile.dump_stats(args.dump)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 pages, writes through the service layer. Outside the caller's scope answers 404."""
 from __future__ import annotations
 
+import copy
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -104,6 +106,17 @@ class ScopedSerializer(serializers.ModelSerializer):
                 field.run_validation = privacy.keeping(field.run_validation, kind,
                                                        getattr(obj, name))
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """Fresh fields made from the ones built once per serializer class: DRF inspects
+        the model and works out every field's arguments anew for each serializer (a
+        quarter of a short list request). Each field is made again from its arguments,
+        as DRF copies declared fields, so no request shares a field's state."""
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return {name: _fresh(field) for name, field in built.items()}
+
     def get_unique_together_validators(self) -> list:
         """None: the write path's `full_clean` checks the same constraints (with the
         record type's own message), so DRF's validator was the same query a second time."""
@@ -144,6 +157,15 @@ class ScopedSerializer(serializers.ModelSerializer):
         if extra:
             kwargs["validators"] = [*kwargs.get("validators", []), *extra]
         return field_class, kwargs
+
+
+def _fresh(field: serializers.Field) -> serializers.Field:
+    """A new field from the arguments `field` was made with. A list's child field is
+    bound to its list, so it is copied; the rest (choices, querysets, validators) is only
+    read, or copied by the field itself."""
+    kwargs = {key: copy.deepcopy(value) if key == "child" else value
+              for key, value in field._kwargs.items()}
+    return field.__class__(*field._args, **kwargs)
 
 
 def unit_keys(rt: RecordType) -> list[str]:

@@ -152,3 +152,22 @@ def test_schema_in_english_leaves_list_filter_labels_chinese(tree, make_user, cl
 def _in(language: str, text) -> str:
     with translation.override(language):
         return str(text)
+
+
+@pytest.mark.parametrize("rt", registry.record_types(), ids=lambda rt: rt.slug)
+def test_serializers_share_no_field_between_requests(rt, db):
+    """Fields are built once per type and made afresh for each serializer: two
+    serializers (two requests, perhaps in two threads) never hold the same field, nor the
+    same child of a list field, and see the same fields a fresh build would."""
+    from fangfan.core.api import ScopedSerializer, serializer_class
+
+    cls = serializer_class(rt)
+    one, two = cls().fields, cls().fields
+    built = super(ScopedSerializer, cls()).get_fields()
+    assert list(one) == list(two) == list(built)
+    for name in one:
+        assert one[name] is not two[name]
+        assert type(one[name]) is type(built[name])
+        assert repr(one[name]) == repr(built[name])
+        if hasattr(one[name], "child"):
+            assert one[name].child is not two[name].child
