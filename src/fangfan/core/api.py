@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import JsonResponse
+from django.utils.text import capfirst
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.models import AuthToken
@@ -117,6 +118,18 @@ class ScopedSerializer(serializers.ModelSerializer):
             type(self)._built_fields = built
         return {name: _fresh(field) for name, field in built.items()}
 
+    def build_field(self, field_name, info, model_class, nested_depth):
+        """DRF's field, always labelled with the model field's name: DRF leaves the label
+        out where the name reads as the field's name in the language active at build
+        time, and fields are built once for every language (`get_fields`)."""
+        field_class, kwargs = super().build_field(field_name, info, model_class,
+                                                  nested_depth)
+        model_field = info.fields.get(field_name) or getattr(
+            info.relations.get(field_name), "model_field", None)
+        if getattr(model_field, "verbose_name", None) and "label" not in kwargs:
+            kwargs["label"] = capfirst(model_field.verbose_name)
+        return field_class, kwargs
+
     def get_unique_together_validators(self) -> list:
         """None: the write path's `full_clean` checks the same constraints (with the
         record type's own message), so DRF's validator was the same query a second time."""
@@ -182,7 +195,7 @@ def serializer_class(rt: RecordType) -> type[ScopedSerializer]:
         for name in unit_keys(rt):
             f = rt.model._meta.get_field(name)
             extra[name] = StrictSlugRelatedField(
-                slug_field="code", queryset=Unit.objects.all(),
+                slug_field="code", queryset=Unit.objects.all(), label=capfirst(f.verbose_name),
                 allow_null=f.null, required=not f.null)
         meta = type("Meta", (), {"model": rt.model,
                                  "fields": ["id", *rt.form_fields]})

@@ -48,11 +48,24 @@ class StrictFilterBackend(DjangoFilterBackend):
     """django-filter's backend, refusing what the schema does not allow (see above)."""
 
     def filter_queryset(self, request, queryset, view):
+        """A query naming no filter is answered unfiltered without building the filterset
+        and its form (every filter leaves the list alone when its parameter is absent)."""
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None:
-            self.check(request.query_params, filterset_class.base_filters,
-                       filterset_class._meta.model)
+        if filterset_class is None:
+            return queryset
+        self.check(request.query_params, filterset_class.base_filters,
+                   filterset_class._meta.model)
+        if not any(name in request.query_params for name in filterset_class.base_filters):
+            return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        """The API's filterset offers no choices: the dropdowns are for the pages' form
+        (a query for each related filter, and nothing the API's validation reads)."""
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            filterset.offers_choices = False
+        return filterset
 
     @staticmethod
     def check(params, filters, model) -> None:

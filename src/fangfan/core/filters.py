@@ -49,12 +49,14 @@ class RecordFilterSet(django_filters.FilterSet):
     within = django_filters.CharFilter(label=_("Within unit (code)"), method="in_subtree")
 
     record_type: RecordType
+    offers_choices = True  # the pages' form; the API's filterset sets it False
 
     @property
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
-            self.offer_related_choices(form)
+            if self.offers_choices:
+                self.offer_related_choices(form)
             style(form)
             form._styled = True
         return form
