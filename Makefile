@@ -20,10 +20,9 @@ run: install
 	$(BIN)/fangfan demo
 	$(BIN)/fangfan serve
 
-# SQLite always; PostgreSQL as well when DATABASE_URL is set.
+# SQLite always; PostgreSQL as well, side by side, when DATABASE_URL is set (tools/test.sh).
 test: install
-	env -u DATABASE_URL $(if $(DATABASE_URL),FANGFAN_API_SCHEMA_ON_POSTGRES=1) $(BIN)/pytest
-	if [ -n "$$DATABASE_URL" ]; then $(BIN)/pytest; fi
+	tools/test.sh
 
 lint: install
 	$(BIN)/ruff check .
