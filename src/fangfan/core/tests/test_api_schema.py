@@ -95,7 +95,7 @@ def test_the_api_keeps_to_its_schema(demo_server, tmp_path):
         "--exclude-path", "/api/auth/token/",
         "--phases", "coverage,fuzzing", "--max-examples", EXAMPLES, "--seed", SEED,
         "--workers", "1", "--max-failures", "50", *this_half(schema),
-    ], capture_output=True, text=True, timeout=1800)
+    ], capture_output=True, text=True, timeout=1800, cwd=tmp_path)  # its .schemathesis/
     assert run.returncode == 0, (_failures(run.stdout) + run.stderr[-3000:]
                                  + "\nserver errors:\n" + server.errors())
 
