@@ -318,7 +318,7 @@ DJANGO_TABLES2_TEMPLATE = "records/table.html"
 FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 HUEY = {
-    "huey_class": "huey.SqliteHuey",
+    "huey_class": "fangfan.core.queue.SqliteQueue",
     "name": "fangfan",
     "filename": str(DATA_DIR / "queue.sqlite3"),
     "timeout": 20,  # as the database's: a busy queue waits instead of failing a request
