@@ -56,10 +56,17 @@ def compiled(requirements: Iterable[Requirement]) -> list[Compiled]:
 
 
 def requirements_of(pack_urns: Iterable[str] | None = None) -> list[Compiled]:
-    qs = Requirement.objects.select_related("pack").order_by("pack__urn", "order")
+    """The compiled requirements of the packs (all installed ones by default), in order.
+    Only their keys are read each time: a requirement already compiled is not loaded
+    again with its specification (decoding hundreds of them was a third of a single
+    unit's re-evaluation)."""
+    qs = Requirement.objects.order_by("pack__urn", "order")
     if pack_urns is not None:
         qs = qs.filter(pack__urn__in=list(pack_urns))
-    return compiled(qs)
+    keys = [tuple(k) for k in qs.values_list("pk", "urn", "pack__checksum")]
+    if all(k in _compiled for k in keys):
+        return [_compiled[k] for k in keys]
+    return compiled(qs.select_related("pack"))  # a pack installed or changed
 
 
 def evaluate_unit(reqs: list[Compiled], unit: dict[str, Any],
