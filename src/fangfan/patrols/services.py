@@ -122,15 +122,23 @@ def scan(actor, rnd: PatrolRound, code: str, note: str = "", photos: list | None
         "person": person_at(actor, rnd.unit_id)})
     for upload in photos or []:
         evidence.attach(actor, record, upload, action="add")
+    return record
+
+
+def advance(actor, record: PatrolScan) -> None:
+    """The round follows its scans, however they came (the phone page or the API): the
+    first starts it, the one of its last checkpoint finishes it. The round is locked
+    first, so of two guards scanning its last two checkpoints at once the second sees
+    the first's scan and finishes it."""
+    rnd = PatrolRound.objects.select_for_update().get(pk=record.round_id)
     if rnd.status == RoundStatus.DUE:
-        services.update_following(actor, rnd, {
+        rnd = services.update_following(actor, rnd, {
             "status": RoundStatus.WALKING, "started_at": record.scanned_at,
             "started_by": record.person})
     left = Checkpoint.objects.filter(route_id=rnd.route_id).exclude(
         scans__round=rnd).exists()
     if not left:
         finish(actor, rnd, record.scanned_at)
-    return record
 
 
 def finish(actor, rnd: PatrolRound, now: dt.datetime | None = None) -> PatrolRound:
@@ -233,9 +241,18 @@ class RoundServices(RecordServices):
 
 
 class ScanServices(RecordServices):
+    """A scan is stamped with who wrote it (and the guard, when the API did not name
+    one) and moves its round on (`advance`)."""
+
     def before_save(self, actor, obj: PatrolScan, before: dict[str, Any] | None) -> None:
         if before is None:
             obj.by = actor
+            if obj.person_id is None and obj.unit_id:
+                obj.person = person_at(actor, obj.unit_id)
+
+    def after_save(self, actor, obj: PatrolScan, before: dict[str, Any] | None) -> None:
+        if before is None:
+            advance(actor, obj)
 
 
 FOLLOW_UP = gettext_lazy("Follow up")

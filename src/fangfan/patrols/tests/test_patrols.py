@@ -260,3 +260,25 @@ def test_the_patrol_page_lists_the_routes_and_starts_the_one_due(patrol, clock, 
     assert response.status_code == 302 and response.url == reverse("patrol-round",
                                                                     args=[rnd.pk])
     assert "Continue patrol" in client.get(reverse("patrol-home")).content.decode()
+
+
+def test_scans_through_the_api_start_and_finish_the_round_as_the_phone_page_does(
+        patrol, clock, api_client):
+    """The round follows its scans however they come: the first through the API starts
+    it (the guard's person named, as on the phone page), the last finishes it."""
+    clock.set(at(7, 50))
+    rnd = services.create_record(None, PatrolRound, {
+        "unit": patrol["a"], "route": patrol["route"], "due_at": at(8, 0)})
+    api_client.force_authenticate(patrol["guard"])
+    for minute, point in zip((2, 5, 9), patrol["points"], strict=True):
+        clock.set(at(8, minute))
+        resp = api_client.post("/api/patrol-scans/", {
+            "unit": "school-a", "round": rnd.pk, "checkpoint": point.pk,
+            "scanned_at": at(8, minute).isoformat()}, format="json")
+        assert resp.status_code == 201, resp.json()
+        rnd.refresh_from_db()
+        if minute == 2:
+            assert (rnd.status, rnd.started_at, rnd.started_by) == (
+                RoundStatus.WALKING, at(8, 2), patrol["person"])
+    assert (rnd.status, rnd.finished_at) == (RoundStatus.FINISHED, at(8, 9))
+    assert PatrolScan.objects.get(checkpoint=patrol["points"][0]).person == patrol["person"]
