@@ -18,7 +18,7 @@ class _SerialWSGIServer(ThreadedWSGIServer):
     its HTMX parts) could hang on it. Production servers have a connection per worker."""
 
     def set_app(self, application):
-        lock = threading.Lock()
+        lock = self.serial_lock = threading.Lock()
 
         def serial(environ, start_response):
             with lock:

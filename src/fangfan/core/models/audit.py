@@ -1,4 +1,4 @@
-"""The tamper-evident audit log (SPEC X-2): one hash chain per unit."""
+"""The tamper-evident audit log (SPEC X-2): one hash chain per top-level unit."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

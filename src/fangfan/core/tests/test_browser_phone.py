@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from fangfan.core import registry
@@ -34,7 +35,11 @@ SMALL = """() => [...document.querySelectorAll(
 
 @pytest.fixture
 def phone_as(browser, live_server):  # noqa: F811
-    """A signed-in phone-sized page for a demo user."""
+    """A signed-in phone-sized page for a demo user. The demo is loaded once the live
+    server has answered what the previous test's pages still asked of it (a closed page's
+    last request runs on), on a fresh connection."""
+    with live_server.thread.httpd.serial_lock:
+        connection.close()
     call_command("demo")
     contexts = []
 
