@@ -58,8 +58,8 @@ def compiled(requirements: Iterable[Requirement]) -> list[Compiled]:
 def requirements_of(pack_urns: Iterable[str] | None = None) -> list[Compiled]:
     """The compiled requirements of the packs (all installed ones by default), in order.
     Only their keys are read each time: a requirement already compiled is not loaded
-    again with its specification (decoding hundreds of them was a third of a single
-    unit's re-evaluation)."""
+    again with its specification (loading and decoding them all was about 6 % of a
+    single unit's re-evaluation in its profile)."""
     qs = Requirement.objects.order_by("pack__urn", "order")
     if pack_urns is not None:
         qs = qs.filter(pack__urn__in=list(pack_urns))
