@@ -118,8 +118,7 @@ def scan(actor, rnd: PatrolRound, code: str, note: str = "", photos: list | None
         raise ValidationError({"code": _("This checkpoint belongs to another unit.")})
     record = services.create_record(actor, PatrolScan, {
         "unit": rnd.unit, "round": rnd, "checkpoint": point,
-        "scanned_at": now or timezone.now(), "note": note.strip()[:500],
-        "person": person_at(actor, rnd.unit_id)})
+        "scanned_at": now or timezone.now(), "note": note.strip()[:500]})
     for upload in photos or []:
         evidence.attach(actor, record, upload, action="add")
     return record
