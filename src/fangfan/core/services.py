@@ -16,7 +16,7 @@ from fangfan.core.models import Unit
 from fangfan.core.models.audit import AuditAction
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
 from fangfan.core.registry import RecordType, for_model
-from fangfan.core.signals import records_changed
+from fangfan.core.signals import records_changed, records_changing
 
 
 class OutOfScope(PermissionDenied):
@@ -44,9 +44,11 @@ def _check(actor, action: str, rt: RecordType, path: str) -> None:
 
 
 def _changed(path: str) -> None:
-    """Announce after commit that records of the unit at `path` changed. Paths gather on
-    the connection and the first on_commit callback sends them all, once."""
+    """Announce that records of the unit at `path` change (`records_changing`, now) and,
+    after commit, changed. Paths gather on the connection and the first on_commit
+    callback sends them all, once."""
     conn = transaction.get_connection()
+    records_changing.send(sender=None, unit_path=path)
     pending = conn.__dict__.setdefault("_fangfan_changed", set())
     pending.add(path)
 

@@ -341,6 +341,17 @@ class Evaluation(models.Model):
         return f"{self.unit_id} @ {self.computed_at:%Y-%m-%d %H:%M}"
 
 
+class PendingEvaluation(models.Model):
+    """A unit whose records changed and whose re-evaluation is queued (`pending`): one
+    per unit, so that a burst of writes costs one re-evaluation. Internal: no page."""
+
+    unit_path = models.CharField(max_length=255, unique=True)
+    marked_at = models.FloatField()  # seconds since the epoch, of the write that marked it
+
+    def __str__(self) -> str:
+        return self.unit_path
+
+
 class Tally(models.Model):
     """How many results under an authority (its own and its whole subtree's) have a status,
     per requirement (`key` = its id) or per "four 100%" target (`key` = four:…), school

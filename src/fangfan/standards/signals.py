@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
+from django.db import transaction
 from django.dispatch import Signal
 
-from fangfan.core.signals import records_changed
+from fangfan.core.signals import records_changed, records_changing
 
 log = logging.getLogger("fangfan.standards")
 
@@ -46,19 +47,30 @@ def install_shipped_packs(sender, **kwargs) -> None:
         log.info("installed %d standard pack(s)", len(changed))
 
 
-def _schedule(sender, unit_paths: set[str], **kwargs) -> None:
-    """Queue the changed units for re-evaluation a moment later (bursts coalesce into
-    few runs; each run is idempotent). In immediate mode (tests) run at once."""
+def _mark(sender, unit_path: str, **kwargs) -> None:
+    """Inside the write's transaction: mark the unit as waiting and, when no
+    re-evaluation is already queued for it, queue one after the commit, a moment later
+    (a burst of writes in the unit waits for that one run: `pending`)."""
     from huey.contrib.djhuey import HUEY
 
+    from fangfan.standards import pending
     from fangfan.standards.tasks import reevaluate
 
-    paths = sorted(unit_paths)
+    if not HUEY.immediate and pending.mark(unit_path):
+        transaction.on_commit(lambda: reevaluate.schedule(args=([unit_path],), delay=2),
+                              robust=True)
+
+
+def _evaluate_now(sender, unit_paths: set[str], **kwargs) -> None:
+    """Without a worker (tests, HUEY immediate): evaluate the changed units on commit."""
+    from huey.contrib.djhuey import HUEY
+
+    from fangfan.standards import engine
+
     if HUEY.immediate:
-        reevaluate(paths)
-    else:
-        reevaluate.schedule(args=(paths,), delay=2)
+        engine.evaluate_units(sorted(unit_paths))
 
 
 def connect() -> None:
-    records_changed.connect(_schedule, dispatch_uid="standards-reevaluate")
+    records_changing.connect(_mark, dispatch_uid="standards-mark")
+    records_changed.connect(_evaluate_now, dispatch_uid="standards-reevaluate")

@@ -1,14 +1,33 @@
 """Background re-evaluation: a unit's results are recomputed shortly after any of its
-records change. Recomputing is idempotent, so duplicate or late runs are harmless."""
+records change, once per burst of writes (`pending`). Recomputing is idempotent, so
+duplicate or late runs are harmless."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from fangfan.standards import engine
+from fangfan.standards import engine, pending
 
 
 @db_task()
 def reevaluate(unit_paths: list[str]) -> int:
-    return engine.evaluate_units(unit_paths)
+    """Evaluate those of the units still waiting (a task queued earlier in the burst may
+    have taken them already); the markers go first, so a write committed meanwhile
+    marks its unit again and queues its own run."""
+    taken = pending.take(unit_paths)
+    try:
+        return engine.evaluate_units(taken) if taken else 0
+    except Exception:
+        pending.put_back(taken)
+        raise
+
+
+@db_periodic_task(crontab(minute="*"))
+def stale_evaluations() -> int:
+    """Queue again the units marked longer ago than a queued task takes (the queue
+    refused the task, the worker stopped before running it, or the evaluation failed)."""
+    paths = pending.stale()
+    if paths:
+        reevaluate.schedule(args=(paths,), delay=0)
+    return len(paths)
 
 
 @db_periodic_task(crontab(hour="1", minute="5"))
@@ -19,6 +38,7 @@ def daily_evaluation_and_calendar() -> dict:
     from fangfan.standards import calendar, snapshots
 
     roots = list(Unit.objects.filter(parent=None).values_list("path", flat=True))
+    pending.clear()  # every unit is evaluated now
     engine.evaluate_subtree(roots)  # keeps the tallies exact, so snapshots read them
     snapshots.take()
     return calendar.tick()

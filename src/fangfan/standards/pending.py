@@ -1,0 +1,78 @@
+"""Units waiting for their re-evaluation: one marker per unit, so that a burst of writes
+in one school (an import, a guard's patrol, a gate morning) costs one re-evaluation, not
+one per write.
+
+A write marks its unit inside its own transaction (`mark`) and queues a re-evaluation,
+after its commit, only when the marker is new. The task takes the markers away (`take`:
+DELETE … RETURNING) *before* it reads anything, and evaluates only the units it took.
+Whatever the interleaving, a write's changes are evaluated:
+
+- its marker was new: its own task follows its commit;
+- the marker was there: the write holds it until it commits (on SQLite the write holds
+  the database; on PostgreSQL ON CONFLICT DO UPDATE locks the row even where its WHERE
+  updates nothing), so the task that takes it does so after the commit, and reads it.
+
+On PostgreSQL writes of one unit so wait for each other's commit, as they already do on
+the audit chain's head. A marker older than `STALE_SECONDS` is a task that did not run
+(a queue that refused it is logged and the write stands): the next write re-stamps it
+and queues again, the minutely sweep (`tasks.stale_evaluations`) queues those no write
+touches, and the nightly run clears them all before it evaluates everything. A task that
+fails puts its markers back, stale, for the sweep."""
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+
+from fangfan.standards.models import PendingEvaluation
+
+STALE_SECONDS = 60
+
+
+def _table() -> str:
+    return connection.ops.quote_name(PendingEvaluation._meta.db_table)
+
+
+def mark(path: str) -> bool:
+    """Mark the unit at `path` as waiting; True if a re-evaluation must be queued (the
+    marker is new, or stale). Inside the write's transaction."""
+    table = _table()
+    with connection.cursor() as cursor:
+        now = time.time()
+        cursor.execute(f"INSERT INTO {table} (unit_path, marked_at) VALUES (%s, %s) "
+                       f"ON CONFLICT (unit_path) DO UPDATE SET marked_at = %s "
+                       f"WHERE {table}.marked_at < %s RETURNING unit_path",
+                       [path, now, now, now - STALE_SECONDS])
+        return cursor.fetchone() is not None
+
+
+def take(paths: list[str]) -> list[str]:
+    """Remove the markers of these units and say which were there (those to evaluate)."""
+    if not paths:
+        return []
+    marks = ", ".join(["%s"] * len(paths))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_table()} WHERE unit_path IN ({marks}) "
+                       f"RETURNING unit_path", list(paths))
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def put_back(paths: list[str]) -> None:
+    """After a failed evaluation: mark the units again, already stale, for the sweep."""
+    PendingEvaluation.objects.bulk_create(
+        [PendingEvaluation(unit_path=p, marked_at=0) for p in paths], ignore_conflicts=True)
+
+
+def stale(now: float | None = None) -> list[str]:
+    """The units marked longer ago than a queued task takes, restamped now: each is
+    queued again once per `STALE_SECONDS` until some task takes it."""
+    now = time.time() if now is None else now
+    old = PendingEvaluation.objects.filter(marked_at__lt=now - STALE_SECONDS)
+    paths = sorted(old.values_list("unit_path", flat=True))
+    PendingEvaluation.objects.filter(unit_path__in=paths).update(marked_at=now)
+    return paths
+
+
+def clear() -> int:
+    """Before the nightly run evaluates every unit: no marker is still needed."""
+    return PendingEvaluation.objects.all().delete()[0]
