@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from fangfan.core.models import Role, RoleGrant
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
+from fangfan.core.prepared import Prepared
 from fangfan.core.registry import RecordType
 from fangfan.core.scoping import in_subtree, subtree_q
 
@@ -39,9 +40,15 @@ def grants(user) -> list[tuple[str, str]]:
         return []
     cached = getattr(user, "_fangfan_grants", None)
     if cached is None:
-        cached = list(RoleGrant.objects.filter(user=user).values_list("role", "unit__path"))
+        cached = _GRANTS.rows(user.pk)
         user._fangfan_grants = cached
     return cached
+
+
+# On every request: compiled once (core.prepared).
+_GRANTS = Prepared(
+    lambda user_id: RoleGrant.objects.filter(user_id=user_id).values_list("role", "unit__path"),
+    -7_000_000_001)
 
 
 def forget_grants(user) -> None:
