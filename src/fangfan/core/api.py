@@ -87,14 +87,8 @@ class ScopedSerializer(serializers.ModelSerializer):
         action = "change" if self.instance is not None else "add"
         for field in self.fields.values():
             if isinstance(field, serializers.RelatedField) and not field.read_only:
-                model = field.queryset.model
-                if model is Unit:
-                    field.queryset = unit_choices(request.user, action, self.record_type)
-                elif model is get_user_model():
-                    field.queryset = account_choices(request.user, action, self.record_type)
-                elif registry.is_registered(model):
-                    field.queryset = related_choices(request.user, action, self.record_type,
-                                                     field.field_name, field.queryset)
+                field.get_queryset = _narrowed(field, request.user, action,
+                                               self.record_type)
         self.guard_personal(request.user)
 
     def guard_personal(self, user) -> None:
@@ -264,6 +258,30 @@ class RecordPermission(drf_permissions.BasePermission):
         action = ACTION_OF.get(view.action, "view")
         return permissions.allowed(request.user, action, view.record_type,
                                    services._path_of(obj))
+
+
+def _narrowed(field: serializers.RelatedField, user, action: str, rt: RecordType):
+    """The field's `get_queryset` (which DRF's related fields read their choices and
+    look a value up through) narrowed to what `user` may choose, built on first use:
+    a write that leaves the field out (a person's linked account, mostly) does not build
+    it (an eighth of a write did, for the account field alone)."""
+    built: list = []
+
+    def get_queryset():
+        if not built:
+            model = field.queryset.model
+            if model is Unit:
+                built.append(unit_choices(user, action, rt))
+            elif model is get_user_model():
+                built.append(account_choices(user, action, rt))
+            elif registry.is_registered(model):
+                built.append(related_choices(user, action, rt, field.field_name,
+                                             field.queryset))
+            else:
+                built.append(field.queryset)
+        return built[0].all()
+
+    return get_queryset
 
 
 class RecordViewSet(viewsets.ModelViewSet):
