@@ -71,10 +71,17 @@ def _assign(obj: models.Model, data: dict[str, Any]) -> None:
 
 
 def _stamp_unit_path(obj: models.Model) -> None:
+    """Copy the unit's path onto the record. A unit's path never changes once it is made
+    (units are not moved), so the unit the caller already loaded (the form's or the
+    API's choice) tells it; else it is read."""
     if not isinstance(obj, Unit):
         if obj.unit_id is None:
             raise ValidationError({"unit": _("Choose the unit this record belongs to.")})
-        obj.unit_path = Unit.objects.values_list("path", flat=True).get(pk=obj.unit_id)
+        unit = type(obj)._meta.get_field("unit").get_cached_value(obj, default=None)
+        if unit is not None and unit.pk == obj.unit_id and unit.path[:1].isdigit():
+            obj.unit_path = unit.path
+        else:
+            obj.unit_path = Unit.objects.values_list("path", flat=True).get(pk=obj.unit_id)
 
 
 def _still_visible(actor, rt: RecordType, obj: models.Model) -> None:

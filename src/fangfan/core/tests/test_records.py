@@ -327,3 +327,20 @@ def test_what_decides_a_units_requirements_changes_only_from_above(tree, make_us
     form = client.get(reverse("records:units-edit", args=[school.pk])).content.decode()
     grade = form.split('name="key_target_grade"')[0].rsplit("<", 1)[1]
     assert "disabled" in form.split('name="key_target_grade"')[1].split(">")[0] + grade
+
+
+def test_a_write_takes_the_unit_path_from_the_unit_it_was_given(tree):
+    """A unit's path never changes, so a record given its unit (as forms and the API
+    give it) is stamped without reading the path again; given only the number, it is
+    read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as given:
+        person = services.create_record(None, Person, {"unit": tree["a"], "name": "甲"})
+    with CaptureQueriesContext(connection) as numbered:
+        other = services.create_record(None, Person, {"unit_id": tree["b"].pk, "name": "乙"})
+    reads = [q["sql"] for q in given.captured_queries if 'FROM "core_unit"' in q["sql"]]
+    assert reads == [] and person.unit_path == tree["a"].path
+    assert any('FROM "core_unit"' in q["sql"] for q in numbered.captured_queries)
+    assert other.unit_path == tree["b"].path
