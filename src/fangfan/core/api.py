@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.db.models import F
 from django.http import JsonResponse
 from django.utils.text import capfirst
 from django.views.decorators.csrf import csrf_exempt
@@ -122,6 +123,12 @@ class ScopedSerializer(serializers.ModelSerializer):
         field's source on every row; the rest (a unit's code, files) as DRF does."""
         data = {}
         for name, attname, how in self.plan():
+            if isinstance(how, serializers.Field):  # a unit's code, read with the row?
+                code = instance.__dict__.get(attname, _ABSENT)
+                if code is not _ABSENT:
+                    data[name] = code
+                    continue
+                attname = None
             if attname is not None:
                 value = getattr(instance, attname)
                 data[name] = value if how is None or value is None else how(value)
@@ -140,7 +147,9 @@ class ScopedSerializer(serializers.ModelSerializer):
         plan = self.__dict__.get("_plan")
         if plan is None:
             columns = {f.name: f for f in self.Meta.model._meta.concrete_fields}
-            plan = [_step(field, columns.get(field.source))
+            units = set(unit_keys(self.record_type))
+            plan = [(field.field_name, UNIT_CODE + field.field_name, field)
+                    if field.source in units else _step(field, columns.get(field.source))
                     for field in self.fields.values() if not field.write_only]
             self._plan = plan
         return plan
@@ -222,6 +231,12 @@ def _step(field: serializers.Field, column: models.Field | None) -> tuple:
     return name, None, field
 
 
+_ABSENT = object()
+# A list's rows carry the code of each unit they name (`RecordViewSet.get_queryset`):
+# one column, instead of joining every column of the unit and making a Unit per row.
+UNIT_CODE = "_api_unit_code_"
+
+
 def unit_keys(rt: RecordType) -> list[str]:
     """The fields of the API that name a unit (by its code)."""
     return [name for name in rt.form_fields
@@ -293,9 +308,13 @@ class RecordViewSet(viewsets.ModelViewSet):
         q = permissions.restrict(self.request.user, "view", rt)
         # The pages' order (index-backed: a province's page is read, not sorted), with
         # the key last so that pages never overlap; the units the rows name by code in
-        # the same query, not one query per row.
-        return rt.model.objects.filter(q).select_related(*unit_keys(rt)).order_by(
-            *rt.model._meta.ordering, "pk")
+        # the same query, not one query per row: a list reads only their codes, a
+        # single record (which its services and checks may follow to its unit) the unit.
+        records = rt.model.objects.filter(q).order_by(*rt.model._meta.ordering, "pk")
+        if self.action == "list":
+            return records.annotate(**{UNIT_CODE + key: F(f"{key}__code")
+                                       for key in unit_keys(rt)})
+        return records.select_related(*unit_keys(rt))
 
     def paginate_queryset(self, queryset):
         """The page of a list; a type that logs its reads logs the rows it sends."""
