@@ -5,11 +5,10 @@ grouped query over the alerts in force; a unit under no level has no row, so its
 from __future__ import annotations
 
 from django.db.models import Max, Min, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.alerts.models import UnitAlert, in_force_q
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_time, family
 
 fact("alert_level", "alerts", "int",
      gettext_noop("The alert level the unit is under now: 3, 2 or 1 (1 the highest), "
@@ -26,11 +25,11 @@ fact("alert_guards_on_duty", "alerts", "int",
                           "level yet."))
 
 
-@family("alerts", clock=True, source="unit-alerts")
+@family("alerts", clock=True, minute=True, source="unit-alerts")
 def _alerts(scope: Q) -> QuerySet:
     """Per unit under a level in force: the strictest level, its baseline and the most
     guards it reported on duty under the levels in force. A unit under none has no row:
     its `alert_level` is the fact's default, 0."""
-    return UnitAlert.objects.filter(scope, in_force_q("order__", timezone.now())).values(
+    return UnitAlert.objects.filter(scope, in_force_q("order__", fact_time())).values(
         "unit_path").annotate(alert_level=Min("level"), alert_baseline_guards=Max("baseline"),
                               alert_guards_on_duty=Max("guards_on_duty"))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.concerns.models import ConcernEntry, ConcernStatus, ContactLog
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_day, family
 
 # R-LIAISON: a liaison contacts each open entry at least weekly (seed 002 §六(一)).
 CONTACT_DAYS = 7
@@ -29,9 +29,9 @@ def contact_cutoff(today: dt.date | None = None) -> dt.date:
     return (today or timezone.localdate()) - dt.timedelta(days=CONTACT_DAYS - 1)
 
 
-@family("concerns", clock=True, source="concern-entries")
+@family("concerns", clock=True, minute=True, source="concern-entries")
 def _concerns(scope: Q) -> QuerySet:
-    cutoff = contact_cutoff()
+    cutoff = contact_cutoff(fact_day())
     recent = ContactLog.objects.filter(entry=OuterRef("pk"), contacted_on__gte=cutoff)
     open_ = Q(status=ConcernStatus.OPEN)
     return (ConcernEntry.objects.filter(scope).annotate(recent=Exists(recent))

@@ -38,7 +38,7 @@ from fangfan.duty.models import (
     Shift,
 )
 from fangfan.standards import schooldays
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_time, family
 
 # How far ahead the roster is read for the guards on duty.
 AHEAD = dt.timedelta(days=7)
@@ -67,9 +67,9 @@ def _in_window(now: dt.datetime) -> Q:
     return Q(ends_at__gt=now, starts_at__lt=now + AHEAD)
 
 
-@family("duty_roster", clock=True, source="shifts")
+@family("duty_roster", clock=True, minute=True, source="shifts")
 def duty_roster(scope: Q) -> QuerySet:
-    now = timezone.now()
+    now = fact_time()
     rows = concurrent_guards(Shift.objects.filter(scope), {PostKind.GATE}, now)
     return (rows.order_by().values("unit_path").annotate(guards_on_duty=Coalesce(Max(Case(
         When(_in_window(now), then=F("on_duty")), default=Value(0))), 0)))

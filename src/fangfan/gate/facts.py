@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.gate.models import VehicleEntry, Visit
 from fangfan.resources.models import Asset, AssetCategory, Location, LocationKind
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_time, family
 
 # Records at the gate this recent show the gate is worked (docs/gate.md).
 RECENT_DAYS = 30
@@ -35,12 +34,12 @@ def _derive(row: dict) -> dict:
     return {"closed_management": row["closed"] > 0}
 
 
-@family("gate", derive=_derive, clock=True, source="locations")
+@family("gate", derive=_derive, clock=True, minute=True, source="locations")
 def _gate(scope: Q) -> QuerySet:
     """One row per unit with locations: whether one of its main gates comes with recent
     gate records, a barrier and a perimeter. The main gate is tested first, so the
     lookups run only for main gates."""
-    since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
+    since = fact_time() - dt.timedelta(days=RECENT_DAYS)
     visits = Visit.objects.filter(unit_path=OuterRef("unit_path"),
                                   expected_at__gte=since - dt.timedelta(days=1),
                                   checked_in_at__gte=since)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from fangfan.information.models import Meeting, MeetingKind, TrainingParticipant
 from fangfan.resources.models import Person
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_day, family
 
 # R-MEET looks back this many ended quarters, and no further than the unit's first
 # recorded meeting (quarters before it used Fangfan for its meetings are not counted).
@@ -100,8 +100,8 @@ def _derive_training(row: dict) -> dict:
     return {"training_hours_min_guard": None if least is None else float(least)}
 
 
-@family("training", derive=_derive_training, clock=True, source="people")
+@family("training", derive=_derive_training, clock=True, minute=True, source="people")
 def _training(scope: Q) -> QuerySet:
     """Per unit, the least of its guards' hours (a guard with no session counts 0)."""
     return Person.objects.filter(scope, is_guard=True).values("unit_path").annotate(
-        training_hours_min_guard=Min(hours_this_year()))
+        training_hours_min_guard=Min(hours_this_year(fact_day())))

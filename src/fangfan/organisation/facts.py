@@ -4,12 +4,11 @@ in the generic registry of fangfan.standards.facts, when the app is ready (apps.
 from __future__ import annotations
 
 from django.db.models import Count, Min, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.organisation.models import REQUIRED_RULES, Letter, RuleDocument, SupportUnit
 from fangfan.resources.models import Person
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_day, family
 
 # --- organisation (ORG-1, ORG-4, ORG-5) ---------------------------------------------------
 fact("leadership_group_leader", "organisation", "bool",
@@ -67,13 +66,13 @@ fact("letters_overdue", "letters", "int",
      gettext_noop("Letters still unsigned after their campaign's deadline."))
 
 
-@family("letters", clock=True, source="letters")
+@family("letters", clock=True, minute=True, source="letters")
 def _letters(scope: Q) -> QuerySet:
     return Letter.objects.filter(scope).values("unit_path").annotate(
         letters_issued=Count("id"),
         letters_signed=Count("id", filter=Q(signed_on__isnull=False)),
         letters_overdue=Count("id", filter=Q(signed_on__isnull=True,
-                                             campaign__deadline__lt=timezone.localdate())))
+                                             campaign__deadline__lt=fact_day())))
 
 
 # --- rules (ORG-7) -------------------------------------------------------------------------
@@ -90,7 +89,7 @@ def _derive_rules(r: dict) -> dict:
             "rules_review_overdue": r["rules_review_overdue"]}
 
 
-@family("rules", derive=_derive_rules, clock=True, source="rules")
+@family("rules", derive=_derive_rules, clock=True, minute=True, source="rules")
 def _rules(scope: Q) -> QuerySet:
     """Over the unit's rules: none recorded leaves both unknown."""
     in_force = Q(approved_on__isnull=False, superseded_on__isnull=True)
@@ -98,4 +97,4 @@ def _rules(scope: Q) -> QuerySet:
         required_in_force=Count("kind", distinct=True,
                                 filter=in_force & Q(kind__in=REQUIRED_RULES)),
         rules_review_overdue=Count("id", filter=in_force & Q(
-            review_due__lt=timezone.localdate())))
+            review_due__lt=fact_day())))

@@ -19,7 +19,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.resources.models import (
@@ -41,7 +40,7 @@ from fangfan.resources.models import (
     SecurityBudget,
 )
 from fangfan.resources.models.buses import valid_qualification
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_day, fact_time, family
 
 KIT = ["helmet", "shield", "stab_vest", "cut_gloves", "baton", "strong_flashlight",
        "defence_spray"]
@@ -239,9 +238,9 @@ fact("certificates_expired", "people_checks", "int",
      source="certificates")
 
 
-@family("people_checks", clock=True, source="people")
+@family("people_checks", clock=True, minute=True, source="people")
 def _people_checks(scope: Q) -> QuerySet:
-    today = timezone.localdate()
+    today = fact_day()
     recent = BackgroundCheck.objects.filter(
         person=OuterRef("pk"), checked_on__gt=today - dt.timedelta(days=RECHECK_DAYS))
     licence = Certificate.objects.filter(person=OuterRef("pk"), kind="guard_licence").filter(
@@ -278,15 +277,15 @@ fact("maintenance_overdue", "faults", "int",
      source="maintenance")
 
 
-@family("faults", clock=True, source="assets")
+@family("faults", clock=True, minute=True, source="assets")
 def _faults(scope: Q) -> QuerySet:
     """The upkeep of the unit's assets. A unit that records assets but no fault has none
     (0), not an unknown count."""
-    now = timezone.now()
+    now = fact_time()
     tested = AlarmTest.objects.filter(asset=OuterRef("pk"),
                                       tested_at__gte=now - dt.timedelta(days=90))
     late = MaintenanceSchedule.objects.filter(asset=OuterRef("pk"),
-                                              next_due_on__lt=timezone.localdate())
+                                              next_due_on__lt=fact_day())
     open_late = Q(faults__restored_at__isnull=True, faults__due_at__lt=now)
     return (Asset.objects.filter(scope)
             .annotate(tested=Exists(tested), overdue_upkeep=Exists(late))
@@ -311,12 +310,13 @@ def _derive_funding(r: dict) -> dict:
     return {"security_budget_this_year": r.pop("lines_this_year") > 0}
 
 
-@family("funding", derive=_derive_funding, clock=True, source="security-budgets")
+@family("funding", derive=_derive_funding, clock=True, minute=True,
+        source="security-budgets")
 def _funding(scope: Q) -> QuerySet:
     """A unit with budgets of other years only has none this year (false, a gap); one
     without any budget is unknown, as everywhere: nothing is recorded yet."""
     return SecurityBudget.objects.filter(scope).values("unit_path").annotate(
-        lines_this_year=Count("lines", filter=Q(year=timezone.localdate().year)))
+        lines_this_year=Count("lines", filter=Q(year=fact_day().year)))
 
 
 # --- hazardous materials (RES-8) ------------------------------------------------------
@@ -368,9 +368,9 @@ fact("bus_drivers_unqualified", "bus_drivers", "int",
      source="bus-drivers")
 
 
-@family("buses", clock=True, source="school-buses")
+@family("buses", clock=True, minute=True, source="school-buses")
 def _buses(scope: Q) -> QuerySet:
-    today = timezone.localdate()
+    today = fact_day()
     running = Q(in_service=True)
     return SchoolBus.objects.filter(scope).values("unit_path").annotate(
         school_buses=Count("id", filter=running),
@@ -380,9 +380,10 @@ def _buses(scope: Q) -> QuerySet:
                                            & Q(safety_manager__isnull=True)))
 
 
-@family("bus_drivers", clock=True, source="bus-drivers")
+@family("bus_drivers", clock=True, minute=True, source="bus-drivers")
 def _bus_drivers(scope: Q) -> QuerySet:
-    valid = Certificate.objects.filter(valid_qualification(), person=OuterRef("person"))
+    valid = Certificate.objects.filter(valid_qualification(fact_day()),
+                                       person=OuterRef("person"))
     return (BusDriver.objects.filter(scope).annotate(qualified=Exists(valid))
             .values("unit_path").annotate(
                 bus_drivers_unqualified=Count("id", filter=Q(active=True, qualified=False))))

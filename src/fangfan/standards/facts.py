@@ -10,13 +10,16 @@ facts (`fact`, `family`) in its `facts` module, imported by its AppConfig.ready(
 that standards imports no domain app. Facts are read only at evaluation time."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, connections
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 # {unit path: {fact: value}}: keyed by path because grouping by it follows the
 # (unit_path, …) indexes every record table has, which halves a province's scan.
@@ -76,6 +79,11 @@ class Family:
     # Queries it runs for any number of units: one grouped query, or a few read beside
     # it (a family needing each key location's patrols per day). Never one per unit.
     queries: int = 1
+    # A clock family whose query depends on nothing but the time, read through
+    # `fact_time()` or `fact_day()` (no database read while it is built, nothing kept
+    # for its derive):
+    # a single unit's evaluation compiles its SQL once a minute (`compute_unit`).
+    minute: bool = False
 
 
 FAMILIES: dict[str, Family] = {}
@@ -89,7 +97,7 @@ def fact(name: str, family: str, kind: str, doc: str, unavailable: str = "",
 
 
 def family(name: str, derive: Derive | None = None, clock: bool = False,
-           source: str = "", by_path: bool = False, queries: int = 1):
+           source: str = "", by_path: bool = False, queries: int = 1, minute: bool = False):
     """Register a family's grouped query (one row per unit, `unit_path` first) over the
     records of the record type `source`; with `by_path`, `derive(row, path)`. Without
     `derive`, its columns are its facts, and only those asked for are computed.
@@ -97,7 +105,8 @@ def family(name: str, derive: Derive | None = None, clock: bool = False,
     holds every family to it)."""
     def register(fn: Query) -> Query:
         FAMILIES[name] = Family(fn, derive or _as_is, clock, source, by_path,
-                                columns=derive is None, queries=queries)
+                                columns=derive is None, queries=queries,
+                                minute=clock and minute)
         return fn
 
     return register
@@ -141,38 +150,76 @@ def compute(scope: Q, needed: set[str] | None = None, parallel: bool = False) ->
     return _merge(parts)
 
 
+# The time the facts are computed at (`fact_time`): the clock, or the minute a single
+# unit's evaluation froze it to.
+_FROZEN: ContextVar[dt.datetime | None] = ContextVar("fangfan_facts_at", default=None)
+
+
+def fact_time() -> dt.datetime:
+    """The moment facts are computed at: what `minute` families read for the time."""
+    return _FROZEN.get() or timezone.now()
+
+
+def fact_day() -> dt.date:
+    return timezone.localdate(fact_time())
+
+
 def compute_unit(path: str, needed: set[str] | None = None) -> Values:
     """`compute` for the records of one unit, with each family's SQL built once per
     process: building a query of forty filtered aggregates costs Django more than the
-    database needs to answer it for one unit (the re-evaluation after each change)."""
+    database needs to answer it for one unit (the re-evaluation after each change). The
+    `minute` families' SQL depends on the time: it is built once a minute, with the
+    time frozen to the minute's start (a fact of the time, such as a fault past its
+    24 hours, is at most a minute late, and the nightly run and the sweeps use the
+    clock itself)."""
     from fangfan.standards.calendar import terms_read_once
 
     parts = []
-    with connection.cursor() as cursor, terms_read_once():
-        for fam in _families(needed):
-            if FAMILIES[fam].clock:
-                parts.append(_run(FAMILIES[fam], Q(unit_path=path), needed))
-                continue
-            sql, params, slot = _unit_sql(fam, needed)
-            params[slot] = path
-            cursor.execute(sql, params)
-            names = [c[0] for c in cursor.description]
-            parts.append(_derived(FAMILIES[fam], (dict(zip(names, row, strict=True))
-                                                  for row in cursor.fetchall())))
+    at = timezone.now().replace(second=0, microsecond=0)
+    frozen = _FROZEN.set(at)
+    try:
+        with connection.cursor() as cursor, terms_read_once():
+            for fam in _families(needed):
+                parts.append(_unit_facts(cursor, fam, path, needed, at))
+    finally:
+        _FROZEN.reset(frozen)
     return _merge(parts)
 
 
+def _unit_facts(cursor, fam: str, path: str, needed: set[str] | None,
+                at: dt.datetime) -> Values:
+    family = FAMILIES[fam]
+    if family.clock and not family.minute:
+        return _run(family, Q(unit_path=path), needed)
+    sql, params, slot = _unit_sql(fam, needed, at if family.clock else None)
+    params[slot] = path
+    cursor.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return _derived(family, (dict(zip(names, row, strict=True)) for row in cursor.fetchall()))
 _SLOT = "\x00unit-path\x00"
 _unit_sqls: dict[tuple, tuple[str, list, int]] = {}
+# The `minute` families' SQL of the current minute only: (minute, {key: SQL}).
+_minute_sqls: tuple[dt.datetime | None, dict] = (None, {})
 
 
-def _unit_sql(fam: str, needed: set[str] | None) -> tuple[str, list, int]:
+def _unit_sql(fam: str, needed: set[str] | None,
+              at: dt.datetime | None = None) -> tuple[str, list, int]:
+    """The family's SQL for one unit, the unit's path at `slot`; with `at` (a `minute`
+    family), the SQL of that minute."""
+    global _minute_sqls
+    cache = _unit_sqls
+    if at is not None:
+        if _minute_sqls[0] != at:
+            _minute_sqls = (at, {})
+        cache = _minute_sqls[1]
     key = (connection.alias, fam, None if needed is None else frozenset(needed))
-    if key not in _unit_sqls:
+    if key not in cache:
         qs = _query(FAMILIES[fam], Q(unit_path=_SLOT), needed)
         sql, params = qs.query.sql_with_params()
-        _unit_sqls[key] = (sql, list(params), list(params).index(_SLOT))
-    sql, params, slot = _unit_sqls[key]
+        if list(params).count(_SLOT) != 1:
+            raise ValueError(f"the unit's path is not one parameter of {fam}'s query")
+        cache[key] = (sql, list(params), list(params).index(_SLOT))
+    sql, params, slot = cache[key]
     return sql, list(params), slot
 
 

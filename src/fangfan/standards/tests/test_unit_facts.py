@@ -1,0 +1,61 @@
+"""A single unit's facts (`facts.compute_unit`: SQL built once, the `minute` families'
+once a minute) equal the bulk computation's, for every unit of the demo."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Q
+from django.utils import timezone
+
+from fangfan.core.models import Unit
+from fangfan.standards import facts
+
+
+def _bulk_at(path: str, at) -> dict:
+    frozen = facts._FROZEN.set(at)
+    try:
+        return facts.compute(Q(unit_path=path))
+    finally:
+        facts._FROZEN.reset(frozen)
+
+
+def test_one_unit_equals_the_bulk_for_every_demo_unit(db):
+    call_command("demo")
+    minute_families = [name for name, f in facts.FAMILIES.items() if f.minute]
+    assert len(minute_families) >= 10
+    for path in Unit.objects.values_list("path", flat=True):
+        for _attempt in range(2):  # the minute may turn between the two
+            at = timezone.now().replace(second=0, microsecond=0)
+            one, bulk = facts.compute_unit(path), _bulk_at(path, at)
+            if timezone.now().replace(second=0, microsecond=0) == at:
+                break
+        assert one == bulk, path
+
+
+def test_the_minute_families_are_built_once_a_minute(db, monkeypatch):
+    """Within a minute the `minute` families' SQL is built once and kept; the next
+    minute builds it again, for that minute."""
+    call_command("demo")
+    school = Unit.objects.filter(kind="school").first()
+    start = timezone.now().replace(second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(seconds=5))
+    facts._minute_sqls = (None, {})
+    facts.compute_unit(school.path)
+    at, built = facts._minute_sqls
+    minute = {n for n, f in facts.FAMILIES.items() if f.minute}
+    assert at == start and {key[1] for key in built} == minute
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(seconds=50))
+    facts.compute_unit(school.path)
+    assert facts._minute_sqls[1] is built  # the same minute: kept
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(seconds=65))
+    facts.compute_unit(school.path)
+    assert facts._minute_sqls[0] == start + dt.timedelta(minutes=1)
+    assert facts._minute_sqls[1] is not built
+
+
+@pytest.mark.parametrize("name", sorted(n for n, f in facts.FAMILIES.items() if f.minute))
+def test_a_minute_family_names_the_unit_once(name, db):
+    sql, params, slot = facts._unit_sql(name, None, timezone.now())
+    assert params[slot] == facts._SLOT and params.count(facts._SLOT) == 1
