@@ -26,7 +26,9 @@ from django.db import connection
 
 from fangfan.standards.models import PendingEvaluation
 
-STALE_SECONDS = 60
+# A queued task runs two seconds after its write; a marker this old lost its task (the
+# queue refused it, or was emptied): the next write of the unit queues another.
+STALE_SECONDS = 15
 
 
 def _table() -> str:

@@ -21,12 +21,20 @@ from fangfan.resources.models import Person
 @pytest.fixture
 def wsgi():
     """Call the project's WSGI application as gunicorn does, inside the test's
-    transaction (as Django's test client does, the connection is not closed after)."""
+    transaction: as Django's test client does, the request does not close the test's
+    connection (on PostgreSQL, Django closes one left outside autocommit)."""
     app = fastlane.application(WSGIHandler())
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
 
     def call(path: str, **headers: str) -> tuple[str, dict, bytes]:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            return _call(path, **headers)
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    def _call(path: str, **headers: str) -> tuple[str, dict, bytes]:
         environ = {"PATH_INFO": path, "HTTP_HOST": "127.0.0.1",
                    "wsgi.input": io.BytesIO(b"")}
         environ.update({f"HTTP_{k.upper()}": v for k, v in headers.items()})
@@ -39,9 +47,7 @@ def wsgi():
         body = b"".join(app(environ, start_response))
         return answer["status"], answer["headers"], body
 
-    yield call
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    return call
 
 
 def test_browser_only_middleware_are_all_in_the_chain():
