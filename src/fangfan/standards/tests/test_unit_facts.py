@@ -34,11 +34,10 @@ def test_one_unit_equals_the_bulk_for_every_demo_unit(db):
         assert one == bulk, path
 
 
-def test_the_minute_families_are_built_once_a_minute(db, monkeypatch):
+def test_the_minute_families_are_built_once_a_minute(tree, monkeypatch):
     """Within a minute the `minute` families' SQL is built once and kept; the next
     minute builds it again, for that minute."""
-    call_command("demo")
-    school = Unit.objects.filter(kind="school").first()
+    school = tree["a"]
     start = timezone.now().replace(second=0, microsecond=0)
     monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(seconds=5))
     facts._minute_sqls = (None, {})
