@@ -123,16 +123,15 @@ class ScopedSerializer(serializers.ModelSerializer):
         field's source on every row; the rest (a unit's code, files) as DRF does."""
         data = {}
         for name, attname, how in self.plan():
-            if isinstance(how, serializers.Field):  # a unit's code, read with the row?
-                code = instance.__dict__.get(attname, _ABSENT)
+            if attname is not None:
+                if not isinstance(how, serializers.Field):  # a stored column
+                    value = getattr(instance, attname)
+                    data[name] = value if how is None or value is None else how(value)
+                    continue
+                code = instance.__dict__.get(attname, _ABSENT)  # a list's unit code
                 if code is not _ABSENT:
                     data[name] = code
                     continue
-                attname = None
-            if attname is not None:
-                value = getattr(instance, attname)
-                data[name] = value if how is None or value is None else how(value)
-                continue
             try:
                 attribute = how.get_attribute(instance)
             except SkipField:
@@ -143,7 +142,9 @@ class ScopedSerializer(serializers.ModelSerializer):
 
     def plan(self) -> list[tuple[str, str | None, Any]]:
         """For each readable field, once per serializer: (name, the row's attribute, the
-        field's conversion or None for the value itself), or (name, None, the field)."""
+        field's conversion or None for the value itself), (name, None, the field), or
+        for a unit field (name, the list row's annotated code, the field for a record
+        read without it)."""
         plan = self.__dict__.get("_plan")
         if plan is None:
             columns = {f.name: f for f in self.Meta.model._meta.concrete_fields}
