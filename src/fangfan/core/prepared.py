@@ -22,6 +22,14 @@ from django.db import connections
 from django.db.models import QuerySet
 
 
+def slot_of(params: list, placeholder: Any, sql: str) -> int:
+    """Where `placeholder` stands among a compiled query's parameters: exactly once, or
+    the query cannot be run again with another value in its place."""
+    if params.count(placeholder) != 1:
+        raise ValueError(f"{placeholder!r} is not one parameter of {sql}")
+    return params.index(placeholder)
+
+
 class Prepared:
     """`build(*placeholders)` gives a values_list queryset; `rows(*values)` runs it with
     the values in the placeholders' places."""
@@ -38,11 +46,7 @@ class Prepared:
                 compiler = self.build(*self.placeholders).query.get_compiler(using=using)
                 sql, params = compiler.as_sql()
                 params = list(params)
-                slots = []
-                for value in self.placeholders:
-                    if params.count(value) != 1:
-                        raise ValueError(f"{value!r} is not one parameter of {sql}")
-                    slots.append(params.index(value))
+                slots = [slot_of(params, value, sql) for value in self.placeholders]
                 fields = [s[0] for s in compiler.select[:compiler.col_count]]
                 self._compiled[using] = (sql, params, slots, compiler,
                                          compiler.get_converters(fields))

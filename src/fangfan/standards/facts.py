@@ -21,6 +21,8 @@ from django.db import connection, connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from fangfan.core.prepared import slot_of
+
 # {unit path: {fact: value}}: keyed by path because grouping by it follows the
 # (unit_path, …) indexes every record table has, which halves a province's scan.
 Values = dict[str, dict[str, float | int | bool | None]]
@@ -216,9 +218,7 @@ def _unit_sql(fam: str, needed: set[str] | None,
     if key not in cache:
         qs = _query(FAMILIES[fam], Q(unit_path=_SLOT), needed)
         sql, params = qs.query.sql_with_params()
-        if list(params).count(_SLOT) != 1:
-            raise ValueError(f"the unit's path is not one parameter of {fam}'s query")
-        cache[key] = (sql, list(params), list(params).index(_SLOT))
+        cache[key] = (sql, list(params), slot_of(list(params), _SLOT, sql))
     sql, params, slot = cache[key]
     return sql, list(params), slot
 
