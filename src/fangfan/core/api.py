@@ -25,7 +25,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fangfan.core import limits, permissions, privacy, registry, services, twofactor
+from fangfan.core import limits, permissions, prepared, privacy, registry, services, twofactor
 from fangfan.core.apifields import (
     StrictBooleanField,
     StrictDecimalField,
@@ -110,11 +110,7 @@ class ScopedSerializer(serializers.ModelSerializer):
         the model and works out every field's arguments anew for each serializer (a
         quarter of a short list request). Each field is made again from its arguments,
         as DRF copies declared fields, so no request shares a field's state."""
-        built = type(self).__dict__.get("_built_fields")
-        if built is None:
-            built = super().get_fields()
-            type(self)._built_fields = built
-        return {name: _fresh(field) for name, field in built.items()}
+        return {name: _fresh(field) for name, field in type(self)._fields_built().items()}
 
     def represent(self, instance) -> dict:
         """DRF's representation of a record, the same answer in a third of the time: a
@@ -124,7 +120,7 @@ class ScopedSerializer(serializers.ModelSerializer):
         data = {}
         for name, attname, how in self.plan():
             if attname is not None:
-                if not isinstance(how, serializers.Field):  # a stored column
+                if how is None or how.__class__ is not str:  # a stored column
                     value = getattr(instance, attname)
                     data[name] = value if how is None or value is None else how(value)
                     continue
@@ -132,28 +128,42 @@ class ScopedSerializer(serializers.ModelSerializer):
                 if code is not _ABSENT:
                     data[name] = code
                     continue
+            field = self.fields[name]
             try:
-                attribute = how.get_attribute(instance)
+                attribute = field.get_attribute(instance)
             except SkipField:
                 continue
             pk = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
-            data[name] = None if pk is None else how.to_representation(attribute)
+            data[name] = None if pk is None else field.to_representation(attribute)
         return data
 
-    def plan(self) -> list[tuple[str, str | None, Any]]:
-        """For each readable field, once per serializer: (name, the row's attribute, the
-        field's conversion or None for the value itself), (name, None, the field), or
-        for a unit field (name, the list row's annotated code, the field for a record
-        read without it)."""
-        plan = self.__dict__.get("_plan")
+    @classmethod
+    def plan(cls) -> list[tuple[str, str | None, Any]]:
+        """For each readable field, once per serializer class: (name, the row's
+        attribute, the conversion or None for the value itself), (name, None, name) for a
+        field answered by the serializer's own bound field, or for a unit field (name,
+        the list row's annotated code, name). Conversions are those of the fields built
+        once (`get_fields`): a stored value's conversion reads nothing of the request, so
+        a read builds none of its fields unless one of them needs its request (a file's
+        address) or a record read without a list's codes."""
+        plan = cls.__dict__.get("_plan")
         if plan is None:
-            columns = {f.name: f for f in self.Meta.model._meta.concrete_fields}
-            units = set(unit_keys(self.record_type))
-            plan = [(field.field_name, UNIT_CODE + field.field_name, field)
-                    if field.source in units else _step(field, columns.get(field.source))
-                    for field in self.fields.values() if not field.write_only]
-            self._plan = plan
+            columns = {f.name: f for f in cls.Meta.model._meta.concrete_fields}
+            units = set(unit_keys(cls.record_type))
+            built = cls._fields_built()
+            plan = [(name, UNIT_CODE + name, name) if _source(name, field) in units
+                    else _step(name, field, columns.get(_source(name, field)))
+                    for name, field in built.items() if not field.write_only]
+            cls._plan = plan
         return plan
+
+    @classmethod
+    def _fields_built(cls) -> dict[str, serializers.Field]:
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = serializers.ModelSerializer.get_fields(cls())
+            cls._built_fields = built
+        return built
 
     def build_field(self, field_name, info, model_class, nested_depth):
         """DRF's field, always labelled with the model field's name: DRF leaves the label
@@ -218,18 +228,22 @@ def _fresh(field: serializers.Field) -> serializers.Field:
     return field.__class__(*field._args, **kwargs)
 
 
-def _step(field: serializers.Field, column: models.Field | None) -> tuple:
+def _source(name: str, field: serializers.Field) -> str:
+    """What the field reads, as DRF binds it (the fields built once are not bound)."""
+    return field.source or name
+
+
+def _step(name: str, field: serializers.Field, column: models.Field | None) -> tuple:
     """How `ScopedSerializer.represent` answers one field (see `plan`)."""
-    name = field.field_name
-    if column is None or field.source_attrs != [column.name] or isinstance(
+    if column is None or _source(name, field) != column.name or isinstance(
             column, models.FileField):
-        return name, None, field
+        return name, None, name
     if not column.is_relation:
         return name, column.attname, field.to_representation
     plain_key = type(field) is StrictPrimaryKeyRelatedField and field.pk_field is None
-    if column.many_to_one and plain_key:
+    if (column.many_to_one or column.one_to_one) and plain_key:
         return name, column.attname, None  # the related record's number, as DRF answers
-    return name, None, field
+    return name, None, name
 
 
 _ABSENT = object()
@@ -311,11 +325,24 @@ class RecordViewSet(viewsets.ModelViewSet):
         # the key last so that pages never overlap; the units the rows name by code in
         # the same query, not one query per row: a list reads only their codes, a
         # single record (which its services and checks may follow to its unit) the unit.
-        records = rt.model.objects.filter(q).order_by(*rt.model._meta.ordering, "pk")
         if self.action == "list":
-            return records.annotate(**{UNIT_CODE + key: F(f"{key}__code")
-                                       for key in unit_keys(rt)})
+            return list_of(rt, q)
+        records = rt.model.objects.filter(q).order_by(*rt.model._meta.ordering, "pk")
         return records.select_related(*unit_keys(rt))
+
+    def list(self, request, *args, **kwargs):
+        """DRF's list; a plain page (no filter, search or order asked) is read by SQL
+        compiled once per scope shape and page (`ScopedRows`)."""
+        if self.paginator is None or services.logs_reads(self.record_type) or \
+                set(request.query_params) - {self.paginator.page_query_param}:
+            return super().list(request, *args, **kwargs)
+        q = permissions.restrict(request.user, "view", self.record_type)
+        try:
+            rows = ScopedRows(self.record_type, q)
+        except prepared.Uncacheable:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def paginate_queryset(self, queryset):
         """The page of a list; a type that logs its reads logs the rows it sends."""
@@ -347,6 +374,49 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance) -> None:
         services.delete_record(self.request.user, instance)
+
+
+def list_of(rt: RecordType, q) -> models.QuerySet:
+    """The API list of a type for a scope: the pages' order (index-backed: a province's
+    page is read, not sorted) with the key last, so that pages never overlap; the units
+    the rows name by their code in the same query (one column, not a unit per row)."""
+    return rt.model.objects.filter(q).order_by(*rt.model._meta.ordering, "pk").annotate(
+        **{UNIT_CODE + key: F(f"{key}__code") for key in unit_keys(rt)})
+
+
+class ScopedRows:
+    """The rows of `list_of(rt, q)` as the paginator slices them, read through SQL
+    compiled once per type, scope shape and page (`core.prepared.PreparedShapes`):
+    compiling the list's query and making its queryset were a third of a list request
+    (docs/benchmarks.md). The rows are the queryset's own, model instances with the unit
+    codes annotated; a full page's total is counted by the queryset. A scope whose
+    values cannot be placeholders raises Uncacheable at once, a query that does not
+    compile with them answers from the queryset."""
+
+    ordered = True  # for Django's paginator: the order is list_of's
+
+    def __init__(self, rt: RecordType, q) -> None:
+        self.rt, self.q = rt, q
+        self.split = prepared.shape_of(q)
+
+    def __getitem__(self, index: slice) -> list:
+        start, stop = index.start or 0, index.stop
+        try:
+            return _shapes(self.rt).objects(self.split, start, stop)
+        except prepared.Uncacheable:
+            return list(list_of(self.rt, self.q)[start:stop])
+
+    def count(self) -> int:
+        return list_of(self.rt, self.q).count()
+
+
+def _shapes(rt: RecordType) -> prepared.PreparedShapes:
+    shapes = rt.__dict__.get("_api_list_shapes")
+    if shapes is None:
+        shapes = prepared.PreparedShapes(
+            lambda q, start, stop: list_of(rt, q)[start:stop])
+        rt._api_list_shapes = shapes
+    return shapes
 
 
 def viewset_class(rt: RecordType) -> type[RecordViewSet]:

@@ -18,8 +18,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 
 def slot_of(params: list, placeholder: Any, sql: str) -> int:
@@ -64,3 +65,136 @@ class Prepared:
         if converters:
             found = compiler.apply_converters(found, converters)
         return [tuple(row) for row in found]
+
+
+class Uncacheable(Exception):
+    """A condition whose values cannot stand as placeholders (see `shape_of`)."""
+
+
+# Values that reach a query's parameters unchanged and can be told apart when they are
+# placeholders; anything else (a date, an expression, None, a boolean) is not replaced.
+_PLACEHOLDER_TYPES = (str, int)
+
+
+def _placeholder(kind: type, n: int) -> Any:
+    return f"\x00placeholder-{n}\x00" if kind is str else -(2 ** 62) - n
+
+
+def shape_of(q: Q) -> tuple[tuple, list, Q]:
+    """A condition taken apart: its shape (the tree of connectors and lookups, with each
+    value's type and each list's length: hashable, the same for every condition that
+    compiles to the same SQL), its values in order, and the same condition with a
+    distinct placeholder in each value's place. Raises Uncacheable for a value of another
+    kind (a bool or None changes the SQL; a date or an object may be converted)."""
+    values: list = []
+
+    def walk(node: Q) -> tuple[tuple, Q]:
+        parts, children = [], []
+        for child in node.children:
+            if isinstance(child, Q):
+                part, rebuilt = walk(child)
+            else:
+                lookup, value = child
+                items = value if isinstance(value, (list, tuple)) else None
+                for item in (value,) if items is None else items:
+                    if type(item) not in _PLACEHOLDER_TYPES:
+                        raise Uncacheable(lookup)
+                found = [value] if items is None else list(items)
+                marks = [_placeholder(type(v), len(values) + i) for i, v in enumerate(found)]
+                values.extend(found)
+                part = (lookup, items is None, tuple(type(v).__name__ for v in found))
+                rebuilt = (lookup, marks[0] if items is None else marks)
+            parts.append(part)
+            children.append(rebuilt)
+        copy = Q(*children, _connector=node.connector, _negated=node.negated)
+        return (node.connector, node.negated, tuple(parts)), copy
+
+    shape, placeholders = walk(q)
+    return shape, values, placeholders
+
+
+class PreparedShapes:
+    """Querysets built by `build(condition, start, stop)` compiled once per condition
+    shape (`shape_of`), page and database, then run with each request's values: a list
+    of records scoped to the caller's units compiles to the same SQL for every caller
+    whose scope has the same shape, only the unit paths differ. `objects` answers model
+    instances with their annotations, as the queryset would. A shape whose placeholders
+    do not all reach the SQL unchanged (once each) raises Uncacheable, and is remembered
+    as such."""
+
+    MAX_ENTRIES = 512  # shapes × pages; emptied when full (a few compilations again)
+
+    def __init__(self, build: Callable[[Q, int, int], QuerySet]) -> None:
+        self.build = build
+        self._compiled: dict[tuple, tuple | None] = {}
+
+    def _compile(self, key: tuple, placeholders: Q, start: int, stop: int,
+                 using: str, count: int) -> tuple:
+        queryset = self.build(placeholders, start, stop)
+        compiler = queryset.query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+            params = list(params)
+            marks = list(_marks(placeholders))
+            if len(marks) != count or compiler.klass_info is None or \
+                    compiler.klass_info.get("related_klass_infos"):
+                raise ValueError("not a plain list of one model")
+            slots = [slot_of(params, mark, sql) for mark in marks]
+        except (ValueError, EmptyResultSet) as exc:
+            self._remember(key, None)
+            raise Uncacheable(str(exc)) from exc
+        fields = [s[0] for s in compiler.select[:compiler.col_count]]
+        columns = compiler.klass_info["select_fields"]
+        compiled = (sql, params, slots, compiler, compiler.get_converters(fields),
+                    [compiler.select[i][0].target.attname for i in columns],
+                    columns[0], columns[-1] + 1, dict(compiler.annotation_col_map),
+                    queryset.model)
+        self._remember(key, compiled)
+        return compiled
+
+    def _remember(self, key: tuple, compiled: tuple | None) -> None:
+        if len(self._compiled) >= self.MAX_ENTRIES:
+            self._compiled.clear()
+        self._compiled[key] = compiled
+
+    def objects(self, split: tuple[tuple, list, Q], start: int, stop: int,
+                using: str = "default") -> list:
+        """The rows `build(q, start, stop)` reads, for a condition split by `shape_of`."""
+        shape, values, placeholders = split
+        key = (shape, start, stop, using)
+        compiled = self._compiled.get(key, _ABSENT)
+        if compiled is None:
+            raise Uncacheable("shape")
+        if compiled is _ABSENT:
+            compiled = self._compile(key, placeholders, start, stop, using, len(values))
+        (sql, params, slots, compiler, converters, attnames, first, last, annotations,
+         model) = compiled
+        params = list(params)
+        for slot, value in zip(slots, values, strict=True):
+            params[slot] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        found = []
+        for row in rows:
+            obj = model.from_db(using, attnames, row[first:last])
+            for name, position in annotations.items():
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+
+_ABSENT = object()
+
+
+def _marks(q: Q):
+    """The placeholders of a condition built by `shape_of`, in order."""
+    for child in q.children:
+        if isinstance(child, Q):
+            yield from _marks(child)
+        elif isinstance(child[1], list):
+            yield from child[1]
+        else:
+            yield child[1]

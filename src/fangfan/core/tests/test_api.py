@@ -212,3 +212,50 @@ def test_representation_reads_as_drf_would(rt, tree):
             assert ser.represent(obj) == serializers.Serializer.to_representation(ser, obj)
             seen += 1
     assert seen >= 1
+
+
+@pytest.mark.parametrize("rt", registry.record_types(), ids=lambda rt: rt.slug)
+def test_lists_read_by_compiled_sql_answer_as_the_queryset(rt, tree, make_user, api_client,
+                                                           monkeypatch):
+    """A plain list page is read by SQL compiled once per scope shape (`ScopedRows`): it
+    answers what the queryset answers, page by page (links and totals included), for a
+    whole-tree administrator, a user of two schools (two subtrees, one of them perhaps
+    limited to their own rows) and a superuser, and each of them compiles once."""
+    from fangfan.core import api, prepared, services
+    from fangfan.core.apiquery import StrictPagination
+
+    if rt in WRITABLE:
+        for school in ("a", "b"):
+            services.create_record(None, rt.model, rt.example(tree[school]))
+    admin = make_user(Role.SYSTEM_ADMIN, tree["city"], username="sys")
+    two = make_user(Role.UNIT_ADMIN, tree["a"], username="two")
+    services.grant_role(None, two, tree["b"], Role.GUARD)
+    root = _superuser()
+    for user in (admin, two, root):
+        hold_grant(rt, user, tree["city"])
+    monkeypatch.setattr(StrictPagination, "page_size", 1)
+    shown = 0
+    for user in (admin, two, root):
+        api_client.force_authenticate(user)
+        for page in ("1", "2", "3"):
+            compiled = api_client.get(f"/api/{rt.slug}/", {"page": page})
+            with monkeypatch.context() as queryset_only:
+                queryset_only.setattr(prepared, "shape_of", _uncacheable)
+                expected = api_client.get(f"/api/{rt.slug}/", {"page": page})
+            assert compiled.status_code == expected.status_code
+            assert compiled.json() == expected.json(), (user.username, page)
+            shown += compiled.status_code == 200 and len(compiled.json()["results"])
+    assert shown or rt not in WRITABLE
+    assert bool(api._shapes(rt)._compiled) == (not services.logs_reads(rt))
+
+
+def _uncacheable(q):
+    from fangfan.core.prepared import Uncacheable
+
+    raise Uncacheable("the queryset's path, for comparison")
+
+
+def _superuser():
+    from fangfan.core.models import User
+
+    return User.objects.create_superuser("root", password="pw-long-enough-1")

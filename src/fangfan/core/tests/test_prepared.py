@@ -47,3 +47,53 @@ def test_a_lookup_that_rewrites_its_value_is_refused(db):
                      "\x00p\x00")
     with pytest.raises(ValueError):
         twice.rows("x")
+
+
+def test_a_condition_splits_into_a_shape_its_values_and_placeholders():
+    from fangfan.core.prepared import Uncacheable, shape_of
+
+    one = Q(unit_path__gte="0001", unit_path__lt="0002") | Q(user_id=7)
+    other = Q(unit_path__gte="0005", unit_path__lt="0006") | Q(user_id=9)
+    shape, values, placeholders = shape_of(one)
+    assert shape == shape_of(other)[0] and values == ["0001", "0002", 7]
+    assert "0001" not in str(placeholders) and len(str(placeholders)) > 20
+    longer = Q(unit_path__in=["0001", "0002"])
+    assert shape_of(longer)[0] != shape_of(Q(unit_path__in=["0001"]))[0]
+    assert shape_of(~one)[0] != shape
+    assert shape_of(Q())[0] == ("AND", False, ())
+    for value in (True, None, object()):
+        with pytest.raises(Uncacheable):
+            shape_of(Q(x=value))
+
+
+def _units(q: Q, start: int, stop: int):
+    return Unit.objects.filter(q).order_by("path", "pk")[start:stop]
+
+
+def test_shapes_compiled_once_read_what_their_querysets_read(tree, make_user):
+    from fangfan.core.prepared import PreparedShapes, Uncacheable, shape_of
+    from fangfan.core.scoping import subtree_q
+
+    shapes = PreparedShapes(_units)
+    conditions = [
+        subtree_q("path", [tree["a"].path]), subtree_q("path", [tree["b"].path]),
+        subtree_q("path", [tree["a"].path, tree["b"].path]),
+        subtree_q("path", [tree["city"].path]), Q(),
+        Q(code__in=["school-a", "district"]) | Q(pk=tree["b"].pk),
+        ~Q(code="school-a"), Q(code="no-such-unit")]
+    for q in conditions:
+        for start, stop in ((0, 10), (1, 3)):
+            found = shapes.objects(shape_of(q), start, stop)
+            assert [(u.pk, u.path, u.name) for u in found] == [
+                (u.pk, u.path, u.name) for u in _units(q, start, stop)]
+            assert all(not u._state.adding for u in found)
+    compiled = len(shapes._compiled)
+    shapes.objects(shape_of(subtree_q("path", [tree["district"].path])), 0, 10)
+    assert len(shapes._compiled) == compiled  # the same shape: compiled before
+    rewriting = Q(code__startswith="school")  # the value reaches the SQL as "school%"
+    for _ in range(2):
+        with pytest.raises(Uncacheable):
+            shapes.objects(shape_of(rewriting), 0, 10)
+    nothing = Q(pk__in=[])
+    with pytest.raises(Uncacheable):
+        shapes.objects(shape_of(nothing), 0, 10)
