@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
@@ -84,36 +85,21 @@ def entry_hash(entry: AuditEntry) -> str:
 
 
 def record(actor, obj: models.Model, action: str, before: dict | None,
-           after: dict | None, unit_path: str) -> AuditEntry:
-    """Append one entry for a change to `obj`; must run inside the change's transaction."""
+           after: dict | None, unit_path: str) -> None:
+    """Append one entry for a change to `obj`; must run inside the change's transaction.
+    Inside a write of the services (`chained_at_end`) the entry is chained when that
+    write ends, else at once."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit entries are written inside the change's transaction")
-    chain = chain_of(unit_path)
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        chain=chain, defaults={"seq": 0, "hash": GENESIS}
-    )
-    entry = AuditEntry(
-        chain=chain,
-        seq=head.seq + 1,
-        created_at=_now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system",
-        unit_path=unit_path,
-        record_type=obj._meta.label_lower,
-        record_id=str(obj.pk),
-        record_repr=str(obj)[:300],
-        action=action,
-        before=before,
-        after=after,
-        request_id=context.request_id.get(),
-        prev_hash=head.hash,
-    )
-    entry.before, entry.after = _kept(obj, before), _kept(obj, after)
-    entry.hash = entry_hash(entry)
-    entry.save()
-    head.seq, head.hash = entry.seq, entry.hash
-    head.save(update_fields=["seq", "hash"])
-    return entry
+    entry = _entry(actor, obj, action, before, after, unit_path)
+    conn = transaction.get_connection()
+    pending = conn.__dict__.get(_PENDING)
+    if pending is None:
+        _chain([entry])
+        return
+    marker = _Pending(entry)
+    transaction.on_commit(marker)  # forgotten by Django if its savepoint rolls back
+    pending.append(marker)
 
 
 def record_many(actor, changes: Iterable[tuple[models.Model, str, dict | None,
@@ -124,28 +110,77 @@ def record_many(actor, changes: Iterable[tuple[models.Model, str, dict | None,
     raised by compliance gaps). Must run inside the changes' transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit entries are written inside the change's transaction")
-    by_chain: dict[str, list] = {}
-    for change in changes:
-        by_chain.setdefault(chain_of(change[4]), []).append(change)
-    for chain in sorted(by_chain):  # heads locked in a fixed order
+    entries = [_entry(actor, *change) for change in changes]
+    _chain(entries)
+    return len(entries)
+
+
+_PENDING = "_fangfan_audit_pending"
+
+
+class _Pending:
+    """An entry waiting for its write to end, registered as a (no-op) on-commit callback
+    so that Django's own bookkeeping drops it when its savepoint is rolled back."""
+
+    def __init__(self, entry: AuditEntry) -> None:
+        self.entry = entry
+
+    def __call__(self) -> None:
+        pass
+
+
+@contextmanager
+def chained_at_end():
+    """Entries recorded inside are chained when the block ends, still inside its
+    transaction: the chain head (one row, locked until commit, that every write under
+    the same top-level unit waits for) is then held only for the last statements of the
+    write and its commit, not from its first change on (docs/benchmarks.md). Entries of
+    a savepoint rolled back inside are dropped; an error drops them all. Nested blocks
+    leave the chaining to the outermost."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        raise RuntimeError("chained_at_end runs inside the write's transaction")
+    if _PENDING in conn.__dict__:
+        yield
+        return
+    pending: list[_Pending] = []
+    conn.__dict__[_PENDING] = pending
+    try:
+        yield
+        mine = {id(marker) for marker in pending}
+        alive = {id(func) for _sids, func, _robust in conn.run_on_commit}
+        conn.run_on_commit = [c for c in conn.run_on_commit if id(c[1]) not in mine]
+        _chain([marker.entry for marker in pending if id(marker) in alive])
+    finally:
+        conn.__dict__.pop(_PENDING, None)
+
+
+def _entry(actor, obj: models.Model, action: str, before: dict | None,
+           after: dict | None, unit_path: str) -> AuditEntry:
+    """An entry for a change, not yet chained (`_chain`)."""
+    return AuditEntry(
+        chain=chain_of(unit_path), actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", "") or "system", unit_path=unit_path,
+        record_type=obj._meta.label_lower, record_id=str(obj.pk),
+        record_repr=str(obj)[:300], action=action, before=_kept(obj, before),
+        after=_kept(obj, after), request_id=context.request_id.get())
+
+
+def _chain(entries: list[AuditEntry]) -> None:
+    """Chain and insert entries in their order: each chain's head locked (in a fixed
+    order of chains) and advanced once."""
+    by_chain: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_chain.setdefault(entry.chain, []).append(entry)
+    for chain in sorted(by_chain):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
             chain=chain, defaults={"seq": 0, "hash": GENESIS})
-        entries = []
-        for obj, action, before, after, unit_path in by_chain[chain]:
-            entry = AuditEntry(
-                chain=chain, seq=head.seq + 1, created_at=_now(),
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_name=getattr(actor, "username", "") or "system",
-                unit_path=unit_path, record_type=obj._meta.label_lower,
-                record_id=str(obj.pk), record_repr=str(obj)[:300], action=action,
-                before=_kept(obj, before), after=_kept(obj, after),
-                request_id=context.request_id.get(), prev_hash=head.hash)
+        for entry in by_chain[chain]:
+            entry.seq, entry.prev_hash, entry.created_at = head.seq + 1, head.hash, _now()
             entry.hash = entry_hash(entry)
             head.seq, head.hash = entry.seq, entry.hash
-            entries.append(entry)
-        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        AuditEntry.objects.bulk_create(by_chain[chain], batch_size=1000)
         head.save(update_fields=["seq", "hash"])
-    return sum(len(v) for v in by_chain.values())
 
 
 def _now() -> datetime:

@@ -3,6 +3,7 @@ check scope, validate, save, audit in the same transaction, re-check visibility.
 Domain apps wrap them for rules of their own (ARCHITECTURE.md, "One write path")."""
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -17,6 +18,20 @@ from fangfan.core.models.audit import AuditAction
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
 from fangfan.core.registry import RecordType, for_model
 from fangfan.core.signals import records_changed, records_changing
+
+
+def _write(function):
+    """A write of the services: one transaction, its audit entries chained at its end
+    (`audit.chained_at_end`), so the chain's head is held from there to the commit
+    only. A domain service that calls several of these in a transaction of its own has
+    each call's entries chained as the call returns."""
+
+    @functools.wraps(function)
+    def write(*args, **kwargs):
+        with transaction.atomic(), audit.chained_at_end():
+            return function(*args, **kwargs)
+
+    return write
 
 
 class OutOfScope(PermissionDenied):
@@ -93,7 +108,7 @@ def _still_visible(actor, rt: RecordType, obj: models.Model) -> None:
         raise OutOfScope(_("The record would end up outside your units."))
 
 
-@transaction.atomic
+@_write
 def create_record(actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
     """Create a record of a registered type from cleaned field values."""
     if model is Unit:
@@ -101,7 +116,7 @@ def create_record(actor, model: type[models.Model], data: dict[str, Any]) -> mod
     return _create(actor, model, data, checked=True)
 
 
-@transaction.atomic
+@_write
 def create_following(actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
     """A record that follows from a write the actor was allowed to make (an inspection's
     items, copied from its checklist): validated and audited as the actor's, without the
@@ -158,13 +173,13 @@ def read(actor, rt: RecordType, rows: list[models.Model], how: str) -> None:
         _follow_up(rt, "on_read", actor, rows, how)
 
 
-@transaction.atomic
+@_write
 def update_record(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
     """Change fields of a record; moving it to another unit needs rights at both ends."""
     return _update(actor, obj, data, checked=True)
 
 
-@transaction.atomic
+@_write
 def update_following(actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
     """A change that follows from a write the actor was allowed to make (a reported fault
     marks its asset faulty): validated and audited as the actor's like any update, but
@@ -231,7 +246,7 @@ class StillReferenced(ValidationError):
     with the data (the API answers 409), not a mistake in what was sent."""
 
 
-@transaction.atomic
+@_write
 def delete_record(actor, obj: models.Model) -> None:
     """Delete a record; records that others depend on are refused (PROTECT)."""
     rt = for_model(type(obj))
@@ -252,7 +267,7 @@ def delete_record(actor, obj: models.Model) -> None:
     _changed(path)
 
 
-@transaction.atomic
+@_write
 def create_unit(actor, data: dict[str, Any]) -> Unit:
     """Create a unit under `parent` (or a root, for system administrators only)."""
     rt = for_model(Unit)
@@ -280,7 +295,7 @@ def check_grant(actor, unit_path: str, role: str) -> None:
         raise OutOfScope(_("You may not give this role on this unit."))
 
 
-@transaction.atomic
+@_write
 def grant_role(actor, user, unit: Unit, role: str):
     """Give `user` a role on `unit` (and so its subtree); audited like any change."""
     from fangfan.core.models import RoleGrant
@@ -294,7 +309,7 @@ def grant_role(actor, user, unit: Unit, role: str):
     return grant
 
 
-@transaction.atomic
+@_write
 def revoke_role(actor, grant) -> None:
     """Take a role back; audited. Nobody takes back their own role."""
     check_grant(actor, grant.unit_path, grant.role)

@@ -244,11 +244,14 @@ def _counts(rows: list[Row]) -> dict[str, int]:
 def _lock(ids: list[int]) -> None:
     """Two evaluations of the same unit take turns (PostgreSQL): the second reads the
     results the first stored, so it neither inserts a result twice nor reports a change
-    twice. Units are locked in a fixed order, so overlapping runs cannot deadlock."""
+    twice. Units are locked in a fixed order, so overlapping runs cannot deadlock. The
+    lock is FOR NO KEY UPDATE: a write of a record of the unit checks its reference to
+    the unit at commit (FOR KEY SHARE), which FOR UPDATE would hold up while the
+    evaluation waits for the audit chain's head that write holds (a deadlock)."""
     if not connection.features.has_select_for_update:  # SQLite: one writer at a time
         return
     for chunk in _chunks(sorted(ids), 500):
-        list(Unit.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+        list(Unit.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk")
              .values_list("pk", flat=True))
 
 

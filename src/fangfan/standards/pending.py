@@ -2,22 +2,31 @@
 in one school (an import, a guard's patrol, a gate morning) costs one re-evaluation, not
 one per write.
 
-A write marks its unit inside its own transaction (`mark`) and queues a re-evaluation,
-after its commit, only when the marker is new. The task takes the markers away (`take`:
-DELETE … RETURNING) *before* it reads anything, and evaluates only the units it took.
-Whatever the interleaving, a write's changes are evaluated:
+A write marks its unit (`mark`) and queues a re-evaluation, after its commit, only when
+the marker is new. The task takes the markers away (`take`: DELETE … RETURNING) *before*
+it reads anything, and evaluates only the units it took. When the mark is made depends on
+the database, and whatever the interleaving a write's changes are evaluated:
 
-- its marker was new: its own task follows its commit;
-- the marker was there: the write holds it until it commits (on SQLite the write holds
-  the database; on PostgreSQL ON CONFLICT DO UPDATE locks the row even where its WHERE
-  updates nothing), so the task that takes it does so after the commit, and reads it.
+- SQLite admits one writer at a time: the mark rides in the write's transaction (a
+  statement more in a transaction that holds the database anyway). A write whose marker
+  is new queues its own task after its commit; one that found the marker there holds
+  the database until it commits, so the task that takes the marker does so after the
+  commit, and reads it.
+- PostgreSQL runs writers side by side: the mark is made after the commit, in a
+  statement of its own (`records_changed`). Inside the transaction it would lock the
+  marker's row until the commit (ON CONFLICT DO UPDATE locks the row even where its
+  WHERE updates nothing), and every write of one school would wait there for the one
+  before it: under load that was most of a write's time (docs/benchmarks.md). After the
+  commit, a task that takes the marker before the mark reads the write (committed);
+  one that takes it after leaves a new marker, whose own task follows.
 
-On PostgreSQL writes of one unit so wait for each other's commit, as they already do on
-the audit chain's head. A marker older than `STALE_SECONDS` is a task that did not run
-(a queue that refused it is logged and the write stands): the next write re-stamps it
-and queues again, the minutely sweep (`tasks.stale_evaluations`) queues those no write
-touches, and the nightly run clears them all before it evaluates everything. A task that
-fails puts its markers back, stale, for the sweep."""
+A marker older than `STALE_SECONDS` is a task that did not run (a queue that refused it
+is logged and the write stands): the next write re-stamps it and queues again, the
+minutely sweep (`tasks.stale_evaluations`) queues those no write touches, and the
+nightly run clears them all before it evaluates everything. A task that fails puts its
+markers back, stale, for the sweep. A process killed between a commit and its mark on
+PostgreSQL leaves that unit to the nightly run, as a re-evaluation queued after the
+commit always did."""
 from __future__ import annotations
 
 import time
@@ -35,9 +44,15 @@ def _table() -> str:
     return connection.ops.quote_name(PendingEvaluation._meta.db_table)
 
 
+def one_writer_at_a_time() -> bool:
+    """Does the database admit one writer at a time (SQLite)? Then a write marks its unit
+    inside its transaction; else after its commit (see above)."""
+    return connection.vendor == "sqlite"
+
+
 def mark(path: str) -> bool:
     """Mark the unit at `path` as waiting; True if a re-evaluation must be queued (the
-    marker is new, or stale). Inside the write's transaction."""
+    marker is new, or stale)."""
     table = _table()
     with connection.cursor() as cursor:
         now = time.time()

@@ -48,17 +48,34 @@ def install_shipped_packs(sender, **kwargs) -> None:
 
 
 def _mark(sender, unit_path: str, **kwargs) -> None:
-    """Inside the write's transaction: mark the unit as waiting and, when no
-    re-evaluation is already queued for it, queue one after the commit, a moment later
-    (a burst of writes in the unit waits for that one run: `pending`)."""
+    """Inside the write's transaction, where the database admits one writer at a time:
+    mark the unit as waiting and, when no re-evaluation is already queued for it, queue
+    one after the commit, a moment later (a burst of writes in the unit waits for that
+    one run: `pending`)."""
     from huey.contrib.djhuey import HUEY
 
     from fangfan.standards import pending
+
+    if not HUEY.immediate and pending.one_writer_at_a_time() and pending.mark(unit_path):
+        transaction.on_commit(lambda: _queue([unit_path]), robust=True)
+
+
+def _mark_committed(sender, unit_paths: set[str], **kwargs) -> None:
+    """After the write's commit, where writers run side by side: the same marks, each
+    its own statement (`pending`)."""
+    from huey.contrib.djhuey import HUEY
+
+    from fangfan.standards import pending
+
+    if not HUEY.immediate and not pending.one_writer_at_a_time():
+        _queue([path for path in sorted(unit_paths) if pending.mark(path)])
+
+
+def _queue(paths: list[str]) -> None:
     from fangfan.standards.tasks import reevaluate
 
-    if not HUEY.immediate and pending.mark(unit_path):
-        transaction.on_commit(lambda: reevaluate.schedule(args=([unit_path],), delay=2),
-                              robust=True)
+    for path in paths:
+        reevaluate.schedule(args=([path],), delay=2)
 
 
 def _evaluate_now(sender, unit_paths: set[str], **kwargs) -> None:
@@ -73,4 +90,5 @@ def _evaluate_now(sender, unit_paths: set[str], **kwargs) -> None:
 
 def connect() -> None:
     records_changing.connect(_mark, dispatch_uid="standards-mark")
+    records_changed.connect(_mark_committed, dispatch_uid="standards-mark-committed")
     records_changed.connect(_evaluate_now, dispatch_uid="standards-reevaluate")

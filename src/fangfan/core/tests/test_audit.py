@@ -253,3 +253,90 @@ def test_home_recent_changes_name_the_type_and_who(tree, make_user, client):
     recent = html[html.index("最近变更"):]
     assert "操场" in recent and "部位" in recent and "系统" in recent
     assert ">system<" not in recent and "resources.location" not in recent
+
+
+class Boom(Exception):
+    pass
+
+
+def test_a_write_chains_its_entries_when_it_ends(tree):
+    """Inside a write (`chained_at_end`) entries wait unchained, the head untouched;
+    those of a savepoint rolled back inside are dropped; the rest are chained at the end,
+    in order, and the chain verifies."""
+    from django.db import transaction
+
+    head = AuditChainHead.objects.get(chain=audit.chain_of(tree["a"].path))
+    entries = AuditEntry.objects.count()
+    with transaction.atomic(), audit.chained_at_end():
+        audit.record(None, tree["a"], "update", {"name": "1"}, {"name": "2"}, tree["a"].path)
+        try:
+            with transaction.atomic():
+                audit.record(None, tree["b"], "update", {"name": "x"}, {"name": "y"},
+                             tree["b"].path)
+                raise Boom
+        except Boom:
+            pass
+        with audit.chained_at_end():  # nested: the outermost chains
+            audit.record(None, tree["a"], "update", {"name": "2"}, {"name": "3"},
+                         tree["a"].path)
+        assert AuditEntry.objects.count() == entries
+        assert AuditChainHead.objects.get(pk=head.pk).seq == head.seq
+    kept = list(AuditEntry.objects.order_by("-id")[:2])[::-1]
+    assert AuditEntry.objects.count() == entries + 2
+    assert [e.after for e in kept] == [{"name": "2"}, {"name": "3"}]
+    assert [e.seq for e in kept] == [head.seq + 1, head.seq + 2]
+    assert not [c for c in transaction.get_connection().run_on_commit
+                if isinstance(c[1], audit._Pending)]
+    assert audit.verify() is None
+
+
+def test_a_failed_write_chains_nothing(tree):
+    from django.db import transaction
+
+    entries = AuditEntry.objects.count()
+    with pytest.raises(Boom), transaction.atomic(), audit.chained_at_end():
+        audit.record(None, tree["a"], "update", {"name": "1"}, {"name": "2"}, tree["a"].path)
+        raise Boom
+    assert AuditEntry.objects.count() == entries
+    with transaction.atomic():  # outside a write: chained at once
+        audit.record(None, tree["a"], "update", {"name": "1"}, {"name": "2"}, tree["a"].path)
+        assert AuditEntry.objects.count() == entries + 1
+    assert audit.verify() is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite admits one writer at a time, whatever the chain does")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_does_not_hold_the_chain_while_it_works(tree):
+    """A slow write that has recorded its change but not ended does not hold the chain's
+    head: a second write under the same top-level unit commits meanwhile, and both
+    entries end up chained."""
+    import threading
+
+    from django.db import connections, transaction
+
+    recorded, done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_write():
+        try:
+            with transaction.atomic(), audit.chained_at_end():
+                services.create_record(None, Location, {"unit": tree["a"], "name": "慢",
+                                                          "kind": "main_gate"})
+                recorded.set()
+                assert done.wait(10)
+        except BaseException as exc:  # noqa: BLE001 — reported by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=slow_write)
+    writer.start()
+    assert recorded.wait(10), errors
+    services.create_record(None, Location, {"unit": tree["b"], "name": "快",
+                                                  "kind": "main_gate"})  # not waiting
+    done.set()
+    writer.join(10)
+    assert errors == []
+    assert set(Location.objects.values_list("name", flat=True)) >= {"慢", "快"}
+    assert audit.verify() is None
