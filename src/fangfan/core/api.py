@@ -402,12 +402,21 @@ class ScopedRows:
     def __getitem__(self, index: slice) -> list:
         start, stop = index.start or 0, index.stop
         try:
-            return _shapes(self.rt).objects(self.split, start, stop)
+            return _shapes(self.rt).objects(self.split, start, stop,
+                                            light=_reads_columns_only(self.rt))
         except prepared.Uncacheable:
             return list(list_of(self.rt, self.q)[start:stop])
 
     def count(self) -> int:
         return list_of(self.rt, self.q).count()
+
+
+def _reads_columns_only(rt: RecordType) -> bool:
+    """Does the type's representation read only columns and a list's unit codes (no
+    field that needs a record: files, other relations)? Then a list's rows need not be
+    model instances (`prepared.Row`)."""
+    return all(how is None or how.__class__ is not str or attname is not None
+               for _name, attname, how in serializer_class(rt).plan())
 
 
 def _shapes(rt: RecordType) -> prepared.PreparedShapes:

@@ -21,7 +21,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get("X-Request-ID", "")
+        given = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers: every header
         rid = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         request.id = rid
         token = context.request_id.set(rid)

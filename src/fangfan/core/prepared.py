@@ -158,8 +158,11 @@ class PreparedShapes:
         self._compiled[key] = compiled
 
     def objects(self, split: tuple[tuple, list, Q], start: int, stop: int,
-                using: str = "default") -> list:
-        """The rows `build(q, start, stop)` reads, for a condition split by `shape_of`."""
+                using: str = "default", light: bool = False) -> list:
+        """The rows `build(q, start, stop)` reads, for a condition split by `shape_of`:
+        model instances, or with `light` plain objects holding the same attributes (the
+        columns by their attribute names, the annotations), for a reader that follows no
+        relation and calls no method of the model."""
         shape, values, placeholders = split
         key = (shape, start, stop, using)
         compiled = self._compiled.get(key, _ABSENT)
@@ -177,6 +180,10 @@ class PreparedShapes:
             rows = cursor.fetchall()
         if converters:
             rows = compiler.apply_converters(rows, converters)
+        if light:
+            names = [*attnames, *annotations]
+            places = [*range(first, last), *annotations.values()]
+            return [Row(zip(names, [row[i] for i in places], strict=True)) for row in rows]
         found = []
         for row in rows:
             obj = model.from_db(using, attnames, row[first:last])
@@ -187,6 +194,14 @@ class PreparedShapes:
 
 
 _ABSENT = object()
+
+
+class Row:
+    """A record's columns as attributes, without a model instance's making (a tenth of a
+    list request): `PreparedShapes.objects(light=True)`."""
+
+    def __init__(self, items) -> None:
+        self.__dict__.update(items)
 
 
 def _marks(q: Q):

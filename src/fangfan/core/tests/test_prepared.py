@@ -87,6 +87,9 @@ def test_shapes_compiled_once_read_what_their_querysets_read(tree, make_user):
             assert [(u.pk, u.path, u.name) for u in found] == [
                 (u.pk, u.path, u.name) for u in _units(q, start, stop)]
             assert all(not u._state.adding for u in found)
+            light = shapes.objects(shape_of(q), start, stop, light=True)
+            assert [(r.id, r.path, r.name, r.parent_id) for r in light] == [
+                (u.pk, u.path, u.name, u.parent_id) for u in found]
     compiled = len(shapes._compiled)
     shapes.objects(shape_of(subtree_q("path", [tree["district"].path])), 0, 10)
     assert len(shapes._compiled) == compiled  # the same shape: compiled before
