@@ -138,6 +138,8 @@ def _database() -> dict:
         # Connections are kept (60 s, like PostgreSQL's): opening one with its pragmas
         # was a sixth of a request (docs/benchmarks.md). `fangfan restore` writes through
         # SQLite's backup API, so kept connections see the restored database.
+        # Writers queue on a lock that hands over at once (core.sqlite).
+        db["ENGINE"] = "fangfan.core.sqlite"
         db["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

@@ -1,0 +1,1 @@
+"""Fangfan's SQLite database backend (`base.DatabaseWrapper`)."""
