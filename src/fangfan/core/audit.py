@@ -98,7 +98,7 @@ def record(actor, obj: models.Model, action: str, before: dict | None,
         _chain([entry])
         return
     marker = _Pending(entry)
-    transaction.on_commit(marker)  # forgotten by Django if its savepoint rolls back
+    transaction.on_commit(marker, robust=True)  # forgotten with a rolled-back savepoint
     pending.append(marker)
 
 
