@@ -55,16 +55,20 @@ class Prepared:
 
     def rows(self, *values: Any, using: str = "default") -> list[tuple]:
         compiled = self._compiled.get(using) or self._compile(using)
-        sql, params, slots, compiler, converters = compiled
-        params = list(params)
-        for slot, value in zip(slots, values, strict=True):
-            params[slot] = value
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
-            found = cursor.fetchall()
-        if converters:
-            found = compiler.apply_converters(found, converters)
-        return [tuple(row) for row in found]
+        return [tuple(row) for row in _run(*compiled, values, using)]
+
+
+def _run(sql: str, params: list, slots: list[int], compiler, converters, values,
+         using: str) -> list:
+    """Compiled SQL run with `values` in its placeholders' places; the columns converted
+    as the queryset converts them."""
+    params = list(params)
+    for slot, value in zip(slots, values, strict=True):
+        params[slot] = value
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return compiler.apply_converters(found, converters) if converters else found
 
 
 class Uncacheable(Exception):
@@ -170,16 +174,8 @@ class PreparedShapes:
             raise Uncacheable("shape")
         if compiled is _ABSENT:
             compiled = self._compile(key, placeholders, start, stop, using, len(values))
-        (sql, params, slots, compiler, converters, attnames, first, last, annotations,
-         model) = compiled
-        params = list(params)
-        for slot, value in zip(slots, values, strict=True):
-            params[slot] = value
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
+        query, (attnames, first, last, annotations, model) = compiled[:5], compiled[5:]
+        rows = _run(*query, values, using)
         if light:
             names = [*attnames, *annotations]
             places = [*range(first, last), *annotations.values()]

@@ -58,3 +58,26 @@ def api_payload(rt, data: dict) -> dict:
             value = str(Decimal(value))
         out[key] = value
     return out
+
+
+def in_thread(work) -> tuple:
+    """Start `work()` in a thread of its own, as a second client of the database would
+    (its own connections, closed when it ends): the thread, and the list its error lands
+    in (the test asserts it stays empty)."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 — reported by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors

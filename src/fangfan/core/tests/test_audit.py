@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from fangfan.core import audit, registry, services
 from fangfan.core.models import AuditChainHead, AuditEntry
-from fangfan.core.tests.helpers import hold_grant
+from fangfan.core.tests.helpers import hold_grant, in_thread
 from fangfan.resources.models import Location
 
 
@@ -313,25 +313,18 @@ def test_a_write_does_not_hold_the_chain_while_it_works(tree):
     entries end up chained."""
     import threading
 
-    from django.db import connections, transaction
+    from django.db import transaction
 
     recorded, done = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
 
     def slow_write():
-        try:
-            with transaction.atomic(), audit.chained_at_end():
-                services.create_record(None, Location, {"unit": tree["a"], "name": "慢",
-                                                          "kind": "main_gate"})
-                recorded.set()
-                assert done.wait(10)
-        except BaseException as exc:  # noqa: BLE001 — reported by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with transaction.atomic(), audit.chained_at_end():
+            services.create_record(None, Location, {"unit": tree["a"], "name": "慢",
+                                                      "kind": "main_gate"})
+            recorded.set()
+            assert done.wait(10)
 
-    writer = threading.Thread(target=slow_write)
-    writer.start()
+    writer, errors = in_thread(slow_write)
     assert recorded.wait(10), errors
     services.create_record(None, Location, {"unit": tree["b"], "name": "快",
                                                   "kind": "main_gate"})  # not waiting

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from huey.contrib.djhuey import HUEY
 
 from fangfan.core import services
+from fangfan.core.tests.helpers import in_thread
 from fangfan.resources.models import Person
 from fangfan.standards import engine, pending, tasks
 from fangfan.standards.models import PendingEvaluation, Result
@@ -129,23 +130,14 @@ def test_a_write_open_while_its_unit_is_taken_marks_it_again_at_its_commit(tree,
         guard(tree["a"], "保安甲")
     assert queued == [[tree["a"].path]]
     written = threading.Event()
-    errors: list[BaseException] = []
 
     def slow_writer():
-        from django.db import connections
+        with transaction.atomic():
+            guard(tree["a"], "保安乙")
+            written.set()
+            time.sleep(0.5)
 
-        try:
-            with transaction.atomic():
-                guard(tree["a"], "保安乙")
-                written.set()
-                time.sleep(0.5)
-        except BaseException as exc:  # noqa: BLE001 — reported by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    writer = threading.Thread(target=slow_writer)
-    writer.start()
+    writer, errors = in_thread(slow_writer)
     assert written.wait(10)
     tasks.reevaluate.call_local([tree["a"].path])
     writer.join(10)
