@@ -77,3 +77,30 @@ def test_restrict_is_generic(tree, make_user, django_user_model):
     # Path-level checks are unchanged: the guard may still view and add at the unit.
     assert permissions.allowed(guard, "view", rt, tree["a"].path)
     assert permissions.allowed(guard, "add", rt, tree["a"].path)
+
+
+@pytest.mark.parametrize("rt, role", LIMITED, ids=lambda v: getattr(v, "slug", str(v)))
+def test_the_check_after_a_write_sees_what_the_queryset_sees(rt, role, tree, make_user,
+                                                             django_user_model):
+    """NetBox's rule after every write (`services._still_visible`) asks by SQL compiled
+    once per scope shape whether the writer still sees the record: the same answer as
+    the queryset's, for a role limited to its own records (their own record and
+    someone else's), its administrator, and a superuser."""
+    from django.db.models import Q
+
+    from fangfan.core.services import _visible
+
+    mine, theirs = _pair(rt, tree, django_user_model)
+    limited = make_user(role, tree["a"])
+    own_row(rt, mine, limited)
+    admin = make_user(Role.UNIT_ADMIN, tree["b"], username=f"admin-b-{rt.slug}")
+    root = django_user_model.objects.get(username=f"root-{rt.slug}")
+    answers = []
+    for user in (limited, admin, root):
+        hold_grant(rt, user, tree["a"])
+        for obj in (mine, theirs):
+            q = permissions.restrict(user, "view", rt) & Q(pk=obj.pk)
+            answers.append(_visible(rt, q))
+            assert answers[-1] == rt.model.objects.filter(q).exists()
+    assert answers == [True, False, False, False, True, True]
+    assert any(rt.__dict__["_visibility_shapes"]._compiled.values())  # compiled, not queried
