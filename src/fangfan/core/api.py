@@ -158,6 +158,18 @@ class ScopedSerializer(serializers.ModelSerializer):
         return plan
 
     @classmethod
+    def reads_columns_only(cls) -> bool:
+        """Does the answer read only columns and a list's unit codes (no field that
+        needs a record: files, other relations)? Then a list's rows need not be model
+        instances (`prepared.Row`). Once per serializer class, as the plan."""
+        only = cls.__dict__.get("_reads_columns_only")
+        if only is None:
+            only = all(how is None or how.__class__ is not str or attname is not None
+                       for _name, attname, how in cls.plan())
+            cls._reads_columns_only = only
+        return only
+
+    @classmethod
     def _fields_built(cls) -> dict[str, serializers.Field]:
         built = cls.__dict__.get("_built_fields")
         if built is None:
@@ -388,8 +400,10 @@ class ScopedRows:
     """The rows of `list_of(rt, q)` as the paginator slices them, read through SQL
     compiled once per type, scope shape and page (`core.prepared.PreparedShapes`):
     compiling the list's query and making its queryset were a third of a list request
-    (docs/benchmarks.md). The rows are the queryset's own, model instances with the unit
-    codes annotated; a full page's total is counted by the queryset. A scope whose
+    (docs/benchmarks.md). The rows hold the queryset's columns and unit codes: model
+    instances, or plain `prepared.Row`s where the answer reads nothing else
+    (`ScopedSerializer.reads_columns_only`); a full page's total is counted by the
+    queryset. A scope whose
     values cannot be placeholders raises Uncacheable at once, a query that does not
     compile with them answers from the queryset."""
 
@@ -402,8 +416,8 @@ class ScopedRows:
     def __getitem__(self, index: slice) -> list:
         start, stop = index.start or 0, index.stop
         try:
-            return _shapes(self.rt).objects(self.split, start, stop,
-                                            light=_reads_columns_only(self.rt))
+            return _shapes(self.rt).objects(
+                self.split, start, stop, light=serializer_class(self.rt).reads_columns_only())
         except prepared.Uncacheable:
             return list(list_of(self.rt, self.q)[start:stop])
 
@@ -411,21 +425,9 @@ class ScopedRows:
         return list_of(self.rt, self.q).count()
 
 
-def _reads_columns_only(rt: RecordType) -> bool:
-    """Does the type's representation read only columns and a list's unit codes (no
-    field that needs a record: files, other relations)? Then a list's rows need not be
-    model instances (`prepared.Row`)."""
-    return all(how is None or how.__class__ is not str or attname is not None
-               for _name, attname, how in serializer_class(rt).plan())
-
-
 def _shapes(rt: RecordType) -> prepared.PreparedShapes:
-    shapes = rt.__dict__.get("_api_list_shapes")
-    if shapes is None:
-        shapes = prepared.PreparedShapes(
-            lambda q, start, stop: list_of(rt, q)[start:stop])
-        rt._api_list_shapes = shapes
-    return shapes
+    return prepared.PreparedShapes.kept_on(
+        rt, "_api_list_shapes", lambda q, start, stop: list_of(rt, q)[start:stop])
 
 
 def viewset_class(rt: RecordType) -> type[RecordViewSet]:

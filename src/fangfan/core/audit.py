@@ -89,10 +89,10 @@ def record(actor, obj: models.Model, action: str, before: dict | None,
     """Append one entry for a change to `obj`; must run inside the change's transaction.
     Inside a write of the services (`chained_at_end`) the entry is chained when that
     write ends, else at once."""
-    if not transaction.get_connection().in_atomic_block:
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
         raise RuntimeError("audit entries are written inside the change's transaction")
     entry = _entry(actor, obj, action, before, after, unit_path)
-    conn = transaction.get_connection()
     pending = conn.__dict__.get(_PENDING)
     if pending is None:
         _chain([entry])

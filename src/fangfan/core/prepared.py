@@ -132,6 +132,16 @@ class PreparedShapes:
         self.build = build
         self._compiled: dict[tuple, tuple | None] = {}
 
+    @classmethod
+    def kept_on(cls, owner: Any, name: str,
+                build: Callable[[Q, int, int], QuerySet]) -> PreparedShapes:
+        """The shapes kept on `owner` (a record type) under `name`, made on first use."""
+        shapes = owner.__dict__.get(name)
+        if shapes is None:
+            shapes = cls(build)
+            setattr(owner, name, shapes)
+        return shapes
+
     def _compile(self, key: tuple, placeholders: Q, start: int, stop: int,
                  using: str, count: int) -> tuple:
         queryset = self.build(placeholders, start, stop)

@@ -113,11 +113,9 @@ def _visible(rt: RecordType, q: Q) -> bool:
     """Is there a row of `rt` matching `q`? By SQL compiled once per shape of `q`
     (`prepared.PreparedShapes`): compiling the check was most of its cost, in the part of
     a write that holds the database (SQLite) or the chain's head."""
-    shapes = rt.__dict__.get("_visibility_shapes")
-    if shapes is None:
-        shapes = PreparedShapes(lambda cond, start, stop: rt.model.objects.filter(cond)[
-            start:stop])
-        rt._visibility_shapes = shapes
+    shapes = PreparedShapes.kept_on(
+        rt, "_visibility_shapes",
+        lambda cond, start, stop: rt.model.objects.filter(cond)[start:stop])
     try:
         return bool(shapes.objects(shape_of(q), 0, 1, light=True))
     except Uncacheable:

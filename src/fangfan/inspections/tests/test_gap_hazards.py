@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fangfan.core import audit, services
 from fangfan.core.models import AuditEntry, Role
+from fangfan.core.tests.helpers import in_thread
 from fangfan.inspections import gaps
 from fangfan.inspections.models import Hazard, HazardStep
 from fangfan.resources.models import Person
@@ -231,24 +232,10 @@ postgres_only = pytest.mark.skipif(
 
 
 def _together(*jobs) -> list[BaseException]:
-    errors: list[BaseException] = []
-
-    def run(job):
-        from django.db import connections
-
-        try:
-            job()
-        except BaseException as exc:  # noqa: BLE001 — reported by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return errors
+    started = [in_thread(job) for job in jobs]
+    for thread, _errors in started:
+        thread.join(30)
+    return [error for _thread, errors in started for error in errors]
 
 
 @postgres_only
