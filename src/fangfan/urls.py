@@ -3,10 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from fangfan.core import api, operations
+from fangfan.core import api, operations, routing
 from fangfan.core.views import accounts, audit, home, notifications, privacy, records, twofactor
 
 urlpatterns = [
+    # The API first: its requests are resolved before any page's route is tried.
+    path("api/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+         name="api-docs"),
+    routing.HeadResolver("api/", api.build_router().urls),
+    re_path(r"^api/", api.not_found),  # the API answers JSON, even for an unknown path
     path("", home.home, name="home"),
     path("home/counts/", home.home_counts, name="home-counts"),
     path("health/", operations.health, name="health"),
@@ -36,12 +43,6 @@ urlpatterns = [
     path("accounts/manage/personal-data/<int:pk>/revoke/", privacy.revoke_reveal,
          name="privacy-revoke"),
     path("files/<int:pk>/", records.AttachmentDownloadView.as_view(), name="attachment"),
-    path("api/auth/token/", api.TokenView.as_view(), name="api-token"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
-         name="api-docs"),
-    path("api/", include(api.build_router().urls)),
-    re_path(r"^api/", api.not_found),  # the API answers JSON, even for an unknown path
     path("", include("fangfan.standards.urls")),
     path("", include("fangfan.documents.urls")),
     path("", include("fangfan.organisation.urls")),

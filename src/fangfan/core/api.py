@@ -170,6 +170,14 @@ class ScopedSerializer(serializers.ModelSerializer):
         return only
 
     @classmethod
+    def columns_read(cls) -> list[str]:
+        """The columns the answer shows as stored (`plan`), by attribute name: all a
+        list whose answer reads only columns selects (dates not shown are not read,
+        whose conversion was a tenth of a list request on SQLite)."""
+        return [attname for _name, attname, how in cls.plan()
+                if attname is not None and (how is None or how.__class__ is not str)]
+
+    @classmethod
     def _fields_built(cls) -> dict[str, serializers.Field]:
         built = cls.__dict__.get("_built_fields")
         if built is None:
@@ -240,6 +248,16 @@ def _fresh(field: serializers.Field) -> serializers.Field:
     return field.__class__(*field._args, **kwargs)
 
 
+# DRF conversions that give back what a column of these kinds holds (text as text, a
+# flag as the same flag, a whole number as the same number): such a column is answered
+# as read, without a call per value (a tenth of a list's representation).
+_AS_STORED = {
+    serializers.CharField.to_representation: (models.CharField, models.TextField),
+    serializers.BooleanField.to_representation: models.BooleanField,
+    serializers.IntegerField.to_representation: models.IntegerField,
+}
+
+
 def _source(name: str, field: serializers.Field) -> str:
     """What the field reads, as DRF binds it (the fields built once are not bound)."""
     return field.source or name
@@ -251,7 +269,9 @@ def _step(name: str, field: serializers.Field, column: models.Field | None) -> t
             column, models.FileField):
         return name, None, name
     if not column.is_relation:
-        return name, column.attname, field.to_representation
+        stored = type(field).to_representation in _AS_STORED and isinstance(
+            column, _AS_STORED[type(field).to_representation])
+        return name, column.attname, None if stored else field.to_representation
     plain_key = type(field) is StrictPrimaryKeyRelatedField and field.pk_field is None
     if (column.many_to_one or column.one_to_one) and plain_key:
         return name, column.attname, None  # the related record's number, as DRF answers
@@ -426,8 +446,17 @@ class ScopedRows:
 
 
 def _shapes(rt: RecordType) -> prepared.PreparedShapes:
-    return prepared.PreparedShapes.kept_on(
-        rt, "_api_list_shapes", lambda q, start, stop: list_of(rt, q)[start:stop])
+    """The compiled list pages of a type; one whose answer reads only columns selects
+    those (and the units' codes), not every column of the record."""
+    answer = serializer_class(rt)
+
+    def build(q, start: int, stop: int) -> models.QuerySet:
+        rows = list_of(rt, q)
+        if answer.reads_columns_only():
+            rows = rows.only(*answer.columns_read())
+        return rows[start:stop]
+
+    return prepared.PreparedShapes.kept_on(rt, "_api_list_shapes", build)
 
 
 def viewset_class(rt: RecordType) -> type[RecordViewSet]:

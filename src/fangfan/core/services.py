@@ -115,7 +115,7 @@ def _visible(rt: RecordType, q: Q) -> bool:
     a write that holds the database (SQLite) or the chain's head."""
     shapes = PreparedShapes.kept_on(
         rt, "_visibility_shapes",
-        lambda cond, start, stop: rt.model.objects.filter(cond)[start:stop])
+        lambda cond, start, stop: rt.model.objects.filter(cond).only("pk")[start:stop])
     try:
         return bool(shapes.objects(shape_of(q), 0, 1, light=True))
     except Uncacheable:

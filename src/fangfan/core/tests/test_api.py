@@ -209,7 +209,12 @@ def test_representation_reads_as_drf_would(rt, tree):
     for other in registry.record_types():
         ser = serializer_class(other)()
         for obj in other.model.objects.all():
-            assert ser.represent(obj) == serializers.Serializer.to_representation(ser, obj)
+            ours = ser.represent(obj)
+            drf = serializers.Serializer.to_representation(ser, obj)
+            assert ours == drf
+            # The same kinds too (True, not 1), as JSON tells them apart.
+            assert {k: type(v) for k, v in ours.items()} == {
+                k: type(v) for k, v in drf.items()}
             seen += 1
     assert seen >= 1
 
