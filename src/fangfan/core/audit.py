@@ -18,7 +18,8 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
+from django.db.models import sql
 from django.template.defaultfilters import filesizeformat
 from django.utils import dateparse, formats, timezone
 from django.utils.text import capfirst
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from fangfan.core import context, privacy, registry
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.models import PATH_WIDTH, AuditChainHead, AuditEntry
+from fangfan.core.prepared import Prepared
 
 GENESIS = "0" * 64
 # Bookkeeping timestamps: the entry has its own time, and they would make every save
@@ -168,19 +170,74 @@ def _entry(actor, obj: models.Model, action: str, before: dict | None,
 
 def _chain(entries: list[AuditEntry]) -> None:
     """Chain and insert entries in their order: each chain's head locked (in a fixed
-    order of chains) and advanced once."""
+    order of chains) and advanced once. A write's one entry goes through SQL compiled
+    once (`_head`, `_insert_one`, `_advance`): Django compiling these three statements
+    anew was most of the time a write holds the chain's head (PostgreSQL) or the
+    database (SQLite) at its end (docs/benchmarks.md)."""
     by_chain: dict[str, list[AuditEntry]] = {}
     for entry in entries:
         by_chain.setdefault(entry.chain, []).append(entry)
     for chain in sorted(by_chain):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            chain=chain, defaults={"seq": 0, "hash": GENESIS})
+        seq, last = _head(chain)
         for entry in by_chain[chain]:
-            entry.seq, entry.prev_hash, entry.created_at = head.seq + 1, head.hash, _now()
+            entry.seq, entry.prev_hash, entry.created_at = seq + 1, last, _now()
             entry.hash = entry_hash(entry)
-            head.seq, head.hash = entry.seq, entry.hash
-        AuditEntry.objects.bulk_create(by_chain[chain], batch_size=1000)
-        head.save(update_fields=["seq", "hash"])
+            seq, last = entry.seq, entry.hash
+        if len(by_chain[chain]) == 1:
+            _insert_one(by_chain[chain][0])
+        else:
+            AuditEntry.objects.bulk_create(by_chain[chain], batch_size=1000)
+        _advance(chain, seq, last)
+
+
+# The head of a chain, locked until the commit (FOR UPDATE where the database has it;
+# SQLite's one writer holds the whole database).
+_HEAD = Prepared(lambda chain: AuditChainHead.objects.select_for_update().filter(
+    chain=chain).values_list("seq", "hash"), "\x00chain\x00")
+
+
+def _head(chain: str) -> tuple[int, str]:
+    """The chain's head (its last sequence number and hash), locked; made on first use."""
+    found = _HEAD.rows(chain, using=_using())
+    if not found:
+        head, _made = AuditChainHead.objects.select_for_update().get_or_create(
+            chain=chain, defaults={"seq": 0, "hash": GENESIS})
+        return head.seq, head.hash
+    return found[0]
+
+
+def _advance(chain: str, seq: int, last: str) -> None:
+    ops = connections[_using()].ops
+    table = ops.quote_name(AuditChainHead._meta.db_table)
+    with connections[_using()].cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {ops.quote_name('seq')} = %s, "
+                       f"{ops.quote_name('hash')} = %s WHERE {ops.quote_name('chain')} = %s",
+                       [seq, last, chain])
+
+
+_INSERTS: dict[str, tuple] = {}
+
+
+def _insert_one(entry: AuditEntry) -> None:
+    """INSERT one entry: Django's SQL for one row, compiled once per database, with each
+    value prepared by Django's own compiler as `bulk_create` prepares it."""
+    using = _using()
+    compiled = _INSERTS.get(using)
+    if compiled is None:
+        fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+        query = sql.InsertQuery(AuditEntry)
+        query.insert_values(fields, [entry])
+        compiler = query.get_compiler(using=using)
+        [(statement, _params)] = compiler.as_sql()
+        compiled = _INSERTS[using] = (statement, fields, compiler)
+    statement, fields, compiler = compiled
+    params = [compiler.prepare_value(f, compiler.pre_save_val(f, entry)) for f in fields]
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def _using() -> str:
+    return router.db_for_write(AuditEntry)
 
 
 def _now() -> datetime:

@@ -26,6 +26,7 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from fangfan.core import permissions
 from fangfan.core.prepared import Prepared
 
 
@@ -87,22 +88,31 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
 _TOKEN_FIELDS = [f.attname for f in AuthToken._meta.concrete_fields]
 _USER_FIELDS = [f.attname for f in get_user_model()._meta.concrete_fields]
+_DIGEST = _TOKEN_FIELDS.index("digest")  # the key of a token
+# The token, its user and the user's role grants (one row per grant, or one without):
+# the grants were a query of their own on every request, a round trip to the database.
 _TOKEN = Prepared(
     lambda key: AuthToken.objects.filter(token_key=key).values_list(
-        *_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS)),
+        *_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS),
+        "user__grants__role", "user__grants__unit__path"),
     "\x00token-key\x00")
 
 
 def _tokens(key: str) -> list[AuthToken]:
     """The tokens stored under the key (the first characters of the token), each with
-    its user, as knox's `filter(token_key=…).select_related("user")` gives them."""
-    n = len(_TOKEN_FIELDS)
-    found = []
+    its user, as knox's `filter(token_key=…).select_related("user")` gives them; the
+    user carries its role grants (`permissions.grants`), read in the same query."""
+    n, m = len(_TOKEN_FIELDS), len(_TOKEN_FIELDS) + len(_USER_FIELDS)
+    found: dict[str, AuthToken] = {}
     for row in _TOKEN.rows(key):
-        token = AuthToken.from_db("default", _TOKEN_FIELDS, row[:n])
-        token.user = get_user_model().from_db("default", _USER_FIELDS, row[n:])
-        found.append(token)
-    return found
+        token = found.get(row[_DIGEST])
+        if token is None:
+            token = found[row[_DIGEST]] = AuthToken.from_db("default", _TOKEN_FIELDS, row[:n])
+            token.user = get_user_model().from_db("default", _USER_FIELDS, row[n:m])
+            permissions.know_grants(token.user, [])
+        if row[m] is not None:
+            permissions.grants(token.user).append((row[m], row[m + 1]))
+    return list(found.values())
 
 
 class TokenScheme(KnoxTokenScheme):

@@ -51,6 +51,11 @@ _GRANTS = Prepared(
     -7_000_000_001)
 
 
+def know_grants(user, found: list[tuple[str, str]]) -> None:
+    """The user's grants, read by the caller (with the API token that names the user)."""
+    user._fangfan_grants = found
+
+
 def forget_grants(user) -> None:
     user.__dict__.pop("_fangfan_grants", None)
     user.__dict__.pop("_fangfan_record_grants", None)

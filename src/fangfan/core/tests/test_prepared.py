@@ -38,6 +38,24 @@ def test_tokens_come_with_their_user_as_knox_reads_them(tree, make_user):
     assert _tokens("no-such-key") == []
 
 
+def test_a_token_brings_its_users_grants(tree, make_user):
+    """The grants read with the token are those `permissions.grants` reads alone: none,
+    one, or several (one row each, still one token)."""
+    from fangfan.core import services
+
+    user = make_user(Role.UNIT_ADMIN, tree["a"])
+    bare = type(user).objects.create_user("no-grants", password="pw-long-enough-1")
+    services.grant_role(None, user, tree["b"], Role.GUARD)
+    for who in (user, bare):
+        stored, _token = issue_token(who)
+        found = _tokens(stored.token_key)
+        assert [t.digest for t in found] == [stored.digest]
+        expected = list(RoleGrant.objects.filter(user=who).values_list("role", "unit__path"))
+        assert sorted(permissions.grants(found[0].user)) == sorted(expected)
+    assert len(expected) == 0 and len(permissions.grants(_tokens(
+        AuthToken.objects.filter(user=user).first().token_key)[0].user)) == 2
+
+
 def test_a_lookup_that_rewrites_its_value_is_refused(db):
     rewriting = Prepared(lambda p: Unit.objects.filter(path__startswith=p).values_list("id"),
                          "\x00p\x00")
