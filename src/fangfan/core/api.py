@@ -3,6 +3,7 @@ pages, writes through the service layer. Outside the caller's scope answers 404.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -35,7 +36,7 @@ from fangfan.core.apifields import (
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
-from fangfan.core.forms import account_choices, related_choices, unit_choices
+from fangfan.core.forms import account_choices, related_choices, unit_by_code, unit_choices
 from fangfan.core.models import Unit
 from fangfan.core.parsers import LimitedJSONParser
 from fangfan.core.registry import RecordType
@@ -89,6 +90,10 @@ class ScopedSerializer(serializers.ModelSerializer):
         for field in self.fields.values():
             if isinstance(field, serializers.RelatedField) and not field.read_only:
                 field.get_queryset = _narrowed(field, request.user, action,
+                                               self.record_type)
+            if isinstance(field, StrictSlugRelatedField) and not field.read_only and \
+                    getattr(field.queryset, "model", None) is Unit:
+                field.find = functools.partial(unit_by_code, request.user, action,
                                                self.record_type)
         self.guard_personal(request.user)
 

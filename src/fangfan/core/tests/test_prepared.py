@@ -118,3 +118,26 @@ def test_shapes_compiled_once_read_what_their_querysets_read(tree, make_user):
     nothing = Q(pk__in=[])
     with pytest.raises(Uncacheable):
         shapes.objects(shape_of(nothing), 0, 10)
+
+
+def test_a_unit_named_by_code_is_found_as_the_choices_queryset_finds_it(tree, make_user):
+    """The compiled lookup of an API write's unit (`forms.unit_by_code`) finds what
+    `unit_choices(...).get(code=…)` finds, for users of different scopes, every code of
+    the tree and codes that name nothing."""
+    from fangfan.core import registry
+    from fangfan.core.forms import unit_by_code, unit_choices
+    from fangfan.core.models import User
+
+    people = registry.get("people")
+    users = [make_user(Role.UNIT_ADMIN, tree["a"]), make_user(Role.UNIT_ADMIN, tree["district"]),
+             make_user(Role.GUARD, tree["b"]),
+             User.objects.create_superuser("root", password="pw-long-enough-1")]
+    codes = [unit.code for unit in tree.values()] + ["nothing", "school-a ", "SCHOOL-A"]
+    for user in users:
+        for rt, action in ((people, "add"), (people, "change"), (registry.get("units"), "add")):
+            choices = unit_choices(user, action, rt)
+            for code in codes:
+                expected = choices.filter(code=code).first()
+                assert unit_by_code(user, action, rt, code) == expected, (user, code)
+    assert unit_by_code(users[1], "add", people, "school-b").pk == tree["b"].pk
+    assert unit_by_code(users[0], "add", people, "school-b") is None
