@@ -207,6 +207,11 @@ class ScopedSerializer(serializers.ModelSerializer):
         record type's own message), so DRF's validator was the same query a second time."""
         return []
 
+    def get_unique_for_date_validators(self) -> list:
+        """None, for the same reason: `full_clean` checks `unique_for_date` too. Working
+        out that no field has one inspected the model on every write."""
+        return []
+
     def to_representation(self, instance):
         """Personal fields masked (core.privacy), but those the detail endpoint was asked
         to reveal (`?reveal=`), permitted and logged."""

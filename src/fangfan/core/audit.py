@@ -56,8 +56,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         if getattr(f, "secret", False) and value:  # core SecretField: never the value
             value = "••••" + hashlib.sha256(
                 f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()[:8]
-        data[f.attname] = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-    return data
+        data[f.attname] = value
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # each value made JSON
 
 
 def canonical(entry: AuditEntry) -> bytes:
