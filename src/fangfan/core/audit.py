@@ -170,58 +170,83 @@ def _entry(actor, obj: models.Model, action: str, before: dict | None,
 
 def _chain(entries: list[AuditEntry]) -> None:
     """Chain and insert entries in their order: each chain's head locked (in a fixed
-    order of chains) and advanced once. A write's one entry goes through SQL compiled
-    once (`_head`, `_insert_one`, `_advance`): Django compiling these three statements
-    anew was most of the time a write holds the chain's head (PostgreSQL) or the
-    database (SQLite) at its end (docs/benchmarks.md)."""
+    order of chains) and advanced once. Through SQL compiled once (`_take`, `_insert`,
+    `_advance`): Django compiling these statements anew was most of the time a write
+    holds the chain's head (PostgreSQL) or the database (SQLite) at its end; on
+    PostgreSQL a write's one entry is inserted and the head advanced in one statement,
+    so the head is held for two round trips and the commit (docs/benchmarks.md)."""
     by_chain: dict[str, list[AuditEntry]] = {}
     for entry in entries:
         by_chain.setdefault(entry.chain, []).append(entry)
     for chain in sorted(by_chain):
-        seq, last = _head(chain)
-        for entry in by_chain[chain]:
+        group = by_chain[chain]
+        seq, last = _take(chain, len(group))
+        for entry in group:
             entry.seq, entry.prev_hash, entry.created_at = seq + 1, last, _now()
             entry.hash = entry_hash(entry)
             seq, last = entry.seq, entry.hash
-        if len(by_chain[chain]) == 1:
-            _insert_one(by_chain[chain][0])
+        if len(group) == 1:
+            _insert(group[0], advancing=(seq, last, chain))
         else:
-            AuditEntry.objects.bulk_create(by_chain[chain], batch_size=1000)
-        _advance(chain, seq, last)
+            AuditEntry.objects.bulk_create(group, batch_size=1000)
+            _advance(seq, last, chain)
 
 
 # The head of a chain, locked until the commit (FOR UPDATE where the database has it;
-# SQLite's one writer holds the whole database).
+# SQLite's one writer holds the whole database), for a database that cannot answer an
+# UPDATE with RETURNING.
 _HEAD = Prepared(lambda chain: AuditChainHead.objects.select_for_update().filter(
     chain=chain).values_list("seq", "hash"), "\x00chain\x00")
 
 
-def _head(chain: str) -> tuple[int, str]:
-    """The chain's head (its last sequence number and hash), locked; made on first use."""
-    found = _HEAD.rows(chain, using=_using())
-    if not found:
-        head, _made = AuditChainHead.objects.select_for_update().get_or_create(
-            chain=chain, defaults={"seq": 0, "hash": GENESIS})
-        return head.seq, head.hash
-    return found[0]
+def _head_sql(connection, sql_text: str) -> str:
+    ops = connection.ops
+    return sql_text.format(table=ops.quote_name(AuditChainHead._meta.db_table),
+                           seq=ops.quote_name("seq"), hash=ops.quote_name("hash"),
+                           chain=ops.quote_name("chain"))
 
 
-def _advance(chain: str, seq: int, last: str) -> None:
-    ops = connections[_using()].ops
-    table = ops.quote_name(AuditChainHead._meta.db_table)
-    with connections[_using()].cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {ops.quote_name('seq')} = %s, "
-                       f"{ops.quote_name('hash')} = %s WHERE {ops.quote_name('chain')} = %s",
-                       [seq, last, chain])
+def _take(chain: str, count: int) -> tuple[int, str]:
+    """The chain's head before `count` entries (its sequence number and hash), locked
+    until the commit and, where the database answers an UPDATE with RETURNING, already
+    moved on by `count` in the same statement. A chain's head is made on first use."""
+    connection = connections[_using()]
+    if connection.features.can_return_columns_from_insert:  # RETURNING: SQLite 3.35+
+        with connection.cursor() as cursor:
+            cursor.execute(_head_sql(connection, "UPDATE {table} SET {seq} = {seq} + %s "
+                                                 "WHERE {chain} = %s RETURNING {seq}, {hash}"),
+                           [count, chain])
+            found = cursor.fetchone()
+        if found is not None:
+            return found[0] - count, found[1]
+    else:
+        rows = _HEAD.rows(chain, using=_using())
+        if rows:
+            return rows[0]
+    AuditChainHead.objects.select_for_update().get_or_create(
+        chain=chain, defaults={"seq": 0, "hash": GENESIS})
+    return _take(chain, count)
+
+
+_ADVANCE = "UPDATE {table} SET {seq} = %s, {hash} = %s WHERE {chain} = %s"
+
+
+def _advance(seq: int, last: str, chain: str) -> None:
+    connection = connections[_using()]
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql(connection, _ADVANCE), [seq, last, chain])
 
 
 _INSERTS: dict[str, tuple] = {}
 
 
-def _insert_one(entry: AuditEntry) -> None:
-    """INSERT one entry: Django's SQL for one row, compiled once per database, with each
-    value prepared by Django's own compiler as `bulk_create` prepares it."""
+def _insert(entry: AuditEntry, advancing: tuple[int, str, str]) -> None:
+    """INSERT one entry and advance its chain's head to it (`advancing`: seq, hash,
+    chain): Django's SQL for one row, compiled once per database, each value prepared by
+    Django's own compiler as `bulk_create` prepares it. PostgreSQL does both in one
+    statement (a data-modifying WITH), SQLite in two."""
     using = _using()
+    connection = connections[using]
     compiled = _INSERTS.get(using)
     if compiled is None:
         fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
@@ -229,11 +254,16 @@ def _insert_one(entry: AuditEntry) -> None:
         query.insert_values(fields, [entry])
         compiler = query.get_compiler(using=using)
         [(statement, _params)] = compiler.as_sql()
-        compiled = _INSERTS[using] = (statement, fields, compiler)
-    statement, fields, compiler = compiled
+        combined = connection.vendor == "postgresql"
+        if combined:
+            statement = f"WITH entry AS ({statement}) {_head_sql(connection, _ADVANCE)}"
+        compiled = _INSERTS[using] = (statement, fields, compiler, combined)
+    statement, fields, compiler, combined = compiled
     params = [compiler.prepare_value(f, compiler.pre_save_val(f, entry)) for f in fields]
-    with connections[using].cursor() as cursor:
-        cursor.execute(statement, params)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *advancing] if combined else params)
+    if not combined:
+        _advance(*advancing)
 
 
 def _using() -> str:
