@@ -26,22 +26,10 @@ class StrictDecimalField(serializers.DecimalField):
     """A decimal is sent as it is answered: a string of digits ("12.50"), so that no
     precision is lost on the way (the schema's `format: decimal`)."""
 
-    # A function from a code to the record it names among those the caller may choose,
-    # or None (set per request for a unit, `api.ScopedSerializer`); else DRF's lookup.
-    find = None
-
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        if self.find is None:
-            return super().to_internal_value(data)
-        try:
-            found = self.find(data)
-        except (TypeError, ValueError):  # as DRF's lookup answers them
-            self.fail("invalid")
-        if found is None:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
-        return found
+        return super().to_internal_value(data)
 
 
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
