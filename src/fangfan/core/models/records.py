@@ -1,10 +1,11 @@
 """The base of every unit-scoped record type."""
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import limits
+from fangfan.core.prepared import Prepared
 
 
 class RecordUrlMixin:
@@ -42,10 +43,18 @@ class UnitRecord(RecordUrlMixin, models.Model):
 
     def clean_fields(self, exclude=None):
         errors: dict = {}
+        loaded = self._loaded_relations()
+        numbered = [f for f in self._numbered_relations(exclude) if f.name not in loaded]
         try:
-            super().clean_fields(exclude=[*(exclude or ()), *self._loaded_relations()])
+            super().clean_fields(exclude=[*(exclude or ()), *loaded,
+                                          *(f.name for f in numbered)])
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        for field in numbered:
+            try:
+                _check_exists(field, getattr(self, field.attname))
+            except ValidationError as exc:
+                errors[field.name] = exc.messages
         self.check_limits(exclude, errors)
         for name, message in self.same_unit.items():
             if name in errors or name in (exclude or ()):
@@ -71,6 +80,18 @@ class UnitRecord(RecordUrlMixin, models.Model):
                     and related.pk == getattr(self, field.attname):
                 loaded.append(field.name)
         return loaded
+
+    def _numbered_relations(self, exclude) -> list[models.ForeignKey]:
+        """Foreign keys holding a record's number, with no limit on the choice: whether
+        that record exists is asked by SQL compiled once (`_check_exists`), where Django
+        compiles its query anew on every write, inside the part that holds the database
+        (SQLite) or the chain's head (docs/benchmarks.md). The rest of Django's check of
+        such a field (empty, choices) does not apply to a number."""
+        return [field for field in self._meta.concrete_fields
+                if field.many_to_one and not field.remote_field.limit_choices_to
+                and not field.remote_field.parent_link and field.name not in (exclude or ())
+                and type(getattr(self, field.attname)) is int
+                and isinstance(field.target_field, models.AutoField)]
 
     def check_limits(self, exclude, errors: dict) -> None:
         """The limits of each field's type (core.limits) for every write, also those
@@ -107,3 +128,22 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 raise
             field, message = self.unique_error
             raise ValidationError({field: message}) from exc
+
+
+_EXISTS: dict[tuple[str, str], Prepared] = {}
+
+
+def _check_exists(field: models.ForeignKey, value: int) -> None:
+    """Django's check that a foreign key names an existing record (`ForeignKey.validate`,
+    its message included), by SQL compiled once per key."""
+    remote = field.remote_field.model
+    name = field.remote_field.field_name
+    key = (remote._meta.label_lower, name)
+    query = _EXISTS.get(key)
+    if query is None:
+        query = _EXISTS[key] = Prepared(
+            lambda v: remote._base_manager.filter(**{name: v}).order_by().values_list(name)[:1],
+            -7_000_000_101)
+    if not query.rows(value, using=router.db_for_read(remote)):
+        raise ValidationError(field.error_messages["invalid"], code="invalid", params={
+            "model": remote._meta.verbose_name, "pk": value, "field": name, "value": value})

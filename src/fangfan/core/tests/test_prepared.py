@@ -5,7 +5,7 @@ import pytest
 from django.db.models import Q
 from knox.models import AuthToken
 
-from fangfan.core import permissions
+from fangfan.core import permissions, registry
 from fangfan.core.authentication import _tokens, issue_token
 from fangfan.core.models import Role, RoleGrant, Unit
 from fangfan.core.prepared import Prepared
@@ -141,3 +141,31 @@ def test_a_unit_named_by_code_is_found_as_the_choices_queryset_finds_it(tree, ma
                 assert unit_by_code(user, action, rt, code) == expected, (user, code)
     assert unit_by_code(users[1], "add", people, "school-b").pk == tree["b"].pk
     assert unit_by_code(users[0], "add", people, "school-b") is None
+
+
+@pytest.mark.parametrize("rt", registry.record_types(), ids=lambda rt: rt.slug)
+def test_a_foreign_key_is_checked_as_django_checks_it(rt, tree):
+    """A key holding a record's number is checked by SQL compiled once
+    (`records._check_exists`): it finds what Django's `ForeignKey.validate` finds, with
+    Django's message for a number that names nothing, for every key of an example of
+    each type (`full_clean` of the example passes through it)."""
+    from django.core.exceptions import ValidationError
+
+    from fangfan.core import services
+    from fangfan.core.models.records import UnitRecord, _check_exists
+
+    obj = services.create_record(None, rt.model, rt.example(tree["a"]))
+    if not isinstance(obj, UnitRecord):
+        pytest.skip("not a unit record")
+    keys = obj._numbered_relations(None)
+    assert {f.name for f in keys} >= {"unit"}
+    for field in keys:
+        value = getattr(obj, field.attname)
+        field.validate(value, obj)  # Django: exists
+        _check_exists(field, value)
+        messages = []
+        for check in (lambda f, v: f.validate(v, obj), _check_exists):
+            with pytest.raises(ValidationError) as refused:
+                check(field, 2 ** 40)
+            messages.append(refused.value.messages)
+        assert messages[0] == messages[1]
