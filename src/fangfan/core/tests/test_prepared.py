@@ -169,3 +169,9 @@ def test_a_foreign_key_is_checked_as_django_checks_it(rt, tree):
                 check(field, 2 ** 40)
             messages.append(refused.value.messages)
         assert messages[0] == messages[1]
+        setattr(obj, field.attname, 2 ** 70)  # beyond any column: Django's own check
+        assert field.name not in {f.name for f in obj._numbered_relations(None)}
+        with pytest.raises(ValidationError) as refused:
+            obj.clean_fields()
+        assert field.name in refused.value.message_dict
+        setattr(obj, field.attname, value)
