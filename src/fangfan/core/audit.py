@@ -199,8 +199,10 @@ _HEAD = Prepared(lambda chain: AuditChainHead.objects.select_for_update().filter
     chain=chain).values_list("seq", "hash"), "\x00chain\x00")
 
 
-def _head_sql(connection, sql_text: str) -> str:
-    ops = connection.ops
+@cache
+def _head_sql(using: str, sql_text: str) -> str:
+    """A statement on the chain heads' table, quoted for the database (once each)."""
+    ops = connections[using].ops
     return sql_text.format(table=ops.quote_name(AuditChainHead._meta.db_table),
                            seq=ops.quote_name("seq"), hash=ops.quote_name("hash"),
                            chain=ops.quote_name("chain"))
@@ -213,8 +215,8 @@ def _take(chain: str, count: int) -> tuple[int, str]:
     connection = connections[_using()]
     if connection.features.can_return_columns_from_insert:  # RETURNING: SQLite 3.35+
         with connection.cursor() as cursor:
-            cursor.execute(_head_sql(connection, "UPDATE {table} SET {seq} = {seq} + %s "
-                                                 "WHERE {chain} = %s RETURNING {seq}, {hash}"),
+            cursor.execute(_head_sql(_using(), "UPDATE {table} SET {seq} = {seq} + %s "
+                                                "WHERE {chain} = %s RETURNING {seq}, {hash}"),
                            [count, chain])
             found = cursor.fetchone()
         if found is not None:
@@ -232,9 +234,8 @@ _ADVANCE = "UPDATE {table} SET {seq} = %s, {hash} = %s WHERE {chain} = %s"
 
 
 def _advance(seq: int, last: str, chain: str) -> None:
-    connection = connections[_using()]
-    with connection.cursor() as cursor:
-        cursor.execute(_head_sql(connection, _ADVANCE), [seq, last, chain])
+    with connections[_using()].cursor() as cursor:
+        cursor.execute(_head_sql(_using(), _ADVANCE), [seq, last, chain])
 
 
 _INSERTS: dict[str, tuple] = {}
@@ -256,7 +257,7 @@ def _insert(entry: AuditEntry, advancing: tuple[int, str, str]) -> None:
         [(statement, _params)] = compiler.as_sql()
         combined = connection.vendor == "postgresql"
         if combined:
-            statement = f"WITH entry AS ({statement}) {_head_sql(connection, _ADVANCE)}"
+            statement = f"WITH entry AS ({statement}) {_head_sql(using, _ADVANCE)}"
         compiled = _INSERTS[using] = (statement, fields, compiler, combined)
     statement, fields, compiler, combined = compiled
     params = [compiler.prepare_value(f, compiler.pre_save_val(f, entry)) for f in fields]

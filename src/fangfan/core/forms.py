@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import limits, permissions, privacy
 from fangfan.core.models import Unit
-from fangfan.core.prepared import PreparedShapes, Uncacheable, shape_of
+from fangfan.core.prepared import PreparedShapes
 from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
 
@@ -39,11 +39,7 @@ def unit_by_code(user, action: str, rt: RecordType, code: str) -> Unit | None:
     """The unit of `unit_choices` with this code, or None: what an API write names its
     unit by. Through SQL compiled once per shape of the choices (`core.prepared`):
     Django compiling the lookup anew was a fifth of an API write (docs/benchmarks.md)."""
-    q = unit_choice_q(user, action, rt) & Q(code=code)
-    try:
-        found = _UNIT_BY_CODE.objects(shape_of(q), 0, 2)
-    except Uncacheable:
-        found = list(Unit.objects.filter(q)[:2])
+    found = _UNIT_BY_CODE.rows(unit_choice_q(user, action, rt) & Q(code=code), 0, 2)
     return found[0] if len(found) == 1 else None
 
 

@@ -171,6 +171,14 @@ class PreparedShapes:
             self._compiled.clear()
         self._compiled[key] = compiled
 
+    def rows(self, q: Q, start: int, stop: int, light: bool = False) -> list:
+        """The rows `build(q, start, stop)` reads: by the SQL compiled for `q`'s shape
+        (`objects`), or, for a condition that cannot be compiled so, by the queryset."""
+        try:
+            return self.objects(shape_of(q), start, stop, light=light)
+        except Uncacheable:
+            return list(self.build(q, start, stop))
+
     def objects(self, split: tuple[tuple, list, Q], start: int, stop: int,
                 using: str = "default", light: bool = False) -> list:
         """The rows `build(q, start, stop)` reads, for a condition split by `shape_of`:

@@ -17,7 +17,7 @@ from fangfan.core import audit, permissions
 from fangfan.core.models import Unit
 from fangfan.core.models.audit import AuditAction
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
-from fangfan.core.prepared import PreparedShapes, Uncacheable, shape_of
+from fangfan.core.prepared import PreparedShapes
 from fangfan.core.registry import RecordType, for_model
 from fangfan.core.signals import records_changed, records_changing
 
@@ -116,10 +116,7 @@ def _visible(rt: RecordType, q: Q) -> bool:
     shapes = PreparedShapes.kept_on(
         rt, "_visibility_shapes",
         lambda cond, start, stop: rt.model.objects.filter(cond).only("pk")[start:stop])
-    try:
-        return bool(shapes.objects(shape_of(q), 0, 1, light=True))
-    except Uncacheable:
-        return rt.model.objects.filter(q).exists()
+    return bool(shapes.rows(q, 0, 1, light=True))
 
 
 @_write

@@ -124,7 +124,6 @@ def test_a_unit_named_by_code_is_found_as_the_choices_queryset_finds_it(tree, ma
     """The compiled lookup of an API write's unit (`forms.unit_by_code`) finds what
     `unit_choices(...).get(code=…)` finds, for users of different scopes, every code of
     the tree and codes that name nothing."""
-    from fangfan.core import registry
     from fangfan.core.forms import unit_by_code, unit_choices
     from fangfan.core.models import User
 
