@@ -38,7 +38,7 @@ from fangfan.duty.models import (
     Shift,
 )
 from fangfan.standards import schooldays
-from fangfan.standards.facts import fact, fact_time, family
+from fangfan.standards.facts import fact, fact_day, fact_time, family, rows
 
 # How far ahead the roster is read for the guards on duty.
 AHEAD = dt.timedelta(days=7)
@@ -128,15 +128,16 @@ def school_guard_posts(scope: Q) -> QuerySet:
     read beside it, each post in service today with its last sign-in within the horizon
     (one grouped query), and the date of each of those units' 10th-last school day (the
     calendar days of the horizon: one query; the terms are read once per evaluation)."""
-    today = timezone.localdate()
+    today = fact_day()
     in_service = Q(post__active_from__lte=today) & (Q(post__active_until__isnull=True)
                                                     | Q(post__active_until__gte=today))
-    last_signed = list(SchoolGuardSignIn.objects.filter(
-        scope, in_service, date__gt=today - SCHOOL_DAYS_HORIZON, date__lte=today)
+    last_signed = list(rows("school_guard_posts.signed", lambda scope: (
+        SchoolGuardSignIn.objects.filter(
+            scope, in_service, date__gt=today - SCHOOL_DAYS_HORIZON, date__lte=today)
         .order_by().values("post_id", "unit_path").annotate(last=Max("date"))
-        .values_list("unit_path", "last"))
+        .values_list("unit_path", "last")), scope))
     since = schooldays.nth_last({path for path, _last in last_signed},
                                 SIGNED_WITHIN_SCHOOL_DAYS, today, SCHOOL_DAYS_HORIZON)
     _signed.counts = recently_signed(last_signed, since)
-    return SchoolGuardPost.objects.filter(scope).order_by().values("unit_path").annotate(
-        posts=Count("pk"))
+    return rows("school_guard_posts", lambda scope: SchoolGuardPost.objects.filter(
+        scope).order_by().values("unit_path").annotate(posts=Count("pk")), scope)

@@ -14,12 +14,11 @@ import datetime as dt
 import threading
 
 from django.db.models import Count, Max, Min, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.emergency.models import Drill
 from fangfan.standards import calendar
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_day, family, rows
 
 fact("semesters_without_drill", "drills", "int",
      gettext_noop("Ended semesters that began after the unit's last drill: a semester "
@@ -98,7 +97,7 @@ def values(first: dt.date, last: dt.date, last_ct: dt.date | None, ct_this_year:
 
 
 def _derive(row: dict, path: str) -> dict:
-    today = timezone.localdate()
+    today = fact_day()
     terms = calendar.terms_for(path, _run.terms)
     window = _year_window(today, terms)
     ct = row[_run.windows[window]] if window else 0
@@ -110,12 +109,13 @@ def _drills(scope: Q) -> QuerySet:
     """The units' first and last drills, their last counter-terrorism drill, and the
     counter-terrorism drills of each school year in progress (one per set of terms in
     use: a few, one per region)."""
-    today = timezone.localdate()
+    today = fact_day()
     _run.terms = calendar.terms_by_path()
     windows = {w for w in (_year_window(today, terms) for terms in _run.terms.values()) if w}
-    _run.windows = {w: f"y{i}" for i, w in enumerate(sorted(windows))}
+    _run.windows = named = {w: f"y{i}" for i, w in enumerate(sorted(windows))}
     ct = Q(counter_terrorism=True)
-    return Drill.objects.filter(scope).values("unit_path").annotate(
+    return rows("drills", lambda scope: Drill.objects.filter(scope).values(
+        "unit_path").annotate(
         first=Min("held_on"), last=Max("held_on"), last_ct=Max("held_on", filter=ct),
         **{name: Count("id", filter=ct & Q(held_on__range=window))
-           for window, name in _run.windows.items()})
+           for window, name in named.items()}), scope, tuple(named.items()))

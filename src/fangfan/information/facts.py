@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from fangfan.information.models import Meeting, MeetingKind, TrainingParticipant
 from fangfan.resources.models import Person
-from fangfan.standards.facts import fact, fact_day, family
+from fangfan.standards.facts import fact, fact_day, family, rows
 
 # R-MEET looks back this many ended quarters, and no further than the unit's first
 # recorded meeting (quarters before it used Fangfan for its meetings are not counted).
@@ -65,12 +65,13 @@ def _derive_meetings(row: dict) -> dict:
 
 @family("meetings", derive=_derive_meetings, clock=True, source="meetings")
 def _meetings(scope: Q) -> QuerySet:
-    start, this_quarter = _run.meet_window = meet_window(timezone.localdate())
+    start, this_quarter = _run.meet_window = meet_window(fact_day())
     situation = Q(kind=MeetingKind.SITUATION)
-    return Meeting.objects.filter(scope).values("unit_path").annotate(
+    return rows("meetings", lambda scope: Meeting.objects.filter(scope).values(
+        "unit_path").annotate(
         first_meeting=Min("held_on"),
         meeting_quarters=Count(TruncQuarter("held_on"), distinct=True, filter=situation & Q(
-            held_on__gte=start, held_on__lt=this_quarter)))
+            held_on__gte=start, held_on__lt=this_quarter))), scope)
 
 
 fact("training_hours_min_guard", "training", "float",

@@ -8,14 +8,13 @@ import threading
 
 from django.db.models import CharField, Count, F, Min, Q, QuerySet
 from django.db.models.functions import Cast, Substr
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fangfan.core.models import Unit
 from fangfan.inspections.models import Inspection, InspectionKind
 from fangfan.inspections.services import SUPERVISIONS_PER_SEMESTER
 from fangfan.standards import calendar
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_day, family, rows
 
 # R-SELF looks back this many ended months (and no further than the unit's first
 # recorded self-inspection, so months before it used Fangfan are not counted).
@@ -61,12 +60,13 @@ _run = threading.local()
 
 @family("inspections", derive=_derive_self, clock=True, source="inspections")
 def _inspections(scope: Q) -> QuerySet:
-    start, this_month = _run.self_window = _window(timezone.localdate())
+    start, this_month = _run.self_window = _window(fact_day())
     done = Q(kind=InspectionKind.SELF, completed_on__isnull=False)
-    return Inspection.objects.filter(scope).values("unit_path").annotate(
+    return rows("inspections", lambda scope: Inspection.objects.filter(scope).values(
+        "unit_path").annotate(
         first_self=Min("inspected_on", filter=done),
         self_months=Count(_month_of("inspected_on"), distinct=True, filter=done & Q(
-            inspected_on__gte=start, inspected_on__lt=this_month)))
+            inspected_on__gte=start, inspected_on__lt=this_month))), scope)
 
 
 def _month_of(field: str):
@@ -110,14 +110,16 @@ def _supervision(scope: Q) -> QuerySet:
     """Over the units themselves (a unit nobody inspected has a gap too), with the
     supervisor's finished inspections counted in each semester window of the terms
     in use (a few: one set per region)."""
-    today = _run.today = timezone.localdate()
+    today = _run.today = fact_day()
     _run.terms = calendar.terms_by_path()
     _run.semesters = {id(terms): (calendar.current_term(today, terms),
                                   calendar.last_ended_term(today, terms))
                       for terms in _run.terms.values()}
     windows = {w for pair in _run.semesters.values() for w in pair if w}
-    _run.windows = {w: f"w{i}" for i, w in enumerate(sorted(windows))}
+    _run.windows = named = {w: f"w{i}" for i, w in enumerate(sorted(windows))}
     counted = Q(inspection__by_supervisor=True, inspection__completed_on__isnull=False)
-    return Unit.objects.annotate(unit_path=F("path")).filter(scope).values(
-        "unit_path").annotate(**{name: Count("inspection", filter=counted & Q(
-            inspection__inspected_on__range=window)) for window, name in _run.windows.items()})
+    return rows("supervision", lambda scope: Unit.objects.annotate(
+        unit_path=F("path")).filter(scope).values("unit_path").annotate(
+        **{name: Count("inspection", filter=counted & Q(
+            inspection__inspected_on__range=window)) for window, name in named.items()}),
+        scope, tuple(named.items()))

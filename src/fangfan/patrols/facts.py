@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from fangfan.alerts.models import Level, UnitAlert, in_force_q
 from fangfan.patrols.models import PatrolRound, PatrolScan
 from fangfan.resources.models import Location
-from fangfan.standards.facts import fact, family
+from fangfan.standards.facts import fact, fact_time, family, rows
 
 WINDOW_DAYS = 7
 
@@ -71,29 +71,29 @@ def _derive(row: dict, path: str) -> dict:
 def _patrols(scope: Q) -> QuerySet:
     """The units' first round and missed checkpoints of the week, with (read beside it)
     their key locations and the rounds that scanned each on each ended day."""
-    now = timezone.now()
+    now = fact_time()
     today = _run.today = timezone.localdate(now)
     start = timezone.make_aware(dt.datetime.combine(
         today - dt.timedelta(days=WINDOW_DAYS), dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     keys: dict[str, list[int]] = defaultdict(list)
-    for path, pk in Location.objects.filter(scope, is_key=True).values_list("unit_path",
-                                                                             "pk"):
+    for path, pk in rows("patrols.keys", lambda scope: Location.objects.filter(
+            scope, is_key=True).values_list("unit_path", "pk"), scope):
         keys[path].append(pk)
     counts: dict[str, dict] = defaultdict(dict)
-    rows = PatrolScan.objects.filter(
-        scope, scanned_at__gte=start, scanned_at__lt=end,
-        location__is_key=True).annotate(
-        day=TruncDate("scanned_at", tzinfo=timezone.get_current_timezone())).values(
-        "unit_path", "location_id", "day").annotate(
-        n=Count("round", distinct=True))
-    for r in rows:
+    for r in rows("patrols.days", lambda scope: PatrolScan.objects.filter(
+            scope, scanned_at__gte=start, scanned_at__lt=end,
+            location__is_key=True).annotate(
+            day=TruncDate("scanned_at", tzinfo=timezone.get_current_timezone())).values(
+            "unit_path", "location_id", "day").annotate(
+            n=Count("round", distinct=True)), scope):
         counts[r["unit_path"]][(r["location_id"], r["day"])] = r["n"]
     _run.keys, _run.counts = keys, counts
     week = now - dt.timedelta(days=WINDOW_DAYS)
-    return PatrolRound.objects.filter(scope).values("unit_path").annotate(
+    return rows("patrols", lambda scope: PatrolRound.objects.filter(scope).values(
+        "unit_path").annotate(
         first=Min("due_at"),
-        missed=Sum("missed", filter=Q(due_at__gte=week, checked_at__isnull=False)))
+        missed=Sum("missed", filter=Q(due_at__gte=week, checked_at__isnull=False))), scope)
 
 
 # --- round-the-clock patrols under alert level I (R-ALERT measure 14, docs/patrols.md) --
@@ -149,10 +149,10 @@ def _alert_patrols(scope: Q) -> QuerySet:
     read once; beside it their scans in the window, streamed in index order, reduced to
     each unit's longest gap. The rows are those of the first query (already read: its
     cache is what the engine iterates)."""
-    now = timezone.now()
-    alerts = UnitAlert.objects.filter(
+    now = fact_time()
+    alerts = rows("alert_patrols", lambda scope: UnitAlert.objects.filter(
         scope, in_force_q("order__", now), level=Level.ONE).values("unit_path").annotate(
-        since=Min(Greatest("order__starts_at", "issued_at"))).order_by()
+        since=Min(Greatest("order__starts_at", "issued_at"))).order_by(), scope)
     starts = {r["unit_path"]: max(r["since"], now - ALERT_WINDOW) for r in alerts}
     scans: list = []
     if starts:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import Q, QuerySet
+from django.db.models.query import ValuesIterable
 from django.utils import timezone
 
 from fangfan.core.prepared import slot_of
@@ -63,7 +65,7 @@ class Fact:
 
 
 FACTS: dict[str, Fact] = {}
-Query = Callable[[Q], QuerySet]  # the grouped query of a family for a scope
+Query = Callable[[Q], QuerySet | Iterable[dict]]  # a family's grouped query (or its rows)
 Derive = Callable[[dict], dict]  # one row of it into the facts of its unit
 
 
@@ -157,6 +159,11 @@ def compute(scope: Q, needed: set[str] | None = None, parallel: bool = False) ->
 _FROZEN: ContextVar[dt.datetime | None] = ContextVar("fangfan_facts_at", default=None)
 
 
+# The unit whose facts `compute_unit` computes: its clock families' reads go through the
+# SQL kept for the minute (`rows`).
+_ONE_UNIT: ContextVar[str | None] = ContextVar("fangfan_facts_of", default=None)
+
+
 def fact_time() -> dt.datetime:
     """The moment facts are computed at: what `minute` families read for the time."""
     return _FROZEN.get() or timezone.now()
@@ -170,57 +177,124 @@ def compute_unit(path: str, needed: set[str] | None = None) -> Values:
     """`compute` for the records of one unit, with each family's SQL built once per
     process: building a query of forty filtered aggregates costs Django more than the
     database needs to answer it for one unit (the re-evaluation after each change). The
-    `minute` families' SQL depends on the time: it is built once a minute, with the
-    time frozen to the minute's start (a fact of the time, such as a fault past its
-    24 hours, is at most a minute late, and the nightly run and the sweeps use the
-    clock itself)."""
+    clock families' SQL depends on the time: it is built once a minute, with the time
+    frozen to the minute's start (a fact of the time, such as a fault past its 24 hours,
+    is at most a minute late, and the nightly run and the sweeps use the clock itself).
+    A `minute` family's query is built for the minute; any other clock family reads
+    through `rows`, which keeps the SQL of each of its reads for the minute."""
     from fangfan.standards.calendar import terms_read_once
 
     parts = []
     at = timezone.now().replace(second=0, microsecond=0)
-    frozen = _FROZEN.set(at)
+    frozen, one = _FROZEN.set(at), _ONE_UNIT.set(path)
     try:
-        with connection.cursor() as cursor, terms_read_once():
+        with terms_read_once():
             for fam in _families(needed):
-                parts.append(_unit_facts(cursor, fam, path, needed, at))
+                parts.append(_unit_facts(fam, path, needed, at))
     finally:
         _FROZEN.reset(frozen)
+        _ONE_UNIT.reset(one)
     return _merge(parts)
 
 
-def _unit_facts(cursor, fam: str, path: str, needed: set[str] | None,
-                at: dt.datetime) -> Values:
+def _unit_facts(fam: str, path: str, needed: set[str] | None, at: dt.datetime) -> Values:
     family = FAMILIES[fam]
     if family.clock and not family.minute:
         return _run(family, Q(unit_path=path), needed)
-    sql, params, slot = _unit_sql(fam, needed, at if family.clock else None)
-    params[slot] = path
-    cursor.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return _derived(family, (dict(zip(names, row, strict=True)) for row in cursor.fetchall()))
+    return _derived(family, _read(_unit_sql(fam, needed, at if family.clock else None),
+                                  path))
+
+
 _SLOT = "\x00unit-path\x00"
-_unit_sqls: dict[tuple, tuple[str, list, int]] = {}
-# The `minute` families' SQL of the current minute only: (minute, {key: SQL}).
+_unit_sqls: dict[tuple, tuple] = {}
+# The clock families' SQL of the current minute only: (minute, {key: compiled}).
 _minute_sqls: tuple[dt.datetime | None, dict] = (None, {})
 
 
-def _unit_sql(fam: str, needed: set[str] | None,
-              at: dt.datetime | None = None) -> tuple[str, list, int]:
-    """The family's SQL for one unit, the unit's path at `slot`; with `at` (a `minute`
-    family), the SQL of that minute."""
-    global _minute_sqls
-    cache = _unit_sqls
-    if at is not None:
-        if _minute_sqls[0] != at:
-            _minute_sqls = (at, {})
-        cache = _minute_sqls[1]
+def _unit_sql(fam: str, needed: set[str] | None, at: dt.datetime | None = None) -> tuple:
+    """The family's query for one unit, compiled (`_compiled_rows`); with `at` (a
+    `minute` family), that of the minute."""
+    cache = _unit_sqls if at is None else _minute_cache(at)
     key = (connection.alias, fam, None if needed is None else frozenset(needed))
-    if key not in cache:
-        qs = _query(FAMILIES[fam], Q(unit_path=_SLOT), needed)
-        sql, params = qs.query.sql_with_params()
-        cache[key] = (sql, list(params), slot_of(list(params), _SLOT, sql))
-    sql, params, slot = cache[key]
-    return sql, list(params), slot
+    compiled = cache.get(key)
+    if compiled is None:
+        compiled = cache[key] = _compiled_rows(
+            lambda scope: _query(FAMILIES[fam], scope, needed))
+    return compiled
+
+
+def rows(name: str, build: Callable[[Q], QuerySet], scope: Q, *key: Hashable) -> Iterable:
+    """The rows of `build(scope)`, a `values()` or `values_list()` queryset of a clock
+    family (its grouped query, or one it reads beside it). For one unit at a frozen
+    minute (`compute_unit`), by SQL built once a minute per `name` and `key` (what else
+    its SQL depends on, e.g. the semester windows of the terms in use), the unit's path
+    in the condition's place: building a query of a few filtered aggregates costs Django
+    ten times what the database takes to answer it for one unit. Otherwise the queryset
+    itself: the nightly run and the sweeps read the clock, not a frozen minute."""
+    path, at = _ONE_UNIT.get(), _FROZEN.get()
+    if path is None or at is None or _one_path(scope) != path:
+        return build(scope)
+    cache = _minute_cache(at)
+    ckey = (connection.alias, "rows", name, key)
+    compiled = cache.get(ckey)
+    if compiled is None:
+        compiled = cache[ckey] = _compiled_rows(build)
+    return _read(compiled, path)
+
+
+def _one_path(scope: Q) -> str | None:
+    """The path of a condition that names exactly one unit (`Q(unit_path=path)`)."""
+    if scope.negated or len(scope.children) != 1:
+        return None
+    child = scope.children[0]
+    if isinstance(child, tuple) and child[0] == "unit_path" and isinstance(child[1], str):
+        return child[1]
+    return None
+
+
+def _minute_cache(at: dt.datetime) -> dict:
+    """The SQL kept for the minute `at` (that of an earlier minute is dropped)."""
+    global _minute_sqls
+    if _minute_sqls[0] != at:
+        _minute_sqls = (at, {})
+    return _minute_sqls[1]
+
+
+def _compiled_rows(build: Callable[[Q], QuerySet]) -> tuple:
+    """`build`'s queryset for a placeholder path, compiled: its SQL, parameters, the
+    path's place among them, and how Django turns its rows into values (the columns'
+    converters; names for `values()` rows, None for tuples)."""
+    qs = build(Q(unit_path=_SLOT))
+    compiler = qs.query.get_compiler(using=connection.alias)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return ("", [], None, compiler, [], 0, None)
+    params = list(params)
+    fields = [s[0] for s in compiler.select[:compiler.col_count]]
+    query = qs.query
+    names = None
+    if issubclass(qs._iterable_class, ValuesIterable):
+        names = (list(query.selected) if query.selected else
+                 [*query.extra_select, *query.values_select, *query.annotation_select])
+    return (sql, params, slot_of(params, _SLOT, sql), compiler,
+            compiler.get_converters(fields), compiler.col_count, names)
+
+
+def _read(compiled: tuple, path: str) -> list:
+    sql, params, slot, compiler, converters, width, names = compiled
+    if slot is None:  # a condition that can match nothing
+        return []
+    params = list(params)
+    params[slot] = path
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [row[:width] for row in cursor.fetchall()]
+    if converters:
+        found = compiler.apply_converters(found, converters)
+    if names is None:
+        return [tuple(row) for row in found]
+    return [dict(zip(names, row, strict=True)) for row in found]
 
 
 def _families(needed: set[str] | None) -> list[str]:
