@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fangfan.core import bulk
 from fangfan.core.models import Unit
+from fangfan.core.prepared import Prepared
 from fangfan.core.scoping import subtree_q
 from fangfan.standards import facts as fact_registry
 from fangfan.standards import tallies
@@ -63,10 +64,23 @@ def requirements_of(pack_urns: Iterable[str] | None = None) -> list[Compiled]:
     qs = Requirement.objects.order_by("pack__urn", "order")
     if pack_urns is not None:
         qs = qs.filter(pack__urn__in=list(pack_urns))
-    keys = [tuple(k) for k in qs.values_list("pk", "urn", "pack__checksum")]
+        keys = [tuple(k) for k in qs.values_list("pk", "urn", "pack__checksum")]
+    else:
+        keys = _REQUIREMENT_KEYS.rows(using=connection.alias)
     if all(k in _compiled for k in keys):
         return [_compiled[k] for k in keys]
     return compiled(qs.select_related("pack"))  # a pack installed or changed
+
+
+# Read before each evaluation (a single unit's after every change): compiled once.
+_REQUIREMENT_KEYS = Prepared(lambda: Requirement.objects.order_by("pack__urn", "order")
+                             .values_list("pk", "urn", "pack__checksum"))
+_ACTIVATIONS = Prepared(lambda: PackActivation.objects.values_list("unit_path", "pack__urn"))
+_PACKS = Prepared(lambda: Pack.objects.values_list("urn"))
+_UNIT = Prepared(lambda path: Unit.objects.filter(path=path).values_list("id", "path", *ATTRS),
+                 "\x00unit-path\x00")
+_DIGEST = Prepared(lambda path: Evaluation.objects.filter(unit__path=path).values_list(
+    "unit_id", "digest"), "\x00unit-path\x00")
 
 
 def evaluate_unit(reqs: list[Compiled], unit: dict[str, Any],
@@ -91,8 +105,8 @@ def current_outcomes(unit: Unit) -> list[tuple[Compiled, Outcome]]:
 def active_packs(paths: Iterable[str]) -> dict[str, set[str]]:
     """Pack URNs active for each path: activations on it or any ancestor; with none in the
     chain, every installed pack (the product default)."""
-    activations = list(PackActivation.objects.values_list("unit_path", "pack__urn"))
-    everything = set(Pack.objects.values_list("urn", flat=True))
+    activations = _ACTIVATIONS.rows(using=connection.alias)
+    everything = {urn for (urn,) in _PACKS.rows(using=connection.alias)}
     out = {}
     for path in paths:
         chosen = {urn for p, urn in activations if path.startswith(p)}
@@ -122,7 +136,9 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
     pack checksums): equal inputs give equal results, so an unchanged unit is not even
     evaluated. Units with equal inputs for a requirement share one CEL evaluation (the
     cache key is exactly the variables it reads). Returns the results written."""
-    units = list(Unit.objects.filter(units_q).values_list("id", "path", *ATTRS))
+    one = _one_path(units_q)
+    units = (_UNIT.rows(one, using=connection.alias) if one is not None else
+             list(Unit.objects.filter(units_q).values_list("id", "path", *ATTRS)))
     by_pack: dict[str, list[Compiled]] = {}
     for r in requirements_of():
         by_pack.setdefault(r.pack, []).append(r)
@@ -133,7 +149,8 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
               if len(units) == 1 and not parallel
               else fact_registry.compute(records_q, needed, parallel=parallel))
     packs = active_packs(path for _, path, *_ in units)
-    stored = dict(Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q))
+    stored = dict(_DIGEST.rows(one, using=connection.alias) if one is not None else
+                  Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q))
                   .values_list("unit_id", "digest"))
     cache: dict[tuple, tuple] = {}
     defaults = fact_registry.defaults()  # a fact's value where its family has no row
@@ -159,6 +176,18 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
              for u in units if u[0] in changed}
     _store(units_q, changed, where)
     return sum(len(rows) for _, _, rows in changed.values())
+
+
+def _one_path(units_q: Q) -> str | None:
+    """The path of a condition naming one unit (`evaluate_units` of one path): its unit
+    and digest are read by SQL compiled once."""
+    if units_q.negated or len(units_q.children) != 1:
+        return None
+    lookup, value = units_q.children[0]
+    if lookup != "path__in" or len(value) != 1:
+        return None
+    path = next(iter(value))
+    return path if isinstance(path, str) else None
 
 
 def read_facts(reqs: Iterable[Compiled]) -> set[str]:

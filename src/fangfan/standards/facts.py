@@ -159,6 +159,10 @@ def compute(scope: Q, needed: set[str] | None = None, parallel: bool = False) ->
 _FROZEN: ContextVar[dt.datetime | None] = ContextVar("fangfan_facts_at", default=None)
 
 
+# The reads of one `compute_unit`: those made (its plan for the next evaluation in the
+# minute) and the rows fetched ahead for it (`_fetch_together`).
+_READS: ContextVar[tuple[list, dict] | None] = ContextVar("fangfan_facts_reads",
+                                                          default=None)
 # The unit whose facts `compute_unit` computes: its clock families' reads go through the
 # SQL kept for the minute (`rows`).
 _ONE_UNIT: ContextVar[str | None] = ContextVar("fangfan_facts_of", default=None)
@@ -186,14 +190,19 @@ def compute_unit(path: str, needed: set[str] | None = None) -> Values:
 
     parts = []
     at = timezone.now().replace(second=0, microsecond=0)
-    frozen, one = _FROZEN.set(at), _ONE_UNIT.set(path)
+    plans, plan = _minute_cache(at), (connection.alias, "plan",
+                                      None if needed is None else frozenset(needed))
+    read: list[tuple] = []
+    tokens = (_FROZEN.set(at), _ONE_UNIT.set(path),
+              _READS.set((read, _fetch_together(plans.get(plan, []), path))))
     try:
         with terms_read_once():
             for fam in _families(needed):
                 parts.append(_unit_facts(fam, path, needed, at))
     finally:
-        _FROZEN.reset(frozen)
-        _ONE_UNIT.reset(one)
+        for var, token in zip((_FROZEN, _ONE_UNIT, _READS), tokens, strict=True):
+            var.reset(token)
+    plans[plan] = read
     return _merge(parts)
 
 
@@ -285,16 +294,46 @@ def _read(compiled: tuple, path: str) -> list:
     sql, params, slot, compiler, converters, width, names = compiled
     if slot is None:  # a condition that can match nothing
         return []
-    params = list(params)
-    params[slot] = path
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = [row[:width] for row in cursor.fetchall()]
+    found = None
+    reads = _READS.get()
+    if reads is not None:
+        reads[0].append(compiled)
+        found = reads[1].pop(id(compiled), None)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _with_path(compiled, path))
+            found = cursor.fetchall()
+    found = [row[:width] for row in found]
     if converters:
         found = compiler.apply_converters(found, converters)
     if names is None:
         return [tuple(row) for row in found]
     return [dict(zip(names, row, strict=True)) for row in found]
+
+
+def _with_path(compiled: tuple, path: str) -> list:
+    params = list(compiled[1])
+    params[compiled[2]] = path
+    return params
+
+
+def _fetch_together(plan: list[tuple], path: str) -> dict[int, list]:
+    """The rows of the reads of `plan` (those the unit's last evaluation in this minute
+    made, in order) for `path`, fetched in one round trip on PostgreSQL, where each
+    statement is one (some thirty a re-evaluation): {id(compiled): rows}. Elsewhere
+    (SQLite answers in process) and for a read not planned, `_read` runs it alone."""
+    plan = [c for c in plan if c[2] is not None]
+    if connection.vendor != "postgresql" or len(plan) < 2 or \
+            connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        return {}
+    params = [value for compiled in plan for value in _with_path(compiled, path)]
+    out = {}
+    with connection.cursor() as cursor:  # client-side binding: several statements
+        cursor.execute(";\n".join(compiled[0] for compiled in plan), params)
+        for compiled in plan:
+            out[id(compiled)] = cursor.fetchall()
+            cursor.nextset()
+    return out
 
 
 def _families(needed: set[str] | None) -> list[str]:

@@ -102,6 +102,8 @@ def rebuild() -> int:
 def apply(old: list[Entry], new: list[Entry]) -> None:
     """Add the difference between the old and new results of some units to the tallies
     of every authority above them (and of an authority's own results to itself)."""
+    if not old and not new:  # a unit re-evaluated with inputs unchanged
+        return
     deadline = deadline_requirements()
     by_anc: dict[str, Counter] = {}
     for sign, entries in ((-1, old), (1, new)):
