@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import Q, QuerySet
-from django.db.models.query import ValuesIterable
+from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.utils import timezone
 
 from fangfan.core.prepared import slot_of
@@ -283,9 +283,11 @@ def _compiled_rows(build: Callable[[Q], QuerySet]) -> tuple:
     fields = [s[0] for s in compiler.select[:compiler.col_count]]
     query = qs.query
     names = None
-    if issubclass(qs._iterable_class, ValuesIterable):
+    if qs._iterable_class is ValuesIterable:
         names = (list(query.selected) if query.selected else
                  [*query.extra_select, *query.values_select, *query.annotation_select])
+    elif qs._iterable_class is not ValuesListIterable:  # flat, named: rows of another kind
+        raise TypeError("facts.rows reads values() or values_list() rows")
     return (sql, params, slot_of(params, _SLOT, sql), compiler,
             compiler.get_converters(fields), compiler.col_count, names)
 

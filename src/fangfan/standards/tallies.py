@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from fangfan.core import bulk
@@ -122,15 +122,25 @@ def apply(old: list[Entry], new: list[Entry]) -> None:
     # Locked in a fixed order: two workers adjusting the same authority take turns.
     rows = Tally.objects.select_for_update().filter(
         unit_id__in={k[0] for k in deltas}, key__in={k[1] for k in deltas}).order_by("pk")
-    existing = {(t.unit_id, t.key, t.stage, t.locale, t.status): t for t in rows}
+    existing = {(t.unit_id, t.key, t.stage, t.locale, t.status): t.pk for t in rows.only(
+        "pk", "unit_id", "key", "stage", "locale", "status")}
     paths = {v: k for k, v in inner.items()}
-    for where, n in deltas.items():
-        if where in existing:
-            existing[where].n += n
-    Tally.objects.bulk_update([existing[w] for w in deltas if w in existing], ["n"])
+    _add([(n, existing[where]) for where, n in deltas.items() if where in existing])
     Tally.objects.bulk_create([
         Tally(unit_id=w[0], unit_path=paths[w[0]], key=w[1], stage=w[2], locale=w[3],
               status=w[4], n=n) for w, n in deltas.items() if w not in existing])
+
+
+def _add(amounts: list[tuple[int, int]]) -> None:
+    """Add each (amount, tally id): one prepared UPDATE run for each row, where Django's
+    bulk_update builds a CASE over every row (most of a unit's re-evaluation that
+    changes a result)."""
+    if not amounts:
+        return
+    quote, meta = connection.ops.quote_name, Tally._meta
+    table, n, pk = quote(meta.db_table), quote("n"), quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {n} = {n} + %s WHERE {pk} = %s", amounts)
 
 
 def read(unit: Unit) -> list[Tally]:
