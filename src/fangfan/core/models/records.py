@@ -121,6 +121,14 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 raise ValidationError(_("A number or date is out of range.")) from exc
             raise
 
+    def get_constraints(self):
+        """Django's, less the conditional unique constraints whose condition the record's
+        own fields already fail (`condition_fails`): Django compiles two queries per
+        write to learn that (a gap hazard's one open hazard per requirement, on every
+        step of the hazard). The database enforces the constraint whatever is checked."""
+        return [(model, [c for c in constraints if not condition_fails(c, self)])
+                for model, constraints in super().get_constraints()]
+
     def validate_constraints(self, exclude=None):
         try:
             super().validate_constraints(exclude=exclude)
@@ -129,6 +137,51 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 raise
             field, message = self.unique_error
             raise ValidationError({field: message}) from exc
+
+
+def condition_fails(constraint, instance: models.Model) -> bool:
+    """Is a unique constraint's condition certainly false for `instance`, judged from its
+    own fields? Only a condition that is a plain AND of equality, membership and
+    null tests of concrete columns against constants of the value's own type is
+    judged; anything else is left to Django (False)."""
+    condition = getattr(constraint, "condition", None)
+    if not isinstance(constraint, models.UniqueConstraint) or condition is None or \
+            condition.negated or condition.connector != models.Q.AND:
+        return False
+    return any(_child_fails(child, instance) for child in condition.children)
+
+
+def _child_fails(child, instance: models.Model) -> bool:
+    if not isinstance(child, tuple):
+        return False
+    name, _sep, lookup = child[0].partition("__")
+    try:
+        field = instance._meta.get_field(name)
+    except LookupError:
+        return False
+    if not field.concrete or field.is_relation or "__" in lookup:
+        return False
+    value, wanted = getattr(instance, field.attname), child[1]
+    if lookup in ("", "exact") and wanted is None:  # Q(x=None) is x IS NULL
+        lookup, wanted = "isnull", True
+    if lookup == "isnull":
+        return wanted in (True, False) and (value is None) != wanted
+    if value is None:  # NULL compares unknown: the condition fails
+        return lookup in ("", "exact", "in")
+    if lookup in ("", "exact"):
+        return _kind(wanted) is _kind(value) and wanted != value
+    if lookup == "in" and isinstance(wanted, (list, tuple, set, frozenset)):
+        return all(_kind(w) is _kind(value) for w in wanted) and value not in wanted
+    return False
+
+
+def _kind(value) -> type:
+    """Text, flag or whole number (a choice's enum member is its text), else the type:
+    values of one kind compare in Python as the database compares them."""
+    for kind in (str, bool, int):
+        if isinstance(value, kind):
+            return kind
+    return type(value)
 
 
 _EXISTS: dict[tuple[str, str], Prepared] = {}
