@@ -53,6 +53,12 @@ class Prepared:
                                          compiler.get_converters(fields))
         return self._compiled[using]
 
+    def compile(self, using: str = "default") -> None:
+        """Compile now: raises ValueError where a placeholder does not reach the SQL as
+        it is, EmptyResultSet where the query can match nothing."""
+        if using not in self._compiled:
+            self._compile(using)
+
     def rows(self, *values: Any, using: str = "default") -> list[tuple]:
         compiled = self._compiled.get(using) or self._compile(using)
         return [tuple(row) for row in _run(*compiled, values, using)]

@@ -1,6 +1,6 @@
 """The base of every unit-scoped record type."""
-from django.core.exceptions import ValidationError
-from django.db import models, router
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +126,7 @@ class UnitRecord(RecordUrlMixin, models.Model):
         own fields already fail (`condition_fails`): Django compiles two queries per
         write to learn that (a gap hazard's one open hazard per requirement, on every
         step of the hazard). The database enforces the constraint whatever is checked."""
-        return [(model, [c for c in constraints if not condition_fails(c, self)])
+        return [(model, [_compiled(c) for c in constraints if not condition_fails(c, self)])
                 for model, constraints in super().get_constraints()]
 
     def validate_constraints(self, exclude=None):
@@ -137,6 +137,91 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 raise
             field, message = self.unique_error
             raise ValidationError({field: message}) from exc
+
+
+def _compiled(constraint):
+    """A unique constraint on plain columns checked by SQL compiled once
+    (`CompiledUnique`); any other constraint as it is."""
+    if isinstance(constraint, models.UniqueConstraint) and constraint.fields and \
+            constraint.condition is None and not constraint.expressions and \
+            not constraint.include and constraint.nulls_distinct is None and \
+            constraint.violation_error_message == constraint.default_violation_error_message:
+        return CompiledUnique(constraint)
+    return constraint
+
+
+_UNIQUE: dict[tuple, Prepared | None] = {}
+
+
+class CompiledUnique:
+    """Django's check of a unique constraint on columns (`UniqueConstraint.validate`, its
+    message included), by SQL compiled once per constraint and kinds of values: Django
+    compiles the query on every write of the record. Values other than text and whole
+    numbers (dates, flags), and columns whose value does not reach the SQL as it is, are
+    left to Django."""
+
+    def __init__(self, constraint: models.UniqueConstraint) -> None:
+        self.constraint = constraint
+        self.fields = constraint.fields
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS) -> None:
+        c = self.constraint
+        if exclude and any(name in exclude for name in c.fields):
+            return
+        values = []
+        for name in c.fields:
+            field = model._meta.get_field(name)
+            value = getattr(instance, field.attname)
+            if value is None:  # NULL equals nothing: no violation
+                return
+            if field.generated or not _plain(value) or (
+                    value == "" and connections[using].features.interprets_empty_strings_as_nulls):
+                return c.validate(model, instance, exclude, using)
+            values.append(value)
+        if not instance._state.adding and instance._is_pk_set(model._meta):
+            values.append(instance._get_pk_val(model._meta))  # itself excluded
+        if not all(_plain(v) for v in values):
+            return c.validate(model, instance, exclude, using)
+        query = _unique_query(model, c, tuple(_kind(v) for v in values), using)
+        if query is None:
+            return c.validate(model, instance, exclude, using)
+        if query.rows(*values, using=using):
+            message = instance.unique_error_message(model, c.fields)
+            raise ValidationError(message, code=message.code)
+        return None
+
+
+def _plain(value) -> bool:
+    """Text, or a whole number any column holds (a larger one would overflow SQLite's
+    driver: Django's own check finds it matches nothing)."""
+    kind = _kind(value)
+    return kind is str or (kind is int and -2 ** 63 <= value < 2 ** 63)
+
+
+def _unique_query(model, constraint, kinds: tuple, using: str) -> Prepared | None:
+    """The query finding another record with the same values (None: not compilable)."""
+    key = (model._meta.label_lower, constraint.name, kinds, using)
+    if key in _UNIQUE:
+        return _UNIQUE[key]
+    names = list(constraint.fields)
+
+    def build(*values):
+        qs = model._default_manager.filter(**dict(zip(names, values, strict=False)))
+        if len(values) > len(names):
+            qs = qs.exclude(pk=values[-1])
+        return qs.order_by().values_list("pk")[:1]
+
+    # Marks within a 32-bit column's range: Django compiles a lookup beyond the field's
+    # range to match nothing, without the value.
+    marks = [f"\x00unique-{i}\x00" if kind is str else -2_000_000_000 - i
+             for i, kind in enumerate(kinds)]
+    query = Prepared(build, *marks)
+    try:
+        query.compile(using)
+    except (ValueError, EmptyResultSet, TypeError):
+        query = None
+    _UNIQUE[key] = query
+    return query
 
 
 def condition_fails(constraint, instance: models.Model) -> bool:

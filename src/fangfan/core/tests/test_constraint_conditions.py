@@ -76,3 +76,38 @@ def test_a_condition_that_holds_is_still_checked(tree):
         **fields, "name": "张三", "appointed_on": dt.date(2020, 9, 1),
         "ended_on": dt.date(2024, 7, 1)})
     assert LegalVicePrincipal.objects.count() == 2
+
+
+def test_a_unique_constraint_compiled_once_answers_as_django(db):
+    """For every unique constraint on columns of a record type with a record in the
+    demo: the record itself passes, a copy of it as a new record is refused with
+    Django's own message, as `UniqueConstraint.validate` decides."""
+    from django.core.exceptions import ValidationError
+    from django.core.management import call_command
+
+    from fangfan.core.models.records import CompiledUnique, UnitRecord
+
+    call_command("demo")
+    checked = []
+    for model in apps.get_models():
+        if not issubclass(model, UnitRecord):
+            continue
+        stored = model.objects.order_by("pk").first()
+        if stored is None:
+            continue
+        for _owner, constraints in stored.get_constraints():
+            for compiled in constraints:
+                if not isinstance(compiled, CompiledUnique):
+                    continue
+                django = compiled.constraint
+                compiled.validate(model, stored)  # itself: no clash
+                django.validate(model, stored)
+                copy = model.objects.get(pk=stored.pk)
+                copy.pk, copy._state.adding = None, True
+                with pytest.raises(ValidationError) as ours:
+                    compiled.validate(model, copy)
+                with pytest.raises(ValidationError) as theirs:
+                    django.validate(model, copy)
+                assert ours.value.messages == theirs.value.messages, django.name
+                checked.append(django.name)
+    assert len(checked) >= 8, checked
