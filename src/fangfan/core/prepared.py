@@ -21,6 +21,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.query import ValuesIterable
 
 
 def slot_of(params: list, placeholder: Any, sql: str) -> int:
@@ -40,11 +41,21 @@ class Prepared:
         self.placeholders = placeholders
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
+        # The queryset's kind of rows, and the names of a values() queryset's columns:
+        # known once compiled.
+        self.iterable: type | None = None
+        self.names: list[str] | None = None
 
     def _compile(self, using: str) -> tuple:
         with self._lock:
             if using not in self._compiled:
-                compiler = self.build(*self.placeholders).query.get_compiler(using=using)
+                queryset = self.build(*self.placeholders)
+                query = queryset.query
+                self.iterable = queryset._iterable_class
+                if self.iterable is ValuesIterable:
+                    self.names = (list(query.selected) if query.selected else [
+                        *query.extra_select, *query.values_select, *query.annotation_select])
+                compiler = query.get_compiler(using=using)
                 sql, params = compiler.as_sql()
                 params = list(params)
                 slots = [slot_of(params, value, sql) for value in self.placeholders]
@@ -62,6 +73,24 @@ class Prepared:
     def rows(self, *values: Any, using: str = "default") -> list[tuple]:
         compiled = self._compiled.get(using) or self._compile(using)
         return [tuple(row) for row in _run(*compiled, values, using)]
+
+    def statement(self, *values: Any, using: str = "default") -> tuple[str, list]:
+        """The SQL and its parameters with `values` in the placeholders' places, for a
+        caller that sends several statements at once (then `convert` their rows)."""
+        sql, params, slots, *_rest = self._compiled.get(using) or self._compile(using)
+        params = list(params)
+        for slot, value in zip(slots, values, strict=True):
+            params[slot] = value
+        return sql, params
+
+    def convert(self, found: list, using: str = "default") -> list[tuple]:
+        """Rows of `statement` as `rows` answers them: the selected columns only,
+        converted as the queryset converts them."""
+        *_sql, compiler, converters = self._compiled.get(using) or self._compile(using)
+        found = [row[:compiler.col_count] for row in found]
+        if converters:
+            found = compiler.apply_converters(found, converters)
+        return [tuple(row) for row in found]
 
 
 def _run(sql: str, params: list, slots: list[int], compiler, converters, values,

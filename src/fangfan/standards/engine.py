@@ -121,7 +121,8 @@ def evaluate_subtree(roots: list[str]) -> int:
 
 def evaluate_units(paths: list[str]) -> int:
     """Recompute the results of exactly these units (after their records changed)."""
-    return _evaluate(Q(path__in=paths), Q(unit_path__in=paths))
+    return _evaluate(Q(path__in=paths), Q(unit_path__in=paths),
+                     one=next(iter(paths)) if len(paths) == 1 else None)
 
 
 # A stored result without its unit: (requirement_id, status, required, actual, reason,
@@ -129,14 +130,15 @@ def evaluate_units(paths: list[str]) -> int:
 Row = tuple
 
 
-def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
+def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
+              one: str | None = None) -> int:
     """Evaluate, then write only the units whose results can differ from what is stored.
 
     A unit's digest is taken over its inputs (attributes, facts, the requirements and their
     pack checksums): equal inputs give equal results, so an unchanged unit is not even
     evaluated. Units with equal inputs for a requirement share one CEL evaluation (the
-    cache key is exactly the variables it reads). Returns the results written."""
-    one = _one_path(units_q)
+    cache key is exactly the variables it reads). Returns the results written. `one`:
+    the path of the only unit (its unit and digest read by SQL compiled once)."""
     units = (_UNIT.rows(one, using=connection.alias) if one is not None else
              list(Unit.objects.filter(units_q).values_list("id", "path", *ATTRS)))
     by_pack: dict[str, list[Compiled]] = {}
@@ -176,18 +178,6 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False) -> int:
              for u in units if u[0] in changed}
     _store(units_q, changed, where)
     return sum(len(rows) for _, _, rows in changed.values())
-
-
-def _one_path(units_q: Q) -> str | None:
-    """The path of a condition naming one unit (`evaluate_units` of one path): its unit
-    and digest are read by SQL compiled once."""
-    if units_q.negated or len(units_q.children) != 1:
-        return None
-    lookup, value = units_q.children[0]
-    if lookup != "path__in" or len(value) != 1:
-        return None
-    path = next(iter(value))
-    return path if isinstance(path, str) else None
 
 
 def read_facts(reqs: Iterable[Compiled]) -> set[str]:

@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.utils import timezone
 
-from fangfan.core.prepared import slot_of
+from fangfan.core.prepared import Prepared
 
 # {unit path: {fact: value}}: keyed by path because grouping by it follows the
 # (unit_path, …) indexes every record table has, which halves a province's scan.
@@ -215,21 +215,20 @@ def _unit_facts(fam: str, path: str, needed: set[str] | None, at: dt.datetime) -
 
 
 _SLOT = "\x00unit-path\x00"
-_unit_sqls: dict[tuple, tuple] = {}
+_unit_sqls: dict[tuple, Prepared | None] = {}
 # The clock families' SQL of the current minute only: (minute, {key: compiled}).
 _minute_sqls: tuple[dt.datetime | None, dict] = (None, {})
 
 
-def _unit_sql(fam: str, needed: set[str] | None, at: dt.datetime | None = None) -> tuple:
+def _unit_sql(fam: str, needed: set[str] | None,
+              at: dt.datetime | None = None) -> Prepared | None:
     """The family's query for one unit, compiled (`_compiled_rows`); with `at` (a
     `minute` family), that of the minute."""
     cache = _unit_sqls if at is None else _minute_cache(at)
     key = (connection.alias, fam, None if needed is None else frozenset(needed))
-    compiled = cache.get(key)
-    if compiled is None:
-        compiled = cache[key] = _compiled_rows(
-            lambda scope: _query(FAMILIES[fam], scope, needed))
-    return compiled
+    if key not in cache:
+        cache[key] = _compiled_rows(lambda scope: _query(FAMILIES[fam], scope, needed))
+    return cache[key]
 
 
 def rows(name: str, build: Callable[[Q], QuerySet], scope: Q, *key: Hashable) -> Iterable:
@@ -245,10 +244,9 @@ def rows(name: str, build: Callable[[Q], QuerySet], scope: Q, *key: Hashable) ->
         return build(scope)
     cache = _minute_cache(at)
     ckey = (connection.alias, "rows", name, key)
-    compiled = cache.get(ckey)
-    if compiled is None:
-        compiled = cache[ckey] = _compiled_rows(build)
-    return _read(compiled, path)
+    if ckey not in cache:
+        cache[ckey] = _compiled_rows(build)
+    return _read(cache[ckey], path)
 
 
 def _one_path(scope: Q) -> str | None:
@@ -269,71 +267,52 @@ def _minute_cache(at: dt.datetime) -> dict:
     return _minute_sqls[1]
 
 
-def _compiled_rows(build: Callable[[Q], QuerySet]) -> tuple:
-    """`build`'s queryset for a placeholder path, compiled: its SQL, parameters, the
-    path's place among them, and how Django turns its rows into values (the columns'
-    converters; names for `values()` rows, None for tuples)."""
-    qs = build(Q(unit_path=_SLOT))
-    compiler = qs.query.get_compiler(using=connection.alias)
+def _compiled_rows(build: Callable[[Q], QuerySet]) -> Prepared | None:
+    """`build`'s queryset for one unit's path, compiled once (`core.prepared`); None for
+    a condition that can match nothing."""
+    read = Prepared(lambda path: build(Q(unit_path=path)), _SLOT)
     try:
-        sql, params = compiler.as_sql()
+        read.compile(connection.alias)
     except EmptyResultSet:
-        return ("", [], None, compiler, [], 0, None)
-    params = list(params)
-    fields = [s[0] for s in compiler.select[:compiler.col_count]]
-    query = qs.query
-    names = None
-    if qs._iterable_class is ValuesIterable:
-        names = (list(query.selected) if query.selected else
-                 [*query.extra_select, *query.values_select, *query.annotation_select])
-    elif qs._iterable_class is not ValuesListIterable:  # flat, named: rows of another kind
+        return None
+    if read.iterable not in (ValuesIterable, ValuesListIterable):  # flat, named
         raise TypeError("facts.rows reads values() or values_list() rows")
-    return (sql, params, slot_of(params, _SLOT, sql), compiler,
-            compiler.get_converters(fields), compiler.col_count, names)
+    return read
 
 
-def _read(compiled: tuple, path: str) -> list:
-    sql, params, slot, compiler, converters, width, names = compiled
-    if slot is None:  # a condition that can match nothing
+def _read(read: Prepared | None, path: str) -> list:
+    """The rows of a compiled read for `path`: dicts for values(), tuples for
+    values_list(); fetched ahead with the others where `_fetch_together` did."""
+    if read is None:
         return []
     found = None
     reads = _READS.get()
     if reads is not None:
-        reads[0].append(compiled)
-        found = reads[1].pop(id(compiled), None)
-    if found is None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _with_path(compiled, path))
-            found = cursor.fetchall()
-    found = [row[:width] for row in found]
-    if converters:
-        found = compiler.apply_converters(found, converters)
-    if names is None:
-        return [tuple(row) for row in found]
-    return [dict(zip(names, row, strict=True)) for row in found]
+        reads[0].append(read)
+        found = reads[1].pop(id(read), None)
+    using = connection.alias
+    rows = (read.rows(path, using=using) if found is None else
+            read.convert(found, using=using))
+    if read.names is None:
+        return rows
+    return [dict(zip(read.names, row, strict=True)) for row in rows]
 
 
-def _with_path(compiled: tuple, path: str) -> list:
-    params = list(compiled[1])
-    params[compiled[2]] = path
-    return params
-
-
-def _fetch_together(plan: list[tuple], path: str) -> dict[int, list]:
+def _fetch_together(plan: list[Prepared], path: str) -> dict[int, list]:
     """The rows of the reads of `plan` (those the unit's last evaluation in this minute
     made, in order) for `path`, fetched in one round trip on PostgreSQL, where each
-    statement is one (some thirty a re-evaluation): {id(compiled): rows}. Elsewhere
+    statement is one (some thirty a re-evaluation): {id(read): rows}. Elsewhere
     (SQLite answers in process) and for a read not planned, `_read` runs it alone."""
-    plan = [c for c in plan if c[2] is not None]
     if connection.vendor != "postgresql" or len(plan) < 2 or \
             connection.settings_dict["OPTIONS"].get("server_side_binding"):
         return {}
-    params = [value for compiled in plan for value in _with_path(compiled, path)]
+    statements = [read.statement(path, using=connection.alias) for read in plan]
     out = {}
     with connection.cursor() as cursor:  # client-side binding: several statements
-        cursor.execute(";\n".join(compiled[0] for compiled in plan), params)
-        for compiled in plan:
-            out[id(compiled)] = cursor.fetchall()
+        cursor.execute(";\n".join(sql for sql, _params in statements),
+                       [value for _sql, params in statements for value in params])
+        for read in plan:
+            out[id(read)] = cursor.fetchall()
             cursor.nextset()
     return out
 

@@ -91,7 +91,7 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 if field.many_to_one and not field.remote_field.limit_choices_to
                 and not field.remote_field.parent_link and field.name not in (exclude or ())
                 and type(value := getattr(self, field.attname)) is int
-                and -2 ** 63 <= value < 2 ** 63  # beyond, Django's lookup finds nothing
+                and _plain(value)  # beyond any column, Django's lookup finds nothing
                 and isinstance(field.target_field, models.AutoField)]
 
     def check_limits(self, exclude, errors: dict) -> None:
