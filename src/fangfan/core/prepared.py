@@ -262,3 +262,46 @@ def _marks(q: Q):
             yield from child[1]
         else:
             yield child[1]
+
+
+_FETCH: dict[tuple, PreparedShapes] = {}
+
+
+def first(model: type, q: Q, order: tuple[str, ...] = ("pk",), locked: bool = False,
+          using: str = "default"):
+    """`model._base_manager.filter(q).order_by(*order).first()` (with `locked`, the row
+    also locked as `select_for_update()` locks it), by SQL compiled once per shape of
+    `q`: the small lookups a record's rules make inside its write, which Django compiled
+    anew each time while the write held the database (SQLite) or a row (issue 10's
+    patrol scan, docs/benchmarks.md). A condition of another kind than strings and whole
+    numbers is read by the queryset itself."""
+    key = (model, order, locked)
+    shapes = _FETCH.get(key)
+    if shapes is None:
+        def build(cond: Q, start: int, stop: int) -> QuerySet:
+            qs = model._base_manager.filter(cond).order_by(*order)
+            return (qs.select_for_update() if locked else qs)[start:stop]
+
+        shapes = _FETCH.setdefault(key, PreparedShapes(build))
+    try:
+        found = shapes.objects(shape_of(q), 0, 1, using=using)
+    except Uncacheable:
+        found = list(shapes.build(q, 0, 1).using(using))
+    return found[0] if found else None
+
+
+def related(obj: Any, name: str) -> Any:
+    """`obj.<name>`, the record its foreign key `name` names, read as Django's descriptor
+    reads it (the related model's base manager, the value cached on `obj`, so a second
+    `obj.<name>` asks nothing) but by SQL compiled once (`first`)."""
+    field = obj._meta.get_field(name)
+    if field.is_cached(obj):
+        return field.get_cached_value(obj)
+    value = getattr(obj, field.attname)
+    found = None if value is None else first(
+        field.related_model, Q(**{field.target_field.attname: value}),
+        using=obj._state.db or "default")
+    if found is None and value is not None:
+        return getattr(obj, name)  # Django's own answer (DoesNotExist), as before
+    field.set_cached_value(obj, found)
+    return found

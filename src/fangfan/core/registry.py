@@ -196,12 +196,18 @@ class RecordType:
 
 
 _registry: dict[str, RecordType] = {}
+# The same types by model and by label: every write looks its type up (its rules, its
+# audit snapshot), and a scan of some eighty types cost more than the lookup it served.
+_by_model: dict[type, RecordType] = {}
+_by_label: dict[str, RecordType] = {}
 
 
 def register(record_type: RecordType) -> RecordType:
     if record_type.slug in _registry:
         raise ValueError(f"record type {record_type.slug!r} registered twice")
     _registry[record_type.slug] = record_type
+    _by_model.setdefault(record_type.model, record_type)
+    _by_label.setdefault(record_type.label, record_type)
     return record_type
 
 
@@ -218,15 +224,15 @@ def record_types_by_slug() -> dict[str, RecordType]:
 
 
 def for_model(model: type[models.Model]) -> RecordType:
-    for rt in _registry.values():
-        if rt.model is model:
-            return rt
-    raise KeyError(model)
+    try:
+        return _by_model[model]
+    except KeyError:
+        raise KeyError(model) from None
 
 
 def is_registered(model: type[models.Model]) -> bool:
-    return any(rt.model is model for rt in _registry.values())
+    return model in _by_model
 
 
 def for_label(label: str) -> RecordType | None:
-    return next((rt for rt in _registry.values() if rt.label == label), None)
+    return _by_label.get(label)

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangfan.core import permissions, services
 from fangfan.core.models import Role
+from fangfan.core.prepared import first
 from fangfan.core.registry import RecordServices
 from fangfan.core.scoping import in_subtree
 from fangfan.gate.models import (
@@ -64,16 +65,22 @@ def may_work_gate(user, visit: Visit) -> bool:
     return _holds(user, GATE_ROLES, visit.unit_path)
 
 
+# The matching entry in force longest first: one without an end, then the latest end.
+_LONGEST_IN_FORCE = (F("until").desc(nulls_first=True), "pk")
+
+
 def watch_match(visit: Visit) -> bool:
     """Does the visitor match an entry of the unit's watch list still in force: the same
-    identity number or plate, or the same name? One query."""
+    identity number or plate, or the same name? One query, compiled once per shape
+    (`prepared.first`: a check-in asks it while it holds the database), reading the
+    matching entry in force longest."""
     q = Q(name=visit.visitor_name.strip())
     if visit.identity_number:
         q |= Q(identity_number=visit.identity_number)
     if visit.vehicle_plate:
         q |= Q(plate=visit.vehicle_plate)
-    return WatchEntry.objects.filter(q, unit_id=visit.unit_id).filter(
-        Q(until__isnull=True) | Q(until__gte=timezone.localdate())).exists()
+    entry = first(WatchEntry, q & Q(unit_id=visit.unit_id), order=_LONGEST_IN_FORCE)
+    return entry is not None and (entry.until is None or entry.until >= timezone.localdate())
 
 
 class VisitServices(RecordServices):

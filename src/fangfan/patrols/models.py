@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core.models import UnitRecord
+from fangfan.core.prepared import first, related
 from fangfan.resources.models import Location, Person
 
 # Code alphabet: no 0/O, 1/I/L, so a code read aloud or typed from a worn card is not
@@ -204,7 +206,7 @@ class PatrolRound(UnitRecord):
 
     @property
     def tolerance(self) -> dt.timedelta:
-        return self.route.tolerance
+        return related(self, "route").tolerance
 
     @property
     def opens_at(self) -> dt.datetime:
@@ -263,7 +265,7 @@ class PatrolScan(UnitRecord):
                                                name="one_scan_per_checkpoint_round")]
 
     def __str__(self) -> str:
-        return f"{self.location} · {timezone.localtime(self.scanned_at):%H:%M}"
+        return f"{related(self, 'location')} · {timezone.localtime(self.scanned_at):%H:%M}"
 
     def clean(self) -> None:
         self._pair_checked = False
@@ -306,7 +308,7 @@ class PatrolScan(UnitRecord):
         if self.scanned_at < rnd.opens_at:
             return {"round": _("This round begins at %(time)s.") % {
                 "time": f"{timezone.localtime(rnd.opens_at):%H:%M}"}}
-        earlier = PatrolScan.objects.filter(round=rnd, checkpoint=point).first()
+        earlier = first(PatrolScan, Q(round_id=rnd.pk, checkpoint_id=point.pk))
         self._pair_checked = True
         if earlier is None:
             return {}

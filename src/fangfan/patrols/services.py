@@ -10,11 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from fangfan.core import evidence, notify, services
+from fangfan.core.prepared import Prepared, first, related
 from fangfan.core.registry import RecordServices
 from fangfan.patrols.models import (
     Checkpoint,
@@ -24,7 +26,7 @@ from fangfan.patrols.models import (
     RoundStatus,
     normalise_code,
 )
-from fangfan.resources.models import Person, person_of
+from fangfan.resources.models import Person
 
 # How far back the worker makes the rounds nobody started (a worker down for a night
 # still counts them when it is back).
@@ -34,7 +36,9 @@ LOOKBACK = dt.timedelta(days=2)
 def person_at(user, unit_id: int) -> Person | None:
     """The signed-in user's person when it is of this unit (a user of several units is
     someone else's guard elsewhere)."""
-    person = person_of(user)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    person = first(Person, Q(user_id=user.pk))  # as `person_of`, compiled once
     return person if person is not None and person.unit_id == unit_id else None
 
 
@@ -124,19 +128,25 @@ def scan(actor, rnd: PatrolRound, code: str, note: str = "", photos: list | None
     return record
 
 
+# A checkpoint of the route not yet scanned in the round (a scan's write asks it while it
+# holds the database: compiled once, as the scan's other lookups, `prepared.first`).
+_UNSCANNED = Prepared(lambda route, rnd: Checkpoint.objects.filter(route_id=route).exclude(
+    scans__round_id=rnd).order_by().values_list("pk")[:1], -7_000_000_201, -7_000_000_202)
+
+
 def advance(actor, record: PatrolScan) -> None:
     """The round follows its scans, however they came (the phone page or the API): the
     first starts it, the one of its last checkpoint finishes it. The round is locked
     first, so of two guards scanning its last two checkpoints at once the second sees
     the first's scan and finishes it."""
-    rnd = PatrolRound.objects.select_for_update().get(pk=record.round_id)
+    rnd = first(PatrolRound, Q(pk=record.round_id), locked=True)
+    if rnd is None:
+        raise PatrolRound.DoesNotExist
     if rnd.status == RoundStatus.DUE:
         rnd = services.update_following(actor, rnd, {
             "status": RoundStatus.WALKING, "started_at": record.scanned_at,
-            "started_by": record.person})
-    left = Checkpoint.objects.filter(route_id=rnd.route_id).exclude(
-        scans__round=rnd).exists()
-    if not left:
+            "started_by": related(record, "person")})
+    if not _UNSCANNED.rows(rnd.route_id, rnd.pk):
         finish(actor, rnd, record.scanned_at)
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import limits
-from fangfan.core.prepared import Prepared
+from fangfan.core.prepared import Prepared, related
 
 
 class RecordUrlMixin:
@@ -59,8 +59,8 @@ class UnitRecord(RecordUrlMixin, models.Model):
         for name, message in self.same_unit.items():
             if name in errors or name in (exclude or ()):
                 continue
-            related = getattr(self, name) if getattr(self, f"{name}_id") else None
-            if related is not None and self.unit_id and related.unit_id != self.unit_id:
+            other = related(self, name) if getattr(self, f"{name}_id") else None
+            if other is not None and self.unit_id and other.unit_id != self.unit_id:
                 errors[name] = [message]
         if errors:
             raise ValidationError(errors)

@@ -174,3 +174,81 @@ def test_a_foreign_key_is_checked_as_django_checks_it(rt, tree):
             obj.clean_fields()
         assert field.name in refused.value.message_dict
         setattr(obj, field.attname, value)
+
+
+@pytest.mark.parametrize("rt", registry.record_types(), ids=lambda rt: rt.slug)
+def test_a_related_record_is_read_as_djangos_descriptor_reads_it(rt, tree):
+    """`prepared.related` answers what `obj.<key>` answers, for every foreign key of an
+    example of each type: the same record with the same column values, cached on the
+    record as Django caches it (a second read asks nothing)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangfan.core import services
+    from fangfan.core.prepared import related
+
+    made = services.create_record(None, rt.model, rt.example(tree["a"]))
+    keys = [f for f in rt.model._meta.concrete_fields if f.many_to_one]
+    assert keys or rt.model is Unit
+    for field in keys:
+        theirs = rt.model._base_manager.get(pk=made.pk)
+        mine = rt.model._base_manager.get(pk=made.pk)
+        expected = getattr(theirs, field.name)
+        found = related(mine, field.name)
+        assert found == expected and type(found) is type(expected)
+        if expected is not None:
+            columns = [f.attname for f in expected._meta.concrete_fields]
+            assert [getattr(found, c) for c in columns] == \
+                [getattr(expected, c) for c in columns]
+        with CaptureQueriesContext(connection) as read:
+            assert related(mine, field.name) is found
+            assert getattr(mine, field.name) is found
+        assert not read.captured_queries
+
+
+def test_the_first_record_is_the_querysets_first(tree, make_user):
+    """`prepared.first` answers `filter(q).order_by(…).first()` for conditions of the
+    shapes it compiles and for those it leaves to the queryset (a date), ordered both
+    ways; a locked read locks as `select_for_update` (the same SQL but for the lock)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.models import F
+
+    from fangfan.core.prepared import first
+    from fangfan.resources.models import Person
+
+    for i in range(4):
+        Person.objects.create(unit=tree["a" if i % 2 else "b"], name=f"人{i}",
+                              unit_path=(tree["a" if i % 2 else "b"]).path)
+    orders = [("pk",), ("-pk",), (F("name").desc(nulls_first=True), "pk")]
+    conditions = [Q(unit_id=tree["a"].pk), Q(unit_id=tree["b"].pk) | Q(name="人0"),
+                  Q(name="nobody"), Q(unit_path__startswith=tree["a"].path),
+                  Q(created_at__date__gte=dt.date(2000, 1, 1)), Q(pk__in=[1, 2, 3])]
+    for order in orders:
+        for q in conditions:
+            expected = Person.objects.filter(q).order_by(*order).first()
+            assert first(Person, q, order=order) == expected, (q, order)
+            assert first(Person, q, order=order, locked=True) == expected
+    unit = first(Unit, Q(pk=tree["a"].pk), locked=True)
+    assert unit == tree["a"]
+    if connection.features.has_select_for_update:
+        from fangfan.core.prepared import _FETCH
+
+        shapes = _FETCH[(Unit, ("pk",), True)]
+        assert all("FOR UPDATE" in compiled[0] for compiled in shapes._compiled.values()
+                   if compiled)
+
+
+def test_sqlite_statements_are_rewritten_as_django_rewrites_them():
+    """The SQLite cursor keeps each statement's placeholders rewritten once: the same
+    text as Django's own rewriting, a literal `%%` included."""
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from fangfan.core.sqlite.base import CursorWrapper
+
+    cursor = object.__new__(CursorWrapper)  # the rewriting reads no connection
+    for sql in ["SELECT %s", "SELECT '100%%', %s, %%s", "SELECT 1", "UPDATE t SET a = %s"]:
+        for _ in range(2):
+            assert cursor.convert_query(sql) == SQLiteCursorWrapper.convert_query(None, sql)
+    assert cursor.convert_query("SELECT %(a)s", param_names=["a"]) == "SELECT :a"

@@ -196,3 +196,26 @@ def test_a_step_goes_back_where_it_was_asked_from_only_within_the_site(school, c
     assert response.url == "/"
     other.refresh_from_db()
     assert other.status == VisitStatus.CANCELLED
+
+
+def test_the_watch_list_entry_in_force_is_the_one_that_counts(school):
+    """Of the entries matching a visitor, one still in force warns, whatever the ended
+    ones around it; ended ones alone do not (`watch_match` reads the one in force
+    longest)."""
+    from fangfan.gate.services import watch_match
+
+    s = school
+    today = timezone.localdate()
+    visit = Visit(unit=s["a"], visitor_name="钱某", vehicle_plate="京C11111")
+    assert not watch_match(visit)
+    for days in (-400, -1):
+        WatchEntry.objects.create(unit=s["a"], unit_path=s["a"].path, name="钱某",
+                                  reason="旧事", until=today + dt.timedelta(days=days))
+    assert not watch_match(visit)
+    WatchEntry.objects.create(unit=s["a"], unit_path=s["a"].path, name="别人",
+                              plate="京C11111", reason="车辆", until=today)
+    assert watch_match(visit)
+    WatchEntry.objects.filter(plate="京C11111").update(until=None)
+    assert watch_match(visit)
+    WatchEntry.objects.filter(plate="京C11111").update(unit=s["b"], unit_path=s["b"].path)
+    assert not watch_match(visit)
