@@ -186,7 +186,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--visits", type=int, default=6000,
                     help="the morning's appointments (half for the profile run)")
-    ap.add_argument("--routes", type=int, default=160)
+    ap.add_argument("--routes", type=int, default=400)
     ap.add_argument("--checkpoints", type=int, default=30, help="per route")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
