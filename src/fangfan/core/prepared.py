@@ -267,26 +267,32 @@ def _marks(q: Q):
 _FETCH: dict[tuple, PreparedShapes] = {}
 
 
-def first(model: type, q: Q, order: tuple[str, ...] = ("pk",), locked: bool = False,
-          using: str = "default"):
-    """`model._base_manager.filter(q).order_by(*order).first()` (with `locked`, the row
-    also locked as `select_for_update()` locks it), by SQL compiled once per shape of
-    `q`: the small lookups a record's rules make inside its write, which Django compiled
-    anew each time while the write held the database (SQLite) or a row (issue 10's
-    patrol scan, docs/benchmarks.md). A condition of another kind than strings and whole
-    numbers is read by the queryset itself."""
+def fetch(model: type, q: Q, order: tuple = ("pk",), locked: bool = False,
+          limit: int | None = None, using: str = "default") -> list:
+    """`list(model._base_manager.filter(q).order_by(*order)[:limit])` (with `locked`, the
+    rows also locked as `select_for_update()` locks them), by SQL compiled once per shape
+    of `q`: the small lookups a record's rules make inside its write, which Django
+    compiled anew each time while the write held the database (SQLite) or a row (issue
+    10's patrol scan, a single unit's re-evaluation, docs/benchmarks.md). A condition of
+    another kind than strings and whole numbers is read by the queryset itself."""
     key = (model, order, locked)
     shapes = _FETCH.get(key)
     if shapes is None:
-        def build(cond: Q, start: int, stop: int) -> QuerySet:
+        def build(cond: Q, start: int, stop: int | None) -> QuerySet:
             qs = model._base_manager.filter(cond).order_by(*order)
             return (qs.select_for_update() if locked else qs)[start:stop]
 
         shapes = _FETCH.setdefault(key, PreparedShapes(build))
     try:
-        found = shapes.objects(shape_of(q), 0, 1, using=using)
+        return shapes.objects(shape_of(q), 0, limit, using=using)
     except Uncacheable:
-        found = list(shapes.build(q, 0, 1).using(using))
+        return list(shapes.build(q, 0, limit).using(using))
+
+
+def first(model: type, q: Q, order: tuple = ("pk",), locked: bool = False,
+          using: str = "default"):
+    """`model._base_manager.filter(q).order_by(*order).first()`, as `fetch` reads."""
+    found = fetch(model, q, order, locked, 1, using)
     return found[0] if found else None
 
 

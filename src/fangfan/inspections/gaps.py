@@ -13,13 +13,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from fangfan.core import audit
 from fangfan.core.models.audit import AuditAction
+from fangfan.core.prepared import fetch, related
 from fangfan.inspections import services, tallies
 from fangfan.inspections.models import (
     OPEN_STATUSES,
@@ -65,9 +66,8 @@ def raise_hazards(transitions: list[Transition]) -> list[Hazard]:
     """One open gap hazard per unit and newly unmet requirement; none where one is open
     already (the partial unique constraint `one_open_gap_hazard` decides between two
     evaluations raising it at the same moment)."""
-    reqs = {r.pk: r for r in Requirement.objects.filter(
-        pk__in={t.requirement_id for t in transitions}).only("pk", "title", "text",
-                                                             "remedy", "spec")}
+    reqs = {r.pk: r for r in fetch(Requirement, Q(pk__in=sorted(
+        {t.requirement_id for t in transitions})))}
     wanted = [t for t in transitions
               if t.requirement_id in reqs and raises_hazard(reqs[t.requirement_id])]
     if not wanted:
@@ -133,18 +133,21 @@ def close_hazards(transitions: list[Transition]) -> int:
 
 
 def _open(transitions: Iterable[Transition], only_keys: bool = False) -> list[Hazard]:
-    """The open gap hazards of these units and requirements (one query per 500 units)."""
+    """The open gap hazards of these units and requirements, in order (one query per 500
+    units, compiled once per shape: a single unit's re-evaluation asks it while it holds
+    the database), with their units unless `only_keys` is all the caller reads."""
     pairs = {(t.unit_id, t.requirement_id) for t in transitions}
     units = sorted({u for u, _r in pairs})
-    reqs = {r for _u, r in pairs}
+    reqs = sorted({r for _u, r in pairs})
     out = []
     for i in range(0, len(units), CHUNK):
-        qs = Hazard.objects.filter(source=HazardSource.COMPLIANCE_GAP,
-                                   status__in=OPEN_STATUSES, unit_id__in=units[i:i + CHUNK],
-                                   requirement_id__in=reqs)
-        qs = qs.only("unit_id", "requirement_id") if only_keys else \
-            qs.select_related("unit").order_by("pk")
-        out.extend(h for h in qs if (h.unit_id, h.requirement_id) in pairs)
+        found = fetch(Hazard, Q(source=str(HazardSource.COMPLIANCE_GAP),
+                                status__in=[str(s) for s in OPEN_STATUSES],
+                                unit_id__in=units[i:i + CHUNK], requirement_id__in=reqs))
+        out.extend(h for h in found if (h.unit_id, h.requirement_id) in pairs)
+    if not only_keys:
+        for hazard in out:
+            related(hazard, "unit")
     return out
 
 

@@ -34,6 +34,7 @@ from django.db.models.signals import post_delete, pre_delete
 
 from fangfan.core import bulk
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
+from fangfan.core.prepared import Prepared
 from fangfan.inspections.models import OPEN_STATUSES, Hazard, HazardStatus, HazardTally
 
 # The counts of all time; the board's definitions (docs/inspections.md).
@@ -108,8 +109,13 @@ def _row(obj: Hazard) -> tuple:
 def stored(pk: int) -> tuple | None:
     """A hazard's stored COLUMNS, its row locked until the transaction ends (PostgreSQL;
     SQLite has one writer at a time)."""
-    return (Hazard._base_manager.select_for_update().filter(pk=pk)
-            .values_list(*COLUMNS).first())
+    found = _STORED.rows(pk)
+    return found[0] if found else None
+
+
+# Read before every save of a hazard, inside its write: compiled once (`core.prepared`).
+_STORED = Prepared(lambda pk: Hazard._base_manager.select_for_update().filter(pk=pk)
+                   .order_by().values_list(*COLUMNS)[:1], -7_000_000_501)
 
 
 def saved(obj: Hazard, old: tuple | None, update_fields: Iterable[str] | None = None) -> None:

@@ -81,6 +81,12 @@ _UNIT = Prepared(lambda path: Unit.objects.filter(path=path).values_list("id", "
                  "\x00unit-path\x00")
 _DIGEST = Prepared(lambda path: Evaluation.objects.filter(unit__path=path).values_list(
     "unit_id", "digest"), "\x00unit-path\x00")
+# What a unit's stored results counted in the tallies (`_entries_stored`), for one unit.
+_STORED_COLUMNS = ("unit_id", "unit_path", "requirement_id", "status", "facts")
+_COUNTED = Prepared(lambda unit: Evaluation.objects.filter(unit_id=unit).values_list(
+    "unit_id", "stage", "locale"), -7_000_000_601)
+_STORED = Prepared(lambda unit: Result.objects.filter(unit_id=unit).values_list(
+    *_STORED_COLUMNS), -7_000_000_602)
 
 
 def evaluate_unit(reqs: list[Compiled], unit: dict[str, Any],
@@ -304,11 +310,14 @@ def _entries_stored(ids: list[int], statuses: dict | None = None) -> list[tallie
     `statuses`, every stored status by unit and requirement)."""
     out = []
     for chunk in _chunks(ids, 500):
-        counted = {u: (s, loc) for u, s, loc in Evaluation.objects.filter(
-            unit_id__in=chunk).values_list("unit_id", "stage", "locale")}
-        for unit_id, path, req, status, facts in Result.objects.filter(
-                unit_id__in=chunk).values_list("unit_id", "unit_path", "requirement_id",
-                                               "status", "facts"):
+        one = chunk[0] if len(chunk) == 1 else None  # a single unit's: compiled once
+        counted = {u: (s, loc) for u, s, loc in (
+            _COUNTED.rows(one, using=connection.alias) if one is not None else
+            Evaluation.objects.filter(unit_id__in=chunk).values_list(
+                "unit_id", "stage", "locale"))}
+        for unit_id, path, req, status, facts in (
+                _STORED.rows(one, using=connection.alias) if one is not None else
+                Result.objects.filter(unit_id__in=chunk).values_list(*_STORED_COLUMNS)):
             if statuses is not None:
                 statuses[(unit_id, req)] = status
             if unit_id in counted:  # results without an evaluation were never counted

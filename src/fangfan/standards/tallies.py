@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 
 from fangfan.core import bulk
 from fangfan.core.models import PATH_WIDTH, Unit
+from fangfan.core.prepared import Prepared, fetch
 from fangfan.standards.models import Requirement, Result, Status, Tally
 
 # (unit path, requirement id, status, facts, stage, locale) of one stored result.
@@ -23,7 +24,30 @@ FOUR_FACTS = ["closed_management", "gate_alarm_networked", "video_police_network
 
 
 def deadline_requirements() -> set[int]:
-    return set(Requirement.objects.filter(ref="R-DEADLINE").values_list("pk", flat=True))
+    return {pk for (pk,) in _DEADLINE.rows()}
+
+
+# Read by every adjustment of the tallies (a single unit's re-evaluation that changed
+# something): compiled once (`core.prepared`), as the authorities above a unit and their
+# tallies (`_authorities`, `fetch`).
+_DEADLINE = Prepared(lambda: Requirement.objects.filter(ref="R-DEADLINE").values_list("pk"))
+_AUTHORITIES: dict[int, Prepared] = {}
+
+
+def _authorities(paths: list[str]) -> dict[str, int]:
+    """The units among `paths` that have units below them: {path: id}. A unit's
+    ancestors are a handful of paths, one SQL kept per count of them; a bulk adjustment's
+    many are left to Django."""
+    if len(paths) > 16:
+        return dict(Unit.objects.filter(path__in=paths, children__isnull=False)
+                    .distinct().values_list("path", "id"))
+    query = _AUTHORITIES.get(len(paths))
+    if query is None:
+        marks = [f"\x00path-{i}\x00" for i in range(len(paths))]
+        query = _AUTHORITIES.setdefault(len(paths), Prepared(
+            lambda *p: Unit.objects.filter(path__in=list(p), children__isnull=False)
+            .distinct().values_list("path", "id"), *marks))
+    return dict(query.rows(*paths))
 
 
 def counts_of(entries: Iterable[Entry], deadline: set[int]) -> Counter:
@@ -113,17 +137,15 @@ def apply(old: list[Entry], new: list[Entry]) -> None:
                 counter = by_anc.setdefault(path[:end], Counter())
                 for key, n in counts.items():
                     counter[key] += sign * n
-    inner = dict(Unit.objects.filter(path__in=list(by_anc), children__isnull=False)
-                 .distinct().values_list("path", "id"))
+    inner = _authorities(sorted(by_anc))
     deltas = {(inner[path], *key): n for path, counter in by_anc.items() if path in inner
               for key, n in counter.items() if n}
     if not deltas:
         return
     # Locked in a fixed order: two workers adjusting the same authority take turns.
-    rows = Tally.objects.select_for_update().filter(
-        unit_id__in={k[0] for k in deltas}, key__in={k[1] for k in deltas}).order_by("pk")
-    existing = {(t.unit_id, t.key, t.stage, t.locale, t.status): t.pk for t in rows.only(
-        "pk", "unit_id", "key", "stage", "locale", "status")}
+    rows = fetch(Tally, Q(unit_id__in=sorted({k[0] for k in deltas}),
+                          key__in=sorted({k[1] for k in deltas})), locked=True)
+    existing = {(t.unit_id, t.key, t.stage, t.locale, t.status): t.pk for t in rows}
     paths = {v: k for k, v in inner.items()}
     _add([(n, existing[where]) for where, n in deltas.items() if where in existing])
     Tally.objects.bulk_create([

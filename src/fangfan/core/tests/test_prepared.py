@@ -207,15 +207,16 @@ def test_a_related_record_is_read_as_djangos_descriptor_reads_it(rt, tree):
 
 
 def test_the_first_record_is_the_querysets_first(tree, make_user):
-    """`prepared.first` answers `filter(q).order_by(…).first()` for conditions of the
-    shapes it compiles and for those it leaves to the queryset (a date), ordered both
-    ways; a locked read locks as `select_for_update` (the same SQL but for the lock)."""
+    """`prepared.first` answers `filter(q).order_by(…).first()`, and `fetch` the whole
+    list or its first rows, for conditions of the shapes it compiles and for those it
+    leaves to the queryset (a date), in three orders; a locked read locks as
+    `select_for_update` (the same SQL but for the lock)."""
     import datetime as dt
 
     from django.db import connection
     from django.db.models import F
 
-    from fangfan.core.prepared import first
+    from fangfan.core.prepared import fetch, first
     from fangfan.resources.models import Person
 
     for i in range(4):
@@ -230,6 +231,9 @@ def test_the_first_record_is_the_querysets_first(tree, make_user):
             expected = Person.objects.filter(q).order_by(*order).first()
             assert first(Person, q, order=order) == expected, (q, order)
             assert first(Person, q, order=order, locked=True) == expected
+            everyone = list(Person.objects.filter(q).order_by(*order))
+            assert fetch(Person, q, order=order) == everyone, (q, order)
+            assert fetch(Person, q, order=order, limit=2) == everyone[:2]
     unit = first(Unit, Q(pk=tree["a"].pk), locked=True)
     assert unit == tree["a"]
     if connection.features.has_select_for_update:

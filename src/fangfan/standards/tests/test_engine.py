@@ -265,3 +265,26 @@ def test_evaluations_count_their_results(tree, monkeypatch, bulk):
     stored = {e.unit_id: (e.met, e.unmet, e.unknown) for e in Evaluation.objects.all()}
     assert stored == {c["unit_id"]: (c["met"], c["unmet"], c["unknown"]) for c in counted}
     assert stored[tree["a"].pk][1] > 0
+
+
+def test_a_single_units_reads_answer_as_the_general_ones(tree):
+    """The reads compiled once for a single unit's re-evaluation answer what Django's
+    general queries answer: a unit's stored results as the tallies counted them
+    (`engine._entries_stored`), and the authorities among any set of paths
+    (`tallies._authorities`)."""
+    from fangfan.core.models import Unit
+    from fangfan.standards import tallies
+
+    engine.evaluate_subtree([tree["city"].path])
+    for unit in Unit.objects.all():
+        alone, together = {}, {}
+        one = engine._entries_stored([unit.pk], alone)
+        general = engine._entries_stored([unit.pk, 0], together)  # two ids: Django's query
+        assert sorted(map(repr, one)) == sorted(map(repr, general)) and alone == together
+        assert one or unit.kind != "school"
+    paths = sorted(Unit.objects.values_list("path", flat=True))
+    for n in range(1, len(paths) + 1):
+        for chosen in (paths[:n], paths[-n:]):
+            assert tallies._authorities(chosen) == dict(
+                Unit.objects.filter(path__in=chosen, children__isnull=False)
+                .values_list("path", "id").distinct())
