@@ -36,7 +36,13 @@ from fangfan.core.apifields import (
 from fangfan.core.authentication import TokenThrottle, issue_token, revoke_tokens
 from fangfan.core.fields import ChoiceListField
 from fangfan.core.filters import filterset_class
-from fangfan.core.forms import account_choices, related_choices, unit_by_code, unit_choices
+from fangfan.core.forms import (
+    account_choices,
+    related_by_pk,
+    related_choices,
+    unit_by_code,
+    unit_choices,
+)
 from fangfan.core.models import Unit
 from fangfan.core.parsers import LimitedJSONParser
 from fangfan.core.registry import RecordType
@@ -95,6 +101,11 @@ class ScopedSerializer(serializers.ModelSerializer):
                     getattr(field.queryset, "model", None) is Unit:
                 field.find = functools.partial(unit_by_code, request.user, action,
                                                self.record_type)
+            elif isinstance(field, StrictPrimaryKeyRelatedField) and not field.read_only \
+                    and _plain_records(field.queryset):
+                field.find = functools.partial(related_by_pk, request.user, action,
+                                               self.record_type, field.field_name,
+                                               field.queryset.model)
         self.guard_personal(request.user)
 
     def guard_personal(self, user) -> None:
@@ -335,6 +346,14 @@ class RecordPermission(drf_permissions.BasePermission):
         action = ACTION_OF.get(view.action, "view")
         return permissions.allowed(request.user, action, view.record_type,
                                    services._path_of(obj))
+
+
+def _plain_records(queryset) -> bool:
+    """Every record of a registered type (no `limit_choices_to`): what `related_by_pk`
+    narrows as `related_choices` narrows the queryset."""
+    model = getattr(queryset, "model", None)
+    return (model is not None and model is not Unit and registry.is_registered(model)
+            and not queryset.all().query.has_filters())
 
 
 def _narrowed(field: serializers.RelatedField, user, action: str, rt: RecordType):

@@ -40,10 +40,19 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type="str")
         return super().run_validation(data)
 
+    # A function from a number to the record it names among those the caller may
+    # choose, or None (set per request, `api.ScopedSerializer`); else DRF's lookup.
+    find = None
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
+        if self.find is None or not -2 ** 63 <= data < 2 ** 63:
+            return super().to_internal_value(data)  # beyond any column: Django's answer
+        found = self.find(data)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
 
 
 class StrictSlugRelatedField(serializers.SlugRelatedField):

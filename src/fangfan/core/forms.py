@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import limits, permissions, privacy
 from fangfan.core.models import Unit
-from fangfan.core.prepared import PreparedShapes
+from fangfan.core.prepared import PreparedShapes, first
 from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
 
@@ -46,13 +46,24 @@ def unit_by_code(user, action: str, rt: RecordType, code: str) -> Unit | None:
 def related_choices(user, action: str, rt: RecordType, name: str, queryset):
     """The records foreign key `name` of `rt` may name: those the user may see, or for a
     key in `rt.pick_within` every record of the units where the user may `action` `rt`."""
-    rel_rt = for_model(queryset.model)
+    return queryset.filter(related_choice_q(user, action, rt, name, queryset.model))
+
+
+def related_choice_q(user, action: str, rt: RecordType, name: str, model) -> Q:
+    """The condition of `related_choices`."""
+    rel_rt = for_model(model)
     if name not in rt.pick_within:
-        return queryset.filter(permissions.restrict(user, "view", rel_rt))
+        return permissions.restrict(user, "view", rel_rt)
     if getattr(user, "is_superuser", False) and user.is_active:
-        return queryset
-    return queryset.filter(subtree_q(rel_rt.path_field,
-                                     permissions.scope_roots(user, action, rt)))
+        return Q()
+    return subtree_q(rel_rt.path_field, permissions.scope_roots(user, action, rt))
+
+
+def related_by_pk(user, action: str, rt: RecordType, name: str, model, pk: int):
+    """The record of `related_choices` with this number, or None: what an API write's key
+    names (a patrol scan's round and checkpoint). Through SQL compiled once per shape of
+    the choices (`prepared.first`), as `unit_by_code` finds a unit."""
+    return first(model, related_choice_q(user, action, rt, name, model) & Q(pk=pk))
 
 
 def account_choices(user, action: str, rt: RecordType):

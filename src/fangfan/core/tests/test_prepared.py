@@ -256,3 +256,37 @@ def test_sqlite_statements_are_rewritten_as_django_rewrites_them():
         for _ in range(2):
             assert cursor.convert_query(sql) == SQLiteCursorWrapper.convert_query(None, sql)
     assert cursor.convert_query("SELECT %(a)s", param_names=["a"]) == "SELECT :a"
+
+
+@pytest.mark.parametrize("rt", registry.record_types(), ids=lambda rt: rt.slug)
+def test_a_record_named_by_number_is_found_as_the_choices_queryset_finds_it(rt, tree,
+                                                                           make_user):
+    """The compiled lookup of the record an API write's key names (`forms.related_by_pk`)
+    finds what `related_choices(...).filter(pk=…).first()` finds, for every key of each
+    type to another record type, users of four scopes, both actions, every record of the
+    related type and numbers that name nothing."""
+    from fangfan.core import services
+    from fangfan.core.forms import related_by_pk, related_choices
+    from fangfan.core.models import User
+
+    keys = [f for f in rt.model._meta.concrete_fields if f.many_to_one and
+            f.related_model is not Unit and registry.is_registered(f.related_model)]
+    if not keys:
+        pytest.skip("no key to another record type")
+    if "add" in permissions.role_actions(Role.SYSTEM_ADMIN, rt):  # else no example
+        for school in ("a", "b"):
+            services.create_record(None, rt.model, rt.example(tree[school]))
+    users = [make_user(Role.UNIT_ADMIN, tree["a"]), make_user(Role.UNIT_ADMIN, tree["district"]),
+             make_user(Role.GUARD, tree["b"]),
+             User.objects.create_superuser("root", password="pw-long-enough-1")]
+    for field in keys:
+        model = field.related_model
+        numbers = [*model._base_manager.values_list("pk", flat=True), 0, 10 ** 9]
+        for user in users:
+            for action in ("add", "change"):
+                choices = related_choices(user, action, rt, field.name,
+                                          model._default_manager.all())
+                for pk in numbers:
+                    expected = choices.filter(pk=pk).first()
+                    found = related_by_pk(user, action, rt, field.name, model, pk)
+                    assert found == expected, (field.name, user, action, pk)
