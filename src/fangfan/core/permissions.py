@@ -119,6 +119,28 @@ def restrict(user, action: str, record_type: RecordType) -> Q:
     return q
 
 
+def sees(user, record_type: RecordType, obj) -> bool:
+    """Does `restrict(user, "view", record_type)` match the record `obj`? Judged in Python
+    on the record's own values, as the database judges its row (a subtree is the paths
+    that begin with its root; the rows a role limited to its own sees are those whose
+    key names the user): a write's check that its writer still sees what it wrote
+    (`services._still_visible`) then asks the database nothing inside the write."""
+    if _superuser(user, record_type):
+        return True
+    path = getattr(obj, record_type.path_field)
+    roots = scope_roots(user, "view", record_type)
+    own = record_type.own_rows
+    if own is None:
+        inside = in_subtree(path, roots)
+    else:
+        mine = getattr(obj, obj._meta.get_field(own.field).attname) == user.pk
+        inside = in_subtree(path, scope_roots(user, "view", record_type, own=False)) or (
+            mine and in_subtree(path, scope_roots(user, "view", record_type, own=True)))
+    if not inside and record_type.shared_down and roots:
+        inside = path in _above(roots)
+    return inside
+
+
 def _rows_q(user, action: str, record_type: RecordType, roots: list[str]) -> Q:
     """The subtrees of `roots`; where a role of the user is limited to its own rows
     (`RecordType.own_rows`), the rows there the user filed, unless another role of theirs

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +16,6 @@ from fangfan.core import audit, permissions
 from fangfan.core.models import Unit
 from fangfan.core.models.audit import AuditAction
 from fangfan.core.models.units import PATH_SEGMENT_WIDTH
-from fangfan.core.prepared import PreparedShapes
 from fangfan.core.registry import RecordType, for_model
 from fangfan.core.signals import records_changed, records_changing
 
@@ -102,21 +100,13 @@ def _stamp_unit_path(obj: models.Model) -> None:
 
 
 def _still_visible(actor, rt: RecordType, obj: models.Model) -> None:
-    """NetBox's rule: after the write, the writer must still see the row, else roll back."""
+    """NetBox's rule: after the write, the writer must still see the row, else roll back.
+    Judged on the record as written (`permissions.sees`, the scope's condition in Python):
+    asking the database was a statement more inside every write."""
     if actor is None:
         return
-    if not _visible(rt, permissions.restrict(actor, "view", rt) & Q(pk=obj.pk)):
+    if not permissions.sees(actor, rt, obj):
         raise OutOfScope(_("The record would end up outside your units."))
-
-
-def _visible(rt: RecordType, q: Q) -> bool:
-    """Is there a row of `rt` matching `q`? By SQL compiled once per shape of `q`
-    (`prepared.PreparedShapes`): compiling the check was most of its cost, in the part of
-    a write that holds the database (SQLite) or the chain's head."""
-    shapes = PreparedShapes.kept_on(
-        rt, "_visibility_shapes",
-        lambda cond, start, stop: rt.model.objects.filter(cond).only("pk")[start:stop])
-    return bool(shapes.rows(q, 0, 1, light=True))
 
 
 @_write
