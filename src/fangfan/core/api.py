@@ -535,9 +535,10 @@ class Conflict(exceptions.APIException):
 
 def exception_handler(exc, context):
     """Model validation from the services becomes a 400 naming the fields; a target
-    outside the caller's units becomes a 404; a delete refused because other records
-    depend on the record, a 409."""
-    if isinstance(exc, services.OutOfScope):
+    outside the caller's units, or a record that is not there, a 404 that says only
+    "not found" (Django's lookup would name the model, in English); a delete refused
+    because other records depend on the record, a 409."""
+    if isinstance(exc, (services.OutOfScope, Http404)):
         exc = exceptions.NotFound()
     elif isinstance(exc, services.StillReferenced):
         exc = Conflict(exc.messages[0])
