@@ -232,15 +232,10 @@ def test_lists_read_by_compiled_sql_answer_as_the_queryset(rt, tree, make_user, 
     if rt in WRITABLE:
         for school in ("a", "b"):
             services.create_record(None, rt.model, rt.example(tree[school]))
-    admin = make_user(Role.SYSTEM_ADMIN, tree["city"], username="sys")
-    two = make_user(Role.UNIT_ADMIN, tree["a"], username="two")
-    services.grant_role(None, two, tree["b"], Role.GUARD)
-    root = _superuser()
-    for user in (admin, two, root):
-        hold_grant(rt, user, tree["city"])
+    callers = _three_callers(rt, tree, make_user)
     monkeypatch.setattr(StrictPagination, "page_size", 1)
     shown = 0
-    for user in (admin, two, root):
+    for user in callers:
         api_client.force_authenticate(user)
         for page in ("1", "2", "3"):
             compiled = api_client.get(f"/api/{rt.slug}/", {"page": page})
@@ -252,6 +247,21 @@ def test_lists_read_by_compiled_sql_answer_as_the_queryset(rt, tree, make_user, 
             shown += compiled.status_code == 200 and len(compiled.json()["results"])
     assert shown or rt not in WRITABLE
     assert bool(api._shapes(rt)._compiled) == (not services.logs_reads(rt))
+
+
+def _three_callers(rt, tree, make_user) -> list:
+    """A whole-tree administrator, a user of two schools (an administrator of one, a
+    guard of the other: one subtree perhaps limited to their own rows) and a superuser,
+    each holding the type's own grant where it needs one."""
+    from fangfan.core import services
+
+    admin = make_user(Role.SYSTEM_ADMIN, tree["city"], username="sys")
+    two = make_user(Role.UNIT_ADMIN, tree["a"], username="two")
+    services.grant_role(None, two, tree["b"], Role.GUARD)
+    callers = [admin, two, _superuser()]
+    for user in callers:
+        hold_grant(rt, user, tree["city"])
+    return callers
 
 
 def _uncacheable(q):
@@ -280,14 +290,8 @@ def test_a_record_read_by_compiled_sql_answers_as_drf_finds_it(rt, tree, make_us
 
     made = [services.create_record(None, rt.model, rt.example(tree[school])).pk
             for school in ("a", "b") if rt in WRITABLE]
-    admin = make_user(Role.SYSTEM_ADMIN, tree["city"], username="sys")
-    two = make_user(Role.UNIT_ADMIN, tree["a"], username="two")
-    services.grant_role(None, two, tree["b"], Role.GUARD)
-    root = _superuser()
-    for user in (admin, two, root):
-        hold_grant(rt, user, tree["city"])
     keys = [*map(str, made), "0", "99999999", "9" * 19, "9" * 30, "٣", "1e3"]
-    for user in (admin, two, root):
+    for user in _three_callers(rt, tree, make_user):
         api_client.force_authenticate(user)
         for key in keys:
             compiled = api_client.get(f"/api/{rt.slug}/{key}/")
