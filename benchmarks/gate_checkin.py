@@ -184,9 +184,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=12)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--visits", type=int, default=12000,
+    ap.add_argument("--visits", type=int, default=20000,
                     help="the morning's appointments (half for the profile run)")
-    ap.add_argument("--routes", type=int, default=400)
+    ap.add_argument("--routes", type=int, default=800)
     ap.add_argument("--checkpoints", type=int, default=30, help="per route")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
