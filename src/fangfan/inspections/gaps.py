@@ -19,9 +19,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from fangfan.core import audit
-from fangfan.core.models import Unit
 from fangfan.core.models.audit import AuditAction
-from fangfan.core.prepared import fetch
+from fangfan.core.prepared import fetch, related
 from fangfan.inspections import services, tallies
 from fangfan.inspections.models import (
     OPEN_STATUSES,
@@ -142,15 +141,12 @@ def _open(transitions: Iterable[Transition], only_keys: bool = False) -> list[Ha
     reqs = sorted({r for _u, r in pairs})
     out = []
     for i in range(0, len(units), CHUNK):
-        found = [h for h in fetch(Hazard, Q(
-            source=HazardSource.COMPLIANCE_GAP, status__in=OPEN_STATUSES,
-            unit_id__in=units[i:i + CHUNK], requirement_id__in=reqs))
-            if (h.unit_id, h.requirement_id) in pairs]
-        if found and not only_keys:  # their units in one query, as select_related did
-            named = {u.pk: u for u in fetch(Unit, Q(pk__in=sorted({h.unit_id for h in found})))}
-            for hazard in found:
-                Hazard.unit.field.set_cached_value(hazard, named[hazard.unit_id])
-        out.extend(found)
+        found = fetch(Hazard, Q(source=HazardSource.COMPLIANCE_GAP, status__in=OPEN_STATUSES,
+                                unit_id__in=units[i:i + CHUNK], requirement_id__in=reqs))
+        out.extend(h for h in found if (h.unit_id, h.requirement_id) in pairs)
+    if not only_keys:
+        for hazard in out:
+            related(hazard, "unit")
     return out
 
 

@@ -305,19 +305,3 @@ def test_gaps_unmet_before_the_upgrade_are_raised_once_by_the_command(tree, sett
     services.create_record(None, HazardStep, {"unit": tree["a"], "hazard": hazard,
                                               "kind": "verify", "note": "x"})  # system
     assert gaps.backfill() == 0 and Hazard.objects.count() == raised  # closed counts too
-
-
-def test_the_open_gap_hazards_come_with_their_units_in_two_queries(tree):
-    """Closing the gap hazards of many units reads them and their units in two queries
-    (per 500 units), not a query per hazard, and hands each its own unit."""
-    from django.test.utils import CaptureQueriesContext
-
-    req = staff_requirement()
-    schools = [tree["a"], tree["b"]]
-    gaps.raise_hazards([Transition(u.pk, u.path, req.pk, None, "unmet", 2, 0)
-                        for u in schools])
-    wanted = [Transition(u.pk, u.path, req.pk, "unmet", "met", 2, 2) for u in schools]
-    with CaptureQueriesContext(connection) as ctx:
-        found = gaps._open(wanted)
-        assert [h.unit for h in found] == schools
-    assert len(ctx.captured_queries) == 2
