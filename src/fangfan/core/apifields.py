@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from fangfan.core.prepared import plain
-
 
 class StrictBooleanField(serializers.BooleanField):
     """true or false (JSON), nothing that merely reads as one."""
@@ -49,7 +47,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if self.find is None or not plain(data):
+        if self.find is None or not -2 ** 63 <= data < 2 ** 63:
             return super().to_internal_value(data)  # beyond any column: Django's answer
         found = self.find(data)
         if found is None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import limits, permissions, privacy
 from fangfan.core.models import Unit
-from fangfan.core.prepared import first
+from fangfan.core.prepared import PreparedShapes, first
 from fangfan.core.registry import RecordType, for_model, is_registered
 from fangfan.core.scoping import subtree_q
 
@@ -31,11 +31,16 @@ def unit_choice_q(user, action: str, rt: RecordType) -> Q:
     return subtree_q("path", roots)
 
 
+# A unit named by its code among the choices: compiled once per shape of the choices.
+_UNIT_BY_CODE = PreparedShapes(lambda cond, start, stop: Unit.objects.filter(cond)[start:stop])
+
+
 def unit_by_code(user, action: str, rt: RecordType, code: str) -> Unit | None:
     """The unit of `unit_choices` with this code, or None: what an API write names its
     unit by. Through SQL compiled once per shape of the choices (`core.prepared`):
     Django compiling the lookup anew was a fifth of an API write (docs/benchmarks.md)."""
-    return first(Unit, unit_choice_q(user, action, rt) & Q(code=code))  # codes are unique
+    found = _UNIT_BY_CODE.rows(unit_choice_q(user, action, rt) & Q(code=code), 0, 2)
+    return found[0] if len(found) == 1 else None
 
 
 def related_choices(user, action: str, rt: RecordType, name: str, queryset):

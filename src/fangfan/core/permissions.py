@@ -125,15 +125,20 @@ def sees(user, record_type: RecordType, obj) -> bool:
     that begin with its root; the rows a role limited to its own sees are those whose
     key names the user): a write's check that its writer still sees what it wrote
     (`services._still_visible`) then asks the database nothing inside the write."""
+    if _superuser(user, record_type):
+        return True
     path = getattr(obj, record_type.path_field)
-    own = record_type.own_rows
-    if own is None or _superuser(user, record_type) or \
-            getattr(obj, obj._meta.get_field(own.field).attname) == user.pk:
-        return allowed(user, "view", record_type, path)
-    # Someone else's record: the roles limited to their own rows do not reach it.
     roots = scope_roots(user, "view", record_type)
-    return in_subtree(path, scope_roots(user, "view", record_type, own=False)) or (
-        record_type.shared_down and path in _above(roots))
+    own = record_type.own_rows
+    if own is None:
+        inside = in_subtree(path, roots)
+    else:
+        mine = getattr(obj, obj._meta.get_field(own.field).attname) == user.pk
+        inside = in_subtree(path, scope_roots(user, "view", record_type, own=False)) or (
+            mine and in_subtree(path, scope_roots(user, "view", record_type, own=True)))
+    if not inside and record_type.shared_down and roots:
+        inside = path in _above(roots)
+    return inside
 
 
 def _rows_q(user, action: str, record_type: RecordType, roots: list[str]) -> Q:

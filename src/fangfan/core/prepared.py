@@ -110,22 +110,9 @@ class Uncacheable(Exception):
     """A condition whose values cannot stand as placeholders (see `shape_of`)."""
 
 
-def kind_of(value) -> type:
-    """Text, flag or whole number (a choice's enum member is its text), else the type:
-    values of one kind compare in Python as the database compares them."""
-    for kind in (str, bool, int):
-        if isinstance(value, kind):
-            return kind
-    return type(value)
-
-
-def plain(value) -> bool:
-    """Text, or a whole number any column holds (a larger one would overflow SQLite's
-    driver: Django's own check finds it matches nothing). Such values reach a query's
-    parameters unchanged and can stand as placeholders; anything else (a date, an
-    expression, None, a flag) is left to Django."""
-    kind = kind_of(value)
-    return kind is str or (kind is int and -2 ** 63 <= value < 2 ** 63)
+# Values that reach a query's parameters unchanged and can be told apart when they are
+# placeholders; anything else (a date, an expression, None, a boolean) is not replaced.
+_PLACEHOLDER_TYPES = (str, int)
 
 
 def _placeholder(kind: type, n: int) -> Any:
@@ -136,8 +123,8 @@ def shape_of(q: Q) -> tuple[tuple, list, Q]:
     """A condition taken apart: its shape (the tree of connectors and lookups, with each
     value's type and each list's length: hashable, the same for every condition that
     compiles to the same SQL), its values in order, and the same condition with a
-    distinct placeholder in each value's place. Raises Uncacheable for a value that is not
-    `plain` (a bool or None changes the SQL; a date or an object may be converted)."""
+    distinct placeholder in each value's place. Raises Uncacheable for a value of another
+    kind (a bool or None changes the SQL; a date or an object may be converted)."""
     values: list = []
 
     def walk(node: Q) -> tuple[tuple, Q]:
@@ -149,10 +136,9 @@ def shape_of(q: Q) -> tuple[tuple, list, Q]:
                 lookup, value = child
                 items = value if isinstance(value, (list, tuple)) else None
                 for item in (value,) if items is None else items:
-                    if not plain(item):
+                    if type(item) not in _PLACEHOLDER_TYPES:
                         raise Uncacheable(lookup)
-                # a choice's enum member is its text (or number), as Django sends it
-                found = [kind_of(v)(v) for v in ((value,) if items is None else items)]
+                found = [value] if items is None else list(items)
                 marks = [_placeholder(type(v), len(values) + i) for i, v in enumerate(found)]
                 values.extend(found)
                 part = (lookup, items is None, tuple(type(v).__name__ for v in found))

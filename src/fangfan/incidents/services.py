@@ -293,11 +293,10 @@ class SuspicionServices(RecordServices):
 
     def before_save(self, actor, obj, before: dict[str, Any] | None) -> None:
         from fangfan.incidents.models import SuspicionStatus
-        from fangfan.resources.models import person_at
 
         if before is None:
             obj.reported_by = actor
-            obj.reporter = person_at(actor, obj.unit_id)
+            obj.reporter = _person_at(actor, obj.unit_id)
         status_was = (before or {}).get("status", SuspicionStatus.NEW)
         assessed = obj.status != status_was or (
             obj.assessment != (before or {}).get("assessment", ""))
@@ -318,6 +317,13 @@ class SuspicionServices(RecordServices):
 
         if obj.status == SuspicionStatus.ESCALATED and obj.escalated_at is None:
             escalate(actor, obj)
+
+
+def _person_at(actor, unit_id: int):
+    from fangfan.resources.models import person_of
+
+    person = person_of(actor)
+    return person if person is not None and person.unit_id == unit_id else None
 
 
 def escalate(actor, report) -> int:

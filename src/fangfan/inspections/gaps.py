@@ -141,7 +141,8 @@ def _open(transitions: Iterable[Transition], only_keys: bool = False) -> list[Ha
     reqs = sorted({r for _u, r in pairs})
     out = []
     for i in range(0, len(units), CHUNK):
-        found = fetch(Hazard, Q(source=HazardSource.COMPLIANCE_GAP, status__in=OPEN_STATUSES,
+        found = fetch(Hazard, Q(source=str(HazardSource.COMPLIANCE_GAP),
+                                status__in=[str(s) for s in OPEN_STATUSES],
                                 unit_id__in=units[i:i + CHUNK], requirement_id__in=reqs))
         out.extend(h for h in found if (h.unit_id, h.requirement_id) in pairs)
     if not only_keys:

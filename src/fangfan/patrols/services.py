@@ -26,11 +26,20 @@ from fangfan.patrols.models import (
     RoundStatus,
     normalise_code,
 )
-from fangfan.resources.models import person_at
+from fangfan.resources.models import Person
 
 # How far back the worker makes the rounds nobody started (a worker down for a night
 # still counts them when it is back).
 LOOKBACK = dt.timedelta(days=2)
+
+
+def person_at(user, unit_id: int) -> Person | None:
+    """The signed-in user's person when it is of this unit (a user of several units is
+    someone else's guard elsewhere)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    person = first(Person, Q(user_id=user.pk))  # as `person_of`, compiled once
+    return person if person is not None and person.unit_id == unit_id else None
 
 
 def window_at(route: PatrolRoute, now: dt.datetime) -> dt.datetime | None:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core import limits
-from fangfan.core.prepared import Prepared, kind_of, plain, related
+from fangfan.core.prepared import Prepared, related
 
 
 class RecordUrlMixin:
@@ -91,7 +91,7 @@ class UnitRecord(RecordUrlMixin, models.Model):
                 if field.many_to_one and not field.remote_field.limit_choices_to
                 and not field.remote_field.parent_link and field.name not in (exclude or ())
                 and type(value := getattr(self, field.attname)) is int
-                and plain(value)  # beyond any column, Django's lookup finds nothing
+                and _plain(value)  # beyond any column, Django's lookup finds nothing
                 and isinstance(field.target_field, models.AutoField)]
 
     def check_limits(self, exclude, errors: dict) -> None:
@@ -174,21 +174,28 @@ class CompiledUnique:
             value = getattr(instance, field.attname)
             if value is None:  # NULL equals nothing: no violation
                 return
-            if field.generated or not plain(value) or (
+            if field.generated or not _plain(value) or (
                     value == "" and connections[using].features.interprets_empty_strings_as_nulls):
                 return c.validate(model, instance, exclude, using)
             values.append(value)
         if not instance._state.adding and instance._is_pk_set(model._meta):
             values.append(instance._get_pk_val(model._meta))  # itself excluded
-        if not all(plain(v) for v in values):
+        if not all(_plain(v) for v in values):
             return c.validate(model, instance, exclude, using)
-        query = _unique_query(model, c, tuple(kind_of(v) for v in values), using)
+        query = _unique_query(model, c, tuple(_kind(v) for v in values), using)
         if query is None:
             return c.validate(model, instance, exclude, using)
         if query.rows(*values, using=using):
             message = instance.unique_error_message(model, c.fields)
             raise ValidationError(message, code=message.code)
         return None
+
+
+def _plain(value) -> bool:
+    """Text, or a whole number any column holds (a larger one would overflow SQLite's
+    driver: Django's own check finds it matches nothing)."""
+    kind = _kind(value)
+    return kind is str or (kind is int and -2 ** 63 <= value < 2 ** 63)
 
 
 def _unique_query(model, constraint, kinds: tuple, using: str) -> Prepared | None:
@@ -247,10 +254,19 @@ def _child_fails(child, instance: models.Model) -> bool:
     if value is None:  # NULL compares unknown: the condition fails
         return lookup in ("", "exact", "in")
     if lookup in ("", "exact"):
-        return kind_of(wanted) is kind_of(value) and wanted != value
+        return _kind(wanted) is _kind(value) and wanted != value
     if lookup == "in" and isinstance(wanted, (list, tuple, set, frozenset)):
-        return all(kind_of(w) is kind_of(value) for w in wanted) and value not in wanted
+        return all(_kind(w) is _kind(value) for w in wanted) and value not in wanted
     return False
+
+
+def _kind(value) -> type:
+    """Text, flag or whole number (a choice's enum member is its text), else the type:
+    values of one kind compare in Python as the database compares them."""
+    for kind in (str, bool, int):
+        if isinstance(value, kind):
+            return kind
+    return type(value)
 
 
 _EXISTS: dict[tuple[str, str], Prepared] = {}

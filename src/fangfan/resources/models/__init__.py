@@ -20,7 +20,6 @@ from fangfan.resources.models.catalogue import (
     Location,
     LocationKind,
     Person,
-    person_at,
     person_of,
 )
 from fangfan.resources.models.funding import BudgetCategory, BudgetLine, SecurityBudget
@@ -57,4 +56,4 @@ __all__ = ["ALARMS", "ATTRIBUTES", "AlarmTest", "Asset", "AssetCategory", "Asset
            "HazmatCategory", "HazmatItem", "HazmatMovement", "HazmatStore", "Location",
            "LocationKind", "MaintenanceSchedule", "MeasureUnit", "MovementKind", "PRIVATE_KINDS",
            "Person", "RECHECK_DAYS", "RECOVERY_HOURS", "SchoolBus", "SecurityBudget", "TECHNICAL",
-           "UpkeepKind", "person_at", "person_of"]
+           "UpkeepKind", "person_of"]

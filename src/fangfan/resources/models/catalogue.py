@@ -5,11 +5,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangfan.core.models import UnitRecord
-from fangfan.core.prepared import first
 
 
 class EmploymentType(models.TextChoices):
@@ -81,14 +79,7 @@ def person_of(user) -> Person | None:
     or an account not linked to anyone (an authority's supervisor, a robot)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return first(Person, Q(user_id=user.pk))  # compiled once: asked inside writes
-
-
-def person_at(user, unit_id: int) -> Person | None:
-    """The signed-in user's person when it is of this unit (a user of several units is
-    someone else's guard elsewhere): who a patrol scan or a report is by."""
-    person = person_of(user)
-    return person if person is not None and person.unit_id == unit_id else None
+    return Person.objects.filter(user=user).select_related("unit").first()
 
 
 class LocationKind(models.TextChoices):
