@@ -54,7 +54,7 @@ def families() -> None:
           "|---|---|---|---|---|---|")
     total = [0.0, 0.0]
     with terms_read_once():
-        for name in registry._families(needed):
+        for name in registry.families_of(needed):
             fam = registry.FAMILIES[name]
             t, c = time.perf_counter(), cpu()
             rows = list(registry._query(fam, scope, needed))

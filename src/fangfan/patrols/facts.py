@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from fangfan.alerts.models import Level, UnitAlert, in_force_q
 from fangfan.patrols.models import PatrolRound, PatrolScan
 from fangfan.resources.models import Location
-from fangfan.standards.facts import fact, fact_time, family, rows
+from fangfan.standards.facts import fact, fact_time, family, one_path, rows
 
 WINDOW_DAYS = 7
 
@@ -66,6 +66,16 @@ def _derive(row: dict, path: str) -> dict:
             "patrol_checkpoints_missed": row["missed"] or 0}
 
 
+def _key_locations(scope: Q) -> QuerySet:
+    """The units' key locations; over more than one unit, only those of units with a
+    patrol round (no other unit has a row to derive, and a province keeps hundreds of
+    thousands of key locations)."""
+    qs = Location.objects.filter(scope, is_key=True)
+    if one_path(scope) is None:
+        qs = qs.filter(unit_path__in=PatrolRound.objects.filter(scope).values("unit_path"))
+    return qs.values_list("unit_path", "pk")
+
+
 @family("patrols", derive=_derive, clock=True, source="patrol-rounds", by_path=True,
         queries=3)
 def _patrols(scope: Q) -> QuerySet:
@@ -77,8 +87,7 @@ def _patrols(scope: Q) -> QuerySet:
         today - dt.timedelta(days=WINDOW_DAYS), dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     keys: dict[str, list[int]] = defaultdict(list)
-    for path, pk in rows("patrols.keys", lambda scope: Location.objects.filter(
-            scope, is_key=True).values_list("unit_path", "pk"), scope):
+    for path, pk in rows("patrols.keys", _key_locations, scope):
         keys[path].append(pk)
     counts: dict[str, dict] = defaultdict(dict)
     for r in rows("patrols.days", lambda scope: PatrolScan.objects.filter(

@@ -393,6 +393,12 @@ FANGFAN_AREA_PAGES = {
 # authority (inspections.escalation); a major hazard is escalated at once.
 FANGFAN_HAZARD_GRACE_DAYS = int(os.environ.get("FANGFAN_HAZARD_GRACE_DAYS", "3"))
 
+# The nightly evaluation reuses the facts each unit's evaluation kept of the families
+# that read no clock (people, assets, locations…); a unit's records are read again at
+# least every this many days (a rolling share each night), whatever wrote them
+# (standards.engine.evaluate_subtree). 1: every night.
+FANGFAN_FACTS_REREAD_DAYS = int(os.environ.get("FANGFAN_FACTS_REREAD_DAYS", "7"))
+
 # Hours after an alert level is issued (or changed) before a unit that has not
 # acknowledged it is reminded; after twice as long its authority is told (alerts).
 FANGFAN_ALERT_ACK_HOURS = float(os.environ.get("FANGFAN_ALERT_ACK_HOURS", "2"))

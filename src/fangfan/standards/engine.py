@@ -4,9 +4,12 @@ and storage of the results."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -120,9 +123,18 @@ def active_packs(paths: Iterable[str]) -> dict[str, set[str]]:
     return out
 
 
-def evaluate_subtree(roots: list[str]) -> int:
-    """Recompute the results of every unit under `roots`. Returns results written."""
-    return _evaluate(subtree_q("path", roots), subtree_q("unit_path", roots), parallel=True)
+def evaluate_subtree(roots: list[str], incremental: bool = False,
+                     reread: Iterable[str] = ()) -> int:
+    """Recompute the results of every unit under `roots`. Returns results written.
+
+    `incremental` (the nightly run): the facts of the families that read no clock are
+    those each unit's last evaluation kept (`Evaluation.kept`), except for the units
+    at `reread` (a write marked them since), those without kept facts (evaluated alone
+    since: a write changed them) and a rolling share, so that every unit's records
+    are read again at least every `settings.FANGFAN_FACTS_REREAD_DAYS` days whatever
+    wrote them (`_reread`). Otherwise every fact is read from the records."""
+    return _evaluate(subtree_q("path", roots), subtree_q("unit_path", roots), parallel=True,
+                     incremental=incremental, reread=frozenset(reread))
 
 
 def evaluate_units(paths: list[str]) -> int:
@@ -136,8 +148,26 @@ def evaluate_units(paths: list[str]) -> int:
 Row = tuple
 
 
+@dataclass
+class Keeping:
+    """The facts an evaluation keeps on units' `Evaluation` (`Evaluation.kept`)."""
+
+    signature: str
+    text: dict[int, str] = field(default_factory=dict)  # of the units rewritten
+    # Of units not rewritten whose stored kept facts are missing or differ (a subtree's
+    # evaluation that read their records).
+    stale: dict[int, str] = field(default_factory=dict)
+
+
+def _kept_json(values: dict[str, Any]) -> str:
+    """A unit's facts of the families that read no clock, as `Evaluation.kept`."""
+    return json.dumps({n: v for n, v in values.items() if fact_registry.is_kept(n)},
+                      sort_keys=True, separators=(",", ":"))
+
+
 def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
-              one: str | None = None) -> int:
+              one: str | None = None, incremental: bool = False,
+              reread: frozenset[str] = frozenset()) -> int:
     """Evaluate, then write only the units whose results can differ from what is stored.
 
     A unit's digest is taken over its inputs (attributes, facts, the requirements and their
@@ -153,13 +183,17 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
     # Only the families some installed requirement reads (the same set for one unit and
     # for a province, so that both give a unit the same digest).
     needed = read_facts(r for reqs in by_pack.values() for r in reqs)
-    values = (fact_registry.compute_unit(units[0][1], needed)
-              if len(units) == 1 and not parallel
-              else fact_registry.compute(records_q, needed, parallel=parallel))
+    keeping = Keeping(fact_registry.kept_signature(needed))
+    if parallel:
+        stored, values, keeping.stale = _subtree_facts(
+            units_q, records_q, units, needed, keeping.signature, incremental, reread)
+    else:
+        values = (fact_registry.compute_unit(units[0][1], needed) if len(units) == 1
+                  else fact_registry.compute(records_q, needed))
+        stored = dict(_DIGEST.rows(one, using=connection.alias) if one is not None else
+                      Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q))
+                      .values_list("unit_id", "digest"))
     packs = active_packs(path for _, path, *_ in units)
-    stored = dict(_DIGEST.rows(one, using=connection.alias) if one is not None else
-                  Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q))
-                  .values_list("unit_id", "digest"))
     cache: dict[tuple, tuple] = {}
     defaults = fact_registry.defaults()  # a fact's value where its family has no row
     reqs_of: dict[frozenset, tuple[list[Compiled], str]] = {}
@@ -180,10 +214,57 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
             env = dict(zip(ATTRS, attrs, strict=True))
             env.update(facts)
             changed[unit_id] = (path, digest, _rows(mine, env, cache))
+            keeping.text[unit_id] = _kept_json(values.get(path, {}))
     where = {u[0]: (u[1], u[2 + ATTRS.index("stage")], u[2 + ATTRS.index("locale")])
              for u in units if u[0] in changed}
-    _store(units_q, changed, where)
+    _store(units_q, changed, where, keeping, stored if parallel else None)
     return sum(len(rows) for _, _, rows in changed.values())
+
+
+def _subtree_facts(units_q: Q, records_q: Q, units: list[tuple], needed: set[str],
+                   signature: str, incremental: bool, reread: frozenset[str],
+                   ) -> tuple[dict[int, str], fact_registry.Values, dict[int, str]]:
+    """The stored digests, the facts of every unit, and the kept facts to store where
+    they are missing or differ (see `evaluate_subtree`)."""
+    stored, had = {}, {}
+    for unit_id, digest, kept_signature, kept in Evaluation.objects.filter(
+            unit__in=Unit.objects.filter(units_q)).values_list(
+            "unit_id", "digest", "kept_signature", "kept"):
+        stored[unit_id] = digest
+        if kept is not None and kept_signature == signature:
+            had[unit_id] = kept
+    clock, keepable = fact_registry.split_kept(needed)
+    share = _reread_share(sorted(path for _, path, *_ in units))
+    again = {path for unit_id, path, *_ in units if unit_id not in had or path in reread}
+    if not incremental or 2 * len(again | set(share)) > len(units):  # one scan of each
+        values = fact_registry.compute(records_q, needed, parallel=True)
+        again = {path for _, path, *_ in units}
+    else:
+        ranges = [(fam, Q(unit_path__gte=share[0], unit_path__lte=share[-1]))
+                  for fam in fact_registry.families_of(keepable)] if share else []
+        values = fact_registry.compute_parts(
+            [(fam, records_q) for fam in fact_registry.families_of(clock)] + ranges
+            + fact_registry.parts_of(sorted(again - set(share)), keepable), needed,
+            parallel=True)
+        again |= set(share)
+    stale = {}
+    for unit_id, path, *_ in units:
+        if path in again:
+            text = _kept_json(values.get(path, {}))
+            if had.get(unit_id) != text:
+                stale[unit_id] = text
+        else:
+            values.setdefault(path, {}).update(json.loads(had[unit_id]))
+    return stored, values, stale
+
+
+def _reread_share(paths: list[str]) -> list[str]:
+    """Tonight's share of the units (`paths`, sorted), whose records are read again kept
+    facts or not: one of `FANGFAN_FACTS_REREAD_DAYS` runs of consecutive paths, in turn
+    by the date (a run of paths is one range of each family's path index)."""
+    days = max(1, int(getattr(settings, "FANGFAN_FACTS_REREAD_DAYS", 7)))
+    turn = timezone.localdate().toordinal() % days
+    return paths[len(paths) * turn // days:len(paths) * (turn + 1) // days]
 
 
 def read_facts(reqs: Iterable[Compiled]) -> set[str]:
@@ -212,16 +293,21 @@ REBUILD_TALLIES_AT = 2000
 
 
 def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
-           where: dict[int, tuple[str, str, str]]) -> None:
+           where: dict[int, tuple[str, str, str]], keeping: Keeping,
+           read: dict[int, str] | None = None) -> None:
     """Replace the results of changed units, stamp every evaluated unit, keep the
     authorities' tallies exact, and tell `results_changed` receivers which statuses
-    changed."""
+    changed. `read`: the digests as they were when the facts were read (a subtree's
+    evaluation takes seconds): a unit another evaluation rewrote meanwhile, after a
+    write, keeps that newer one."""
     now = timezone.now()
-    ids = list(changed)
-    adjust = len(ids) <= REBUILD_TALLIES_AT
+    adjust = len(changed) <= REBUILD_TALLIES_AT
     listening = results_changed.has_listeners()
     with transaction.atomic():
-        _lock(ids)
+        _lock(list(changed))
+        if read is not None:
+            _drop_overtaken(changed, read)
+        ids = list(changed)
         statuses: dict[tuple[int, int], str] | None = {} if listening else None
         old = _entries_stored(ids, statuses) if adjust else []
         if listening and not adjust:
@@ -234,8 +320,10 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
         _insert_results(changed, now)
         Evaluation.objects.bulk_create(
             [Evaluation(unit_id=i, digest=changed[i][1], computed_at=now, stage=where[i][1],
-                        locale=where[i][2], **_counts(changed[i][2])) for i in ids],
-            batch_size=2000)
+                        locale=where[i][2], **_counts(changed[i][2]),
+                        kept=keeping.text[i], kept_signature=keeping.signature)
+             for i in ids], batch_size=2000)
+        _keep(keeping, set(changed))
         if adjust:
             tallies.apply(old, [(where[i][0], row[0], row[1], row[5], where[i][1], where[i][2])
                                 for i in ids for row in changed[i][2]])
@@ -247,6 +335,30 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
                 results_changed.send(sender=Result, transitions=moved)
     if not adjust:
         _analyze(Result, Evaluation)
+
+
+def _drop_overtaken(changed: dict[int, tuple], read: dict[int, str]) -> None:
+    """Leave out of `changed` the units whose stored digest is no longer the one read."""
+    for chunk in _chunks(list(changed), 500):
+        now = dict(Evaluation.objects.filter(unit_id__in=chunk).values_list(
+            "unit_id", "digest"))
+        for unit_id in chunk:
+            if now.get(unit_id) != read.get(unit_id):
+                del changed[unit_id]
+
+
+def _keep(keeping: Keeping, written: set[int]) -> None:
+    """Store the kept facts of the units not rewritten whose stored ones differ (the
+    first run after a release, or after an evaluation of the unit alone)."""
+    rows = [(text, keeping.signature, u) for u, text in sorted(keeping.stale.items())
+            if u not in written]
+    if not rows:
+        return
+    table = connection.ops.quote_name(Evaluation._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 2000):
+            cursor.executemany(f"UPDATE {table} SET kept = %s, kept_signature = %s "
+                               f"WHERE unit_id = %s", chunk)
 
 
 def _analyze(*models) -> None:

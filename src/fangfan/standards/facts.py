@@ -11,6 +11,7 @@ that standards imports no domain app. Facts are read only at evaluation time."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -141,17 +142,27 @@ def compute(scope: Q, needed: set[str] | None = None, parallel: bool = False) ->
     connection each (the database works while Python waits), which halves a province's
     evaluation on two cores; inside a transaction (a request, a test) they must see its
     writes, and for a few units new connections cost more than they save."""
+    return compute_parts([(fam, scope) for fam in families_of(needed)], needed, parallel)
+
+
+# Threads of a parallel `compute`: two cores here; more threads than cores made each
+# query slower by more than they overlapped (docs/benchmarks.md).
+THREADS = 2
+
+
+def compute_parts(parts: list[tuple[str, Q]], needed: set[str] | None,
+                  parallel: bool = False) -> Values:
+    """`compute` of each (family, scope) in `parts`, the longest reads first."""
     from fangfan.standards.calendar import terms_read_once
 
-    chosen = _families(needed)
-    if not parallel or connection.in_atomic_block or len(chosen) < 2:
+    if not parallel or connection.in_atomic_block or len(parts) < 2:
         with terms_read_once():
-            parts = [_run(FAMILIES[fam], scope, needed) for fam in chosen]
+            done = [_run(FAMILIES[fam], scope, needed) for fam, scope in parts]
     else:
-        with ThreadPoolExecutor(max_workers=min(len(chosen), 4)) as pool:
-            parts = list(pool.map(
-                lambda fam: _in_own_connection(FAMILIES[fam], scope, needed), chosen))
-    return _merge(parts)
+        with ThreadPoolExecutor(max_workers=min(len(parts), THREADS)) as pool:
+            done = list(pool.map(
+                lambda part: _in_own_connection(FAMILIES[part[0]], part[1], needed), parts))
+    return _merge(done)
 
 
 # The time the facts are computed at (`fact_time`): the clock, or the minute a single
@@ -197,7 +208,7 @@ def compute_unit(path: str, needed: set[str] | None = None) -> Values:
               _READS.set((read, _fetch_together(plans.get(plan, []), path))))
     try:
         with terms_read_once():
-            for fam in _families(needed):
+            for fam in families_of(needed):
                 parts.append(_unit_facts(fam, path, needed, at))
     finally:
         for var, token in zip((_FROZEN, _ONE_UNIT, _READS), tokens, strict=True):
@@ -240,7 +251,7 @@ def rows(name: str, build: Callable[[Q], QuerySet], scope: Q, *key: Hashable) ->
     ten times what the database takes to answer it for one unit. Otherwise the queryset
     itself: the nightly run and the sweeps read the clock, not a frozen minute."""
     path, at = _ONE_UNIT.get(), _FROZEN.get()
-    if path is None or at is None or _one_path(scope) != path:
+    if path is None or at is None or one_path(scope) != path:
         return build(scope)
     cache = _minute_cache(at)
     ckey = (connection.alias, "rows", name, key)
@@ -249,7 +260,7 @@ def rows(name: str, build: Callable[[Q], QuerySet], scope: Q, *key: Hashable) ->
     return _read(cache[ckey], path)
 
 
-def _one_path(scope: Q) -> str | None:
+def one_path(scope: Q) -> str | None:
     """The path of a condition that names exactly one unit (`Q(unit_path=path)`)."""
     if scope.negated or len(scope.children) != 1:
         return None
@@ -317,7 +328,7 @@ def _fetch_together(plan: list[Prepared], path: str) -> dict[int, list]:
     return out
 
 
-def _families(needed: set[str] | None) -> list[str]:
+def families_of(needed: set[str] | None) -> list[str]:
     families = {FACTS[n].family for n in needed} if needed is not None else set(FAMILIES)
     return sorted(families & set(FAMILIES))
 
@@ -358,10 +369,69 @@ def _merge(parts: list[Values]) -> Values:
 
 
 def _in_own_connection(fam: Family, scope: Q, needed: set[str] | None) -> Values:
+    from fangfan.standards.calendar import terms_read_once
+
     try:
-        return _run(fam, scope, needed)
+        with terms_read_once():  # per thread: the terms once, not once per unit
+            return _run(fam, scope, needed)
     finally:
         connections.close_all()  # this worker thread's own connections
+
+
+# --- facts kept between evaluations ---------------------------------------------------
+# A family that reads no clock gives a unit the same facts until one of its records
+# changes: the nightly run reuses those an evaluation kept (`engine`) instead of reading
+# a province's millions of people, assets and locations again every night.
+
+def split_kept(needed: set[str]) -> tuple[set[str], set[str]]:
+    """`needed` as (the facts of families that read the clock, those of families that
+    do not, which an evaluation can keep)."""
+    kept = {n for n in needed if is_kept(n)}
+    return needed - kept, kept
+
+
+def is_kept(name: str) -> bool:
+    """Is `name` a fact of a family that reads no clock (one an evaluation keeps)?"""
+    fact = FACTS.get(name)
+    family = FAMILIES.get(fact.family) if fact else None
+    return family is not None and not family.clock
+
+
+def kept_signature(needed: set[str]) -> str:
+    """What kept facts were computed by: the SQL of each family that reads no clock
+    (for one unit, as `needed` trims it) and its derive step's code. Kept facts of
+    another signature (a new release changed a query, other packs read other facts)
+    are read again from the records. Built once per process and set of facts."""
+    key = (connection.vendor, frozenset(needed))
+    if key not in _signatures:
+        _signatures[key] = _kept_signature(needed)
+    return _signatures[key]
+
+
+_signatures: dict[tuple, str] = {}
+
+
+def _kept_signature(needed: set[str]) -> str:
+    parts = []
+    for name in families_of(split_kept(needed)[1]):
+        fam = FAMILIES[name]
+        qs = _query(fam, Q(unit_path=_SLOT), needed)
+        code = getattr(fam.derive, "__code__", None)
+        parts.append((name, str(qs.query) if isinstance(qs, QuerySet) else "",
+                      code.co_code.hex() if code else fam.derive.__qualname__))
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+# Paths per query when the facts of some units of a subtree are read (SQLite and
+# PostgreSQL both take this many parameters in one statement).
+PATHS_PER_QUERY = 2000
+
+
+def parts_of(paths: list[str], needed: set[str]) -> list[tuple[str, Q]]:
+    """The `compute_parts` of exactly the units at `paths` (their records by path, so
+    each family's query follows the path index to those units only)."""
+    return [(fam, Q(unit_path__in=paths[i:i + PATHS_PER_QUERY]))
+            for fam in families_of(needed) for i in range(0, len(paths), PATHS_PER_QUERY)]
 
 
 def unknown_reason(name: str) -> str:

@@ -332,6 +332,13 @@ class Evaluation(models.Model):
     met = models.PositiveIntegerField(default=0)
     unmet = models.PositiveIntegerField(default=0)
     unknown = models.PositiveIntegerField(default=0)
+    # The facts of its families that read no clock, as JSON, when the evaluation read
+    # them (`engine`: the nightly run reuses them instead of reading every record of a
+    # province again); empty after an evaluation of the unit alone, which keeps none.
+    # `kept_signature` names the families' queries they came from: another query (a
+    # new release, another set of packs) makes them stale.
+    kept = models.TextField(null=True, blank=True)
+    kept_signature = models.CharField(max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("evaluation")

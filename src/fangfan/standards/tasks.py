@@ -38,7 +38,8 @@ def daily_evaluation_and_calendar() -> dict:
     from fangfan.standards import calendar, snapshots
 
     roots = list(Unit.objects.filter(parent=None).values_list("path", flat=True))
-    pending.clear()  # every unit is evaluated now
-    engine.evaluate_subtree(roots)  # keeps the tallies exact, so snapshots read them
+    marked = pending.clear()  # every unit is evaluated now
+    # keeps the tallies exact, so snapshots read them
+    engine.evaluate_subtree(roots, incremental=True, reread=marked)
     snapshots.take()
     return calendar.tick()
