@@ -206,8 +206,12 @@ def standards(n: int) -> None:
           f"{time.perf_counter() - t:.2f} s (tallies recounted within)\n")
     t = time.perf_counter()
     rows = engine.evaluate_subtree([root.path])
-    print(f"full evaluation, nightly (inputs unchanged): {rows} results written for {units} "
-          f"units in {time.perf_counter() - t:.2f} s\n")
+    print(f"full evaluation, every record read (inputs unchanged): {rows} results written "
+          f"for {units} units in {time.perf_counter() - t:.2f} s\n")
+    t = time.perf_counter()
+    rows = engine.evaluate_subtree([root.path], incremental=True)
+    print(f"full evaluation, nightly (kept facts, inputs unchanged): {rows} results written "
+          f"for {units} units in {time.perf_counter() - t:.2f} s\n")
     t = time.perf_counter()
     tallies.rebuild()
     print(f"tallies recount: {time.perf_counter() - t:.2f} s\n")

@@ -84,8 +84,10 @@ _UNIT = Prepared(lambda path: Unit.objects.filter(path=path).values_list("id", "
                  "\x00unit-path\x00")
 _DIGEST = Prepared(lambda path: Evaluation.objects.filter(unit__path=path).values_list(
     "unit_id", "digest"), "\x00unit-path\x00")
-# What a unit's stored results counted in the tallies (`_entries_stored`), for one unit.
-_STORED_COLUMNS = ("unit_id", "unit_path", "requirement_id", "status", "facts")
+# A unit's stored results (`_stored`), for one unit: as the tallies counted them, and
+# the rest of each row, to write only the results that changed.
+_STORED_COLUMNS = ("unit_id", "unit_path", "requirement_id", "status", "facts", "id",
+                   "required", "actual", "reason", "pack_version", "governing")
 _COUNTED = Prepared(lambda unit: Evaluation.objects.filter(unit_id=unit).values_list(
     "unit_id", "stage", "locale"), -7_000_000_601)
 _STORED = Prepared(lambda unit: Result.objects.filter(unit_id=unit).values_list(
@@ -214,10 +216,12 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
             env = dict(zip(ATTRS, attrs, strict=True))
             env.update(facts)
             changed[unit_id] = (path, digest, _rows(mine, env, cache))
-            keeping.text[unit_id] = _kept_json(values.get(path, {}))
+            keeping.text[unit_id] = keeping.stale.get(unit_id) or _kept_json(
+                values.get(path, {}))
     where = {u[0]: (u[1], u[2 + ATTRS.index("stage")], u[2 + ATTRS.index("locale")])
              for u in units if u[0] in changed}
-    _store(units_q, changed, where, keeping, stored if parallel else None)
+    _store(units_q, changed, where, keeping, stored if parallel else None,
+           records_q if parallel else None)
     return sum(len(rows) for _, _, rows in changed.values())
 
 
@@ -294,12 +298,15 @@ REBUILD_TALLIES_AT = 2000
 
 def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
            where: dict[int, tuple[str, str, str]], keeping: Keeping,
-           read: dict[int, str] | None = None) -> None:
+           read: dict[int, str] | None = None, within: Q | None = None) -> None:
     """Replace the results of changed units, stamp every evaluated unit, keep the
     authorities' tallies exact, and tell `results_changed` receivers which statuses
     changed. `read`: the digests as they were when the facts were read (a subtree's
     evaluation takes seconds): a unit another evaluation rewrote meanwhile, after a
-    write, keeps that newer one."""
+    write, keeps that newer one. `within`: the results' condition, when so many units
+    changed that one scan of the subtree's results beats a lookup per unit. Only the
+    results that differ are written: a result that held keeps its row and the time
+    since when it has held (`computed_at`)."""
     now = timezone.now()
     adjust = len(changed) <= REBUILD_TALLIES_AT
     listening = results_changed.has_listeners()
@@ -308,16 +315,12 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
         if read is not None:
             _drop_overtaken(changed, read)
         ids = list(changed)
-        statuses: dict[tuple[int, int], str] | None = {} if listening else None
-        old = _entries_stored(ids, statuses) if adjust else []
-        if listening and not adjust:
-            statuses = _statuses_stored(ids)
+        stored = _stored(ids, None if adjust else within, entries=adjust)
         for chunk in _chunks(ids, 500):
-            Result.objects.filter(unit_id__in=chunk).delete()
             Evaluation.objects.filter(unit_id__in=chunk).delete()
         Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q)).update(
             computed_at=now)
-        _insert_results(changed, now)
+        moved = _write_results(changed, stored.rows, now)
         Evaluation.objects.bulk_create(
             [Evaluation(unit_id=i, digest=changed[i][1], computed_at=now, stage=where[i][1],
                         locale=where[i][2], **_counts(changed[i][2]),
@@ -325,14 +328,13 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
              for i in ids], batch_size=2000)
         _keep(keeping, set(changed))
         if adjust:
-            tallies.apply(old, [(where[i][0], row[0], row[1], row[5], where[i][1], where[i][2])
-                                for i in ids for row in changed[i][2]])
+            tallies.apply(stored.entries, [
+                (where[i][0], row[0], row[1], row[5], where[i][1], where[i][2])
+                for i in ids for row in changed[i][2]])
         elif ids:
             tallies.rebuild()
-        if listening:
-            moved = _transitions(changed, statuses or {})
-            if moved:
-                results_changed.send(sender=Result, transitions=moved)
+        if moved and listening:
+            results_changed.send(sender=Result, transitions=moved)
     if not adjust:
         _analyze(Result, Evaluation)
 
@@ -392,59 +394,64 @@ def _lock(ids: list[int]) -> None:
              .values_list("pk", flat=True))
 
 
-def _statuses_stored(ids: list[int]) -> dict[tuple[int, int], str]:
-    """(unit id, requirement id) → stored status, for the units about to be rewritten."""
-    out = {}
-    for chunk in _chunks(ids, 500):
-        for unit_id, req, status in Result.objects.filter(unit_id__in=chunk).values_list(
-                "unit_id", "requirement_id", "status"):
-            out[(unit_id, req)] = status
-    return out
+@dataclass
+class Stored:
+    """The stored results of the units about to be rewritten."""
+
+    entries: list[tallies.Entry] = field(default_factory=list)  # as the tallies counted
+    # (unit, req) → (id, status, required, actual, reason, facts, pack_version, governing);
+    # facts as stored (JSON text) where read in one scan
+    rows: dict[tuple[int, int], tuple] = field(default_factory=dict)
 
 
-def _transitions(changed: dict[int, tuple[str, str, list[Row]]],
-                 statuses: dict[tuple[int, int], str]) -> list[Transition]:
-    """The results whose status differs from the stored one (or that appear or go)."""
-    out, seen = [], set()
-    for unit_id, (path, _, rows) in changed.items():
-        for req, status, required, actual, *_rest in rows:
-            seen.add((unit_id, req))
-            old = statuses.get((unit_id, req))
-            if old != status:
-                out.append(Transition(unit_id, path, req, old, status, required, actual))
-    out.extend(Transition(unit_id, changed[unit_id][0], req, old, None)
-               for (unit_id, req), old in statuses.items() if (unit_id, req) not in seen)
-    return out
-
-
-def _entries_stored(ids: list[int], statuses: dict | None = None) -> list[tallies.Entry]:
-    """The stored results of these units as the tallies counted them (and, into
-    `statuses`, every stored status by unit and requirement)."""
-    out = []
+def _stored(ids: list[int], within: Q | None = None, entries: bool = True) -> Stored:
+    """The stored results of these units; `within`: read them in one scan of the results
+    matching it (most of a subtree), not by unit. `entries`: also as the tallies counted
+    them (units with an evaluation; a result without one was never counted)."""
+    out, wanted = Stored(), set(ids)
+    if within is not None:  # a million rows: without Django's conversion of each value
+        sql, params = Result.objects.filter(within).order_by().values_list(
+            "unit_id", "requirement_id", *_ROW).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(10_000):
+                for row in chunk:
+                    if row[0] in wanted:
+                        out.rows[(row[0], row[1])] = row[2:]
+        return out
     for chunk in _chunks(ids, 500):
         one = chunk[0] if len(chunk) == 1 else None  # a single unit's: compiled once
         counted = {u: (s, loc) for u, s, loc in (
             _COUNTED.rows(one, using=connection.alias) if one is not None else
             Evaluation.objects.filter(unit_id__in=chunk).values_list(
-                "unit_id", "stage", "locale"))}
-        for unit_id, path, req, status, facts in (
-                _STORED.rows(one, using=connection.alias) if one is not None else
-                Result.objects.filter(unit_id__in=chunk).values_list(*_STORED_COLUMNS)):
-            if statuses is not None:
-                statuses[(unit_id, req)] = status
-            if unit_id in counted:  # results without an evaluation were never counted
-                out.append((path, req, status, facts, *counted[unit_id]))
+                "unit_id", "stage", "locale"))} if entries else {}
+        for row in (_STORED.rows(one, using=connection.alias) if one is not None else
+                    Result.objects.filter(unit_id__in=chunk).values_list(*_STORED_COLUMNS)):
+            _add(out, row, counted.get(row[0]))
     return out
 
 
-def _insert_results(changed: dict[int, tuple[str, str, list[Row]]], now) -> None:
-    """Plain INSERTs (core.bulk): bulk_create took 15 s of a province's first evaluation."""
-    field = Result._meta.get_field
-    columns = ["unit_id", "unit_path", "requirement_id", "status", "required", "actual",
-               "reason", "facts", "pack_version", "governing", "computed_at", "created_at",
-               "updated_at"]
-    at = field("computed_at").get_db_prep_save(now, connection)
-    facts_field, facts_db = field("facts"), {}
+# A stored result's columns in `Stored.rows`.
+_ROW = ("id", "status", "required", "actual", "reason", "facts", "pack_version", "governing")
+
+
+def _add(out: Stored, row: tuple, counted: tuple[str, str] | None) -> None:
+    unit_id, path, req, status, facts, pk, required, actual, reason, version, gov = row
+    out.rows[(unit_id, req)] = (pk, status, required, actual, reason, facts, version, gov)
+    if counted is not None:
+        out.entries.append((path, req, status, facts, *counted))
+
+
+def _write_results(changed: dict[int, tuple[str, str, list[Row]]],
+                   stored: dict[tuple[int, int], tuple], now) -> list[Transition]:
+    """Write the results of the changed units that differ from `stored` (theirs): an
+    UPDATE of each that changed, plain INSERTs (core.bulk: bulk_create took 15 s of a
+    province's first evaluation) of new ones, and a DELETE of those no longer there.
+    A province's cold run, whose results mostly held, writes almost none. Returns the
+    results whose status changed (or that appear or go), for `results_changed`."""
+    field_of = Result._meta.get_field
+    at = field_of("computed_at").get_db_prep_save(now, connection)
+    facts_field, facts_db = field_of("facts"), {}
 
     def db_facts(facts: dict) -> Any:
         key = repr(facts)
@@ -452,11 +459,45 @@ def _insert_results(changed: dict[int, tuple[str, str, list[Row]]], now) -> None
             facts_db[key] = facts_field.get_db_prep_save(facts, connection)
         return facts_db[key]
 
-    bulk.insert(Result, columns, (
-        (unit_id, path, req, status, req_, act, reason, db_facts(facts), version, gov,
-         at, at, at)
-        for unit_id, (path, _, rows) in changed.items()
-        for req, status, req_, act, reason, facts, version, gov in rows))
+    new, moved, transitions = [], [], []
+    for unit_id, (path, _, rows) in changed.items():
+        for row in rows:
+            req, status, required, actual, reason, facts, version, gov = row
+            old = stored.pop((unit_id, req), None)
+            if old is None:
+                new.append((unit_id, path, req, status, required, actual, reason,
+                            db_facts(facts), version, gov, at, at, at))
+            elif old[1:] != row[1:] and not _same_stored(old, row, db_facts(facts)):
+                moved.append((status, required, actual, reason, db_facts(facts), version,
+                              gov, at, at, old[0]))
+            if old is None or old[1] != status:
+                transitions.append(Transition(unit_id, path, req, old and old[1], status,
+                                              required, actual))
+    transitions.extend(Transition(unit_id, changed[unit_id][0], req, old[1], None)
+                       for (unit_id, req), old in stored.items())
+    table = connection.ops.quote_name(Result._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(old[0] for old in stored.values()), 500):
+            cursor.execute(f"DELETE FROM {table} WHERE id IN "
+                           f"({', '.join(['%s'] * len(chunk))})", chunk)
+        for chunk in _chunks(moved, 2000):
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, required = %s, actual = %s, reason = %s, "
+                f"facts = %s, pack_version = %s, governing = %s, computed_at = %s, "
+                f"updated_at = %s WHERE id = %s", chunk)
+    bulk.insert(Result, ["unit_id", "unit_path", "requirement_id", "status", "required",
+                         "actual", "reason", "facts", "pack_version", "governing",
+                         "computed_at", "created_at", "updated_at"], new)
+    return transitions
+
+
+def _same_stored(old: tuple, new: Row, text: Any) -> bool:
+    """Does a stored result read as stored (`old`, id first: facts as JSON text, 0/1 for
+    booleans) say what `new` says? `text`: the new facts as they would be stored."""
+    facts = old[5]
+    if old[1:5] + old[6:] != new[1:5] + new[6:]:
+        return False
+    return facts == text or isinstance(facts, str) and json.loads(facts) == new[5]
 
 
 def _chunks(items: list, size: int):

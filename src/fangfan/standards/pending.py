@@ -23,10 +23,11 @@ the database, and whatever the interleaving a write's changes are evaluated:
 A marker older than `STALE_SECONDS` is a task that did not run (a queue that refused it
 is logged and the write stands): the next write re-stamps it and queues again, the
 minutely sweep (`tasks.stale_evaluations`) queues those no write touches, and the
-nightly run clears them all before it evaluates everything. A task that fails puts its
-markers back, stale, for the sweep. A process killed between a commit and its mark on
-PostgreSQL leaves that unit to the nightly run, as a re-evaluation queued after the
-commit always did."""
+nightly run clears them all before it evaluates everything, reading the records of the
+units it cleared (not their kept facts). A task that fails puts its markers back, stale,
+for the sweep. A process killed between a commit and its mark on PostgreSQL leaves that
+unit to the nightly run (and its facts that no clock moves to the rolling re-read,
+`engine.evaluate_subtree`), as a re-evaluation queued after the commit always did."""
 from __future__ import annotations
 
 import time

@@ -1,6 +1,8 @@
 """Evaluation from records: facts in bulk, stored results, incremental re-evaluation."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -102,16 +104,20 @@ def test_a_queue_that_fails_does_not_fail_the_committed_write(
 def test_unchanged_results_are_not_rewritten_but_the_evaluation_is_stamped(tree):
     engine.evaluate_subtree([tree["city"].path])
     before = {r.pk: r.computed_at for r in Result.objects.all()}
+    columns = ("pk", "status", "required", "actual", "reason", "facts", "governing")
+    values = {r[0]: r for r in Result.objects.values_list(*columns)}
     first = Evaluation.objects.get(unit=tree["a"]).computed_at
     services.create_record(None, Person, {"unit": tree["a"], "name": "保安", "is_guard": True})
     assert engine.evaluate_subtree([tree["city"].path]) == \
         Result.objects.filter(unit=tree["a"]).count()  # only a changed
     after = {r.pk: r.computed_at for r in Result.objects.all()}
-    kept = {pk for pk in before if pk in after}
-    assert kept and all(after[pk] == before[pk] for pk in kept)  # b, district, city
-    assert Result.objects.filter(unit=tree["a"]).exclude(pk__in=kept).count() == \
-        Result.objects.filter(unit=tree["a"]).count()  # a's results were replaced
+    assert set(after) == set(before)  # rows updated in place, none replaced
+    moved = {pk for pk in before if after[pk] != before[pk]}
+    # only the results that changed are written: some of a's, none of b, district, city
+    assert moved == {r[0] for r in Result.objects.values_list(*columns) if r != values[r[0]]}
+    assert moved < set(Result.objects.filter(unit=tree["a"]).values_list("pk", flat=True))
     assert staff_result(tree["a"]).actual == 1
+    assert staff_result(tree["a"]).pk in moved
     assert Evaluation.objects.get(unit=tree["b"]).computed_at > first
     assert Evaluation.objects.count() == 4
 
@@ -270,18 +276,29 @@ def test_evaluations_count_their_results(tree, monkeypatch, bulk):
 def test_a_single_units_reads_answer_as_the_general_ones(tree):
     """The reads compiled once for a single unit's re-evaluation answer what Django's
     general queries answer: a unit's stored results as the tallies counted them
-    (`engine._entries_stored`), and the authorities among any set of paths
+    (`engine._stored`), and the authorities among any set of paths
     (`tallies._authorities`)."""
+    from django.db.models import Q
+
     from fangfan.core.models import Unit
     from fangfan.standards import tallies
 
     engine.evaluate_subtree([tree["city"].path])
     for unit in Unit.objects.all():
-        alone, together = {}, {}
-        one = engine._entries_stored([unit.pk], alone)
-        general = engine._entries_stored([unit.pk, 0], together)  # two ids: Django's query
-        assert sorted(map(repr, one)) == sorted(map(repr, general)) and alone == together
-        assert one or unit.kind != "school"
+        one = engine._stored([unit.pk])
+        general = engine._stored([unit.pk, 0])  # two ids: Django's query
+        assert sorted(map(repr, one.entries)) == sorted(map(repr, general.entries))
+        assert one.rows == general.rows
+        assert one.entries or unit.kind != "school"
+        # one scan of a subtree's results reads them as stored (JSON text, 0/1)
+        scanned = engine._stored([unit.pk], within=Q(unit_path__startswith=unit.path[:1]),
+                                 entries=False)
+        assert scanned.rows.keys() == one.rows.keys()
+        for key, row in scanned.rows.items():
+            new = (key[1], *one.rows[key][1:])  # as the engine's row: requirement first
+            assert row[1:] == new[1:] or engine._same_stored(row, new, None)
+            facts = json.loads(row[5]) if isinstance(row[5], str) else row[5]
+            assert row[:5] + (facts, row[6], bool(row[7])) == one.rows[key]
     paths = sorted(Unit.objects.values_list("path", flat=True))
     for n in range(1, len(paths) + 1):
         for chosen in (paths[:n], paths[-n:]):
