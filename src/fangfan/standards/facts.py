@@ -152,7 +152,7 @@ THREADS = 2
 
 def compute_parts(parts: list[tuple[str, Q]], needed: set[str] | None,
                   parallel: bool = False) -> Values:
-    """`compute` of each (family, scope) in `parts`, the longest reads first."""
+    """`compute` of each (family, scope) in `parts` (in parallel as `compute`)."""
     from fangfan.standards.calendar import terms_read_once
 
     if not parallel or connection.in_atomic_block or len(parts) < 2:

@@ -338,7 +338,9 @@ class Evaluation(models.Model):
     # `kept_signature` names the families' queries they came from: another query (a
     # new release, another set of packs) makes them stale.
     kept = models.TextField(null=True, blank=True)
-    kept_signature = models.CharField(max_length=32, blank=True)
+    # db_default: a server of the release before, still running while this one migrates,
+    # inserts evaluations without it
+    kept_signature = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("evaluation")
