@@ -134,7 +134,7 @@ def evaluate_subtree(roots: list[str], incremental: bool = False,
     at `reread` (a write marked them since), those without kept facts (evaluated alone
     since: a write changed them) and a rolling share, so that every unit's records
     are read again at least every `settings.FANGFAN_FACTS_REREAD_DAYS` days whatever
-    wrote them (`_reread`). Otherwise every fact is read from the records."""
+    wrote them (`_reread_share`). Otherwise every fact is read from the records."""
     return _evaluate(subtree_q("path", roots), subtree_q("unit_path", roots), parallel=True,
                      incremental=incremental, reread=frozenset(reread))
 
@@ -326,7 +326,7 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
                         locale=where[i][2], **_counts(changed[i][2]),
                         kept=keeping.text[i], kept_signature=keeping.signature)
              for i in ids], batch_size=2000)
-        _keep(keeping, set(changed))
+        _keep(keeping, set(changed), read or {})
         if adjust:
             tallies.apply(stored.entries, [
                 (where[i][0], row[0], row[1], row[5], where[i][1], where[i][2])
@@ -349,18 +349,19 @@ def _drop_overtaken(changed: dict[int, tuple], read: dict[int, str]) -> None:
                 del changed[unit_id]
 
 
-def _keep(keeping: Keeping, written: set[int]) -> None:
+def _keep(keeping: Keeping, written: set[int], read: dict[int, str]) -> None:
     """Store the kept facts of the units not rewritten whose stored ones differ (the
-    first run after a release, or after an evaluation of the unit alone)."""
-    rows = [(text, keeping.signature, u) for u, text in sorted(keeping.stale.items())
-            if u not in written]
+    first run after a release), unless another evaluation rewrote the unit since its
+    digest was `read` (its kept facts are newer)."""
+    rows = [(text, keeping.signature, u, read.get(u))
+            for u, text in sorted(keeping.stale.items()) if u not in written]
     if not rows:
         return
     table = connection.ops.quote_name(Evaluation._meta.db_table)
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, 2000):
             cursor.executemany(f"UPDATE {table} SET kept = %s, kept_signature = %s "
-                               f"WHERE unit_id = %s", chunk)
+                               f"WHERE unit_id = %s AND digest = %s", chunk)
 
 
 def _analyze(*models) -> None:

@@ -418,7 +418,8 @@ def _kept_signature(needed: set[str]) -> str:
         qs = _query(fam, Q(unit_path=_SLOT), needed)
         code = getattr(fam.derive, "__code__", None)
         parts.append((name, str(qs.query) if isinstance(qs, QuerySet) else "",
-                      code.co_code.hex() if code else fam.derive.__qualname__))
+                      (code.co_code.hex(), repr(code.co_consts)) if code else
+                      fam.derive.__qualname__))
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 

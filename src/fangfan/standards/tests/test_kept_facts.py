@@ -143,6 +143,11 @@ def test_a_unit_rewritten_meanwhile_keeps_the_newer_evaluation(tree):
     changed = {a.id: (a.path, "older", []), tree["b"].id: (tree["b"].path, "x", [])}
     engine._drop_overtaken(changed, read)
     assert list(changed) == [tree["b"].id]
+    # nor are its kept facts, read before, stored over the newer ones
+    keeping = engine.Keeping("sig", stale={a.id: "{}", tree["b"].id: "{}"})
+    engine._keep(keeping, set(), read)
+    assert dict(Evaluation.objects.filter(kept_signature="sig").values_list(
+        "unit_id", "kept")) == {tree["b"].id: "{}"}
 
 
 def test_a_write_through_the_machinery_is_kept_at_once(tree, no_share,
