@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import types
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
@@ -412,15 +413,32 @@ _signatures: dict[tuple, str] = {}
 
 
 def _kept_signature(needed: set[str]) -> str:
+    return hashlib.blake2b(kept_signature_text(needed).encode(), digest_size=16).hexdigest()
+
+
+def kept_signature_text(needed: set[str]) -> str:
+    """What `kept_signature` hashes: the same in every process (no address, no order
+    of a set), or the nightly run would read every record every night."""
     parts = []
     for name in families_of(split_kept(needed)[1]):
         fam = FAMILIES[name]
         qs = _query(fam, Q(unit_path=_SLOT), needed)
         code = getattr(fam.derive, "__code__", None)
         parts.append((name, str(qs.query) if isinstance(qs, QuerySet) else "",
-                      (code.co_code.hex(), repr(code.co_consts)) if code else
-                      fam.derive.__qualname__))
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+                      _stable(code) if code else fam.derive.__qualname__))
+    return repr(parts)
+
+
+def _stable(value: object) -> str:
+    """A derive step's code and constants as text that does not vary between processes
+    (a nested function's repr names its address, a set's its hash order)."""
+    if isinstance(value, types.CodeType):
+        return f"{value.co_code.hex()}({','.join(_stable(c) for c in value.co_consts)})"
+    if isinstance(value, tuple | list):
+        return f"({','.join(_stable(v) for v in value)})"
+    if isinstance(value, frozenset | set):
+        return f"{{{','.join(sorted(_stable(v) for v in value))}}}"
+    return repr(value)
 
 
 # Paths per query when the facts of some units of a subtree are read (SQLite and

@@ -160,3 +160,24 @@ def test_a_write_through_the_machinery_is_kept_at_once(tree, no_share,
     assert json.loads(Evaluation.objects.get(unit=a).kept)["guards_total"] == 1
     engine.evaluate_subtree([tree["city"].path], incremental=True)
     assert _guards(a) == 1
+
+
+def test_the_signature_is_the_same_in_every_process(tree):
+    """Another process (another hash seed) computes the same signature: a signature
+    that named an address or a set's order would make every nightly run read all."""
+    import os
+    import subprocess
+    import sys
+
+    needed = engine.read_facts(engine.requirements_of())
+    text = facts.kept_signature_text(needed)
+    assert " at 0x" not in text
+    script = ("import django; django.setup()\n"
+              "from fangfan.standards import facts\n"
+              f"print(facts.kept_signature(set({sorted(needed)!r})))")
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed})
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.stdout.split()[-1] == facts.kept_signature(needed)
+
