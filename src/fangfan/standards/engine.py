@@ -86,8 +86,9 @@ _DIGEST = Prepared(lambda path: Evaluation.objects.filter(unit__path=path).value
     "unit_id", "digest"), "\x00unit-path\x00")
 # A unit's stored results (`_stored`), for one unit: as the tallies counted them, and
 # the rest of each row, to write only the results that changed.
-_STORED_COLUMNS = ("unit_id", "unit_path", "requirement_id", "status", "facts", "id",
-                   "required", "actual", "reason", "pack_version", "governing")
+# A stored result's columns in `Stored.rows`, after its unit, path and requirement.
+_ROW = ("id", "status", "required", "actual", "reason", "facts", "pack_version", "governing")
+_STORED_COLUMNS = ("unit_id", "unit_path", "requirement_id", *_ROW)
 _COUNTED = Prepared(lambda unit: Evaluation.objects.filter(unit_id=unit).values_list(
     "unit_id", "stage", "locale"), -7_000_000_601)
 _STORED = Prepared(lambda unit: Result.objects.filter(unit_id=unit).values_list(
@@ -432,15 +433,11 @@ def _stored(ids: list[int], within: Q | None = None, entries: bool = True) -> St
     return out
 
 
-# A stored result's columns in `Stored.rows`.
-_ROW = ("id", "status", "required", "actual", "reason", "facts", "pack_version", "governing")
-
-
 def _add(out: Stored, row: tuple, counted: tuple[str, str] | None) -> None:
-    unit_id, path, req, status, facts, pk, required, actual, reason, version, gov = row
-    out.rows[(unit_id, req)] = (pk, status, required, actual, reason, facts, version, gov)
+    unit_id, path, req, *stored = row  # `_STORED_COLUMNS`
+    out.rows[(unit_id, req)] = tuple(stored)
     if counted is not None:
-        out.entries.append((path, req, status, facts, *counted))
+        out.entries.append((path, req, stored[1], stored[5], *counted))
 
 
 def _write_results(changed: dict[int, tuple[str, str, list[Row]]],
