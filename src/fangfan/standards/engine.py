@@ -162,6 +162,17 @@ class Keeping:
     stale: dict[int, str] = field(default_factory=dict)
 
 
+def _digest(signature: str, attrs: list, kept: str, read: dict[str, Any],
+            clock_defaults: dict[str, Any], kept_names: frozenset[str]) -> str:
+    """A unit's digest: of its requirements and the facts' defaults (`signature`), its
+    attributes, its kept facts as their stored text (a unit whose kept facts were not
+    read again tonight is not decoded, nor are its hundred facts written out again) and
+    its facts of the clock's families. Equal digests: equal inputs."""
+    clock = {**clock_defaults, **{n: v for n, v in read.items() if n not in kept_names}}
+    text = f"{signature}\n{attrs!r}\n{kept}\n{sorted(clock.items())!r}"
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def _kept_json(values: dict[str, Any]) -> str:
     """A unit's facts of the families that read no clock, as `Evaluation.kept`."""
     return json.dumps({n: v for n, v in values.items() if fact_registry.is_kept(n)},
@@ -188,37 +199,43 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
     needed = read_facts(r for reqs in by_pack.values() for r in reqs)
     keeping = Keeping(fact_registry.kept_signature(needed))
     if parallel:
-        stored, values, keeping.stale = _subtree_facts(
-            units_q, records_q, units, needed, keeping.signature, incremental, reread)
+        read = _subtree_facts(units_q, records_q, units, needed, keeping.signature,
+                              incremental, reread)
+        stored, values, kept, unread = read.digests, read.values, read.kept, read.unread
+        keeping.stale = read.stale
     else:
         values = (fact_registry.compute_unit(units[0][1], needed) if len(units) == 1
                   else fact_registry.compute(records_q, needed))
+        kept, unread = {}, set()
         stored = dict(_DIGEST.rows(one, using=connection.alias) if one is not None else
                       Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q))
                       .values_list("unit_id", "digest"))
     packs = active_packs(path for _, path, *_ in units)
     cache: dict[tuple, tuple] = {}
     defaults = fact_registry.defaults()  # a fact's value where its family has no row
+    kept_names = frozenset(n for n in fact_registry.FACTS if fact_registry.is_kept(n))
+    clock_defaults = {n: v for n, v in defaults.items() if n not in kept_names}
     reqs_of: dict[frozenset, tuple[list[Compiled], str]] = {}
     changed: dict[int, tuple[str, str, list[Row]]] = {}
     for unit_id, path, *attrs in units:
         chosen = frozenset(packs[path])
         if chosen not in reqs_of:
             mine = [r for urn in sorted(chosen) for r in by_pack.get(urn, [])]
-            # repr() of the signature, once: repr((signature, attrs, facts)) would scan
-            # its 3,000 characters again for every unit (a third of the digests' time)
-            reqs_of[chosen] = (mine, f"({repr(repr([(r.pk, r.checksum) for r in mine]))}, ")
+            # repr() of the signature and the defaults, once per set of packs
+            reqs_of[chosen] = (mine, repr(([(r.pk, r.checksum) for r in mine],
+                                           sorted(defaults.items()))))
         mine, signature = reqs_of[chosen]
-        facts = {**defaults, **values.get(path, {})}
-        # the text of repr((signature, attrs, sorted(facts.items()))), as stored digests
-        text = f"{signature}{attrs!r}, {sorted(facts.items())!r})"
-        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        got = values.get(path, {})
+        text = kept.get(unit_id) or _kept_json(got)
+        digest = _digest(signature, attrs, text, got, clock_defaults, kept_names)
         if stored.get(unit_id) != digest:
             env = dict(zip(ATTRS, attrs, strict=True))
-            env.update(facts)
+            env.update(defaults)
+            env.update(got)
+            if unit_id in unread:  # its kept facts, as stored
+                env.update(json.loads(text))
             changed[unit_id] = (path, digest, _rows(mine, env, cache))
-            keeping.text[unit_id] = keeping.stale.get(unit_id) or _kept_json(
-                values.get(path, {}))
+            keeping.text[unit_id] = text
     where = {u[0]: (u[1], u[2 + ATTRS.index("stage")], u[2 + ATTRS.index("locale")])
              for u in units if u[0] in changed}
     _store(units_q, changed, where, keeping, stored if parallel else None,
@@ -226,11 +243,22 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
     return sum(len(rows) for _, _, rows in changed.values())
 
 
+@dataclass
+class SubtreeFacts:
+    """What a subtree's evaluation reads before it evaluates (`_subtree_facts`)."""
+
+    digests: dict[int, str]  # as stored
+    values: fact_registry.Values  # the facts read: of the clock's families for every
+    # unit, of the others (kept facts) for the units read again
+    kept: dict[int, str]  # every unit's kept facts, as `Evaluation.kept` holds them
+    unread: set[int]  # the units whose kept facts were not read again (not in `values`)
+    stale: dict[int, str]  # kept facts to store where the stored ones are missing or differ
+
+
 def _subtree_facts(units_q: Q, records_q: Q, units: list[tuple], needed: set[str],
                    signature: str, incremental: bool, reread: frozenset[str],
-                   ) -> tuple[dict[int, str], fact_registry.Values, dict[int, str]]:
-    """The stored digests, the facts of every unit, and the kept facts to store where
-    they are missing or differ (see `evaluate_subtree`)."""
+                   ) -> SubtreeFacts:
+    """The facts of every unit under `units_q`, read or kept (see `evaluate_subtree`)."""
     stored, had = {}, {}
     for unit_id, digest, kept_signature, kept in Evaluation.objects.filter(
             unit__in=Unit.objects.filter(units_q)).values_list(
@@ -252,15 +280,16 @@ def _subtree_facts(units_q: Q, records_q: Q, units: list[tuple], needed: set[str
             + fact_registry.parts_of(sorted(again - set(share)), keepable), needed,
             parallel=True)
         again |= set(share)
-    stale = {}
+    out = SubtreeFacts(stored, values, {}, set(), {})
     for unit_id, path, *_ in units:
         if path in again:
-            text = _kept_json(values.get(path, {}))
+            text = out.kept[unit_id] = _kept_json(values.get(path, {}))
             if had.get(unit_id) != text:
-                stale[unit_id] = text
+                out.stale[unit_id] = text
         else:
-            values.setdefault(path, {}).update(json.loads(had[unit_id]))
-    return stored, values, stale
+            out.kept[unit_id] = had[unit_id]
+            out.unread.add(unit_id)
+    return out
 
 
 def _reread_share(paths: list[str]) -> list[str]:

@@ -181,3 +181,27 @@ def test_the_signature_is_the_same_in_every_process(tree):
         assert out.returncode == 0, out.stderr[-2000:]
         assert out.stdout.split()[-1] == facts.kept_signature(needed)
 
+
+
+def test_a_unit_whose_clock_facts_changed_is_evaluated_with_its_kept_facts(tree, no_share):
+    """A unit re-evaluated because a clock family's fact changed, its other records
+    not read again tonight: its results are a full read's, kept facts included."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangfan.resources.models import Asset, Fault
+
+    _varied_records(tree)
+    engine.evaluate_subtree([tree["city"].path])
+    a, city = tree["a"], tree["city"].path
+    camera = Asset.objects.get(unit=a, category="camera")
+    late = timezone.now() - dt.timedelta(days=2)
+    Fault.objects.create(unit=a, unit_path=a.path, asset=camera, description="黑屏",
+                         reported_at=late, due_at=late)  # no marker: the clock's family
+    assert engine.evaluate_subtree([city], incremental=True) > 0
+    nightly = _stored()
+    assert _guards(a) == 2  # R-STAFF from the kept facts (two full-time guards)
+    Evaluation.objects.all().delete()
+    engine.evaluate_subtree([city])  # every fact read again
+    assert _stored() == nightly
