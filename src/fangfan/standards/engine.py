@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -215,26 +216,26 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
     defaults = fact_registry.defaults()  # a fact's value where its family has no row
     kept_names = frozenset(n for n in fact_registry.FACTS if fact_registry.is_kept(n))
     clock_defaults = {n: v for n, v in defaults.items() if n not in kept_names}
-    reqs_of: dict[frozenset, tuple[list[Compiled], str]] = {}
+    reqs_of: dict[frozenset, tuple[Plan, str]] = {}
+    blank = dict.fromkeys(n for reqs in by_pack.values() for r in reqs for n in r.inputs)
     changed: dict[int, tuple[str, str, list[Row]]] = {}
     for unit_id, path, *attrs in units:
         chosen = frozenset(packs[path])
         if chosen not in reqs_of:
             mine = [r for urn in sorted(chosen) for r in by_pack.get(urn, [])]
             # repr() of the signature and the defaults, once per set of packs
-            reqs_of[chosen] = (mine, repr(([(r.pk, r.checksum) for r in mine],
-                                           sorted(defaults.items()))))
-        mine, signature = reqs_of[chosen]
+            reqs_of[chosen] = (Plan.of(mine), repr(([(r.pk, r.checksum) for r in mine],
+                                                    sorted(defaults.items()))))
+        plan, signature = reqs_of[chosen]
         got = values.get(path, {})
         text = kept.get(unit_id) or _kept_json(got)
         digest = _digest(signature, attrs, text, got, clock_defaults, kept_names)
         if stored.get(unit_id) != digest:
-            env = dict(zip(ATTRS, attrs, strict=True))
-            env.update(defaults)
+            env = {**blank, **dict(zip(ATTRS, attrs, strict=True)), **defaults}
             env.update(got)
             if unit_id in unread:  # its kept facts, as stored
                 env.update(json.loads(text))
-            changed[unit_id] = (path, digest, _rows(mine, env, cache))
+            changed[unit_id] = (path, digest, _rows(plan, env, cache))
             keeping.text[unit_id] = text
     where = {u[0]: (u[1], u[2 + ATTRS.index("stage")], u[2 + ATTRS.index("locale")])
              for u in units if u[0] in changed}
@@ -306,20 +307,44 @@ def read_facts(reqs: Iterable[Compiled]) -> set[str]:
     return {n for r in reqs for n in r.inputs if n in fact_registry.FACTS}
 
 
-def _rows(reqs: list[Compiled], env: dict[str, Any], cache: dict) -> list[Row]:
+@dataclass
+class Plan:
+    """A set of packs' requirements as `_rows` evaluates them for each unit (1.8 million
+    results for a province): each with what reads its inputs' values from a unit's
+    environment in one call (the key of its outcome in the cache), and those that fix a
+    quantity, the only ones that can govern (STD-1a)."""
+
+    reqs: list[tuple[Compiled, Callable[[dict], Any]]]
+    quantified: list[int]
+
+    @classmethod
+    def of(cls, reqs: list[Compiled]) -> Plan:
+        return cls([(req, itemgetter(*req.inputs) if req.inputs else lambda env: ())
+                    for req in reqs], [i for i, req in enumerate(reqs) if req.quantity])
+
+
+def _rows(plan: Plan, env: dict[str, Any], cache: dict) -> list[Row]:
+    """The results of a unit (`env`: its attributes and facts, every input present).
+    The cache holds each outcome as a row twice, not governing and governing."""
     outs = []
-    for req in reqs:
-        key = (req.pk, *[env.get(n) for n in req.inputs])
+    for req, inputs in plan.reqs:
+        key = (req.pk, inputs(env))
         hit = cache.get(key)
         if hit is None:
             facts = {n: env.get(n) for n in req.inputs if n not in ATTRS}
             unit = {a: env[a] for a in ATTRS}
             out = evaluate(req, unit, facts)
-            hit = cache[key] = (req.pk, out.status, out.required, out.actual,
-                                ",".join(out.missing)[:300], out.facts, req.pack_version)
+            row = (req.pk, out.status, out.required, out.actual,
+                   ",".join(out.missing)[:300], out.facts, req.pack_version)
+            hit = cache[key] = ((*row, False), (*row, True))
         outs.append(hit)
-    chosen = governing(reqs, [o[1] for o in outs], [o[2] for o in outs])
-    return [(*out, i in chosen) for i, out in enumerate(outs)]
+    q = plan.quantified
+    chosen = governing([plan.reqs[i][0] for i in q], [outs[i][0][1] for i in q],
+                       [outs[i][0][2] for i in q])
+    rows = [pair[0] for pair in outs]
+    for i in chosen:
+        rows[q[i]] = outs[q[i]][1]
+    return rows
 
 
 # Above this many changed units the tallies are recounted instead of adjusted.
