@@ -91,7 +91,7 @@ _DIGEST = Prepared(lambda path: Evaluation.objects.filter(unit__path=path).value
 _ROW = ("id", "status", "required", "actual", "reason", "facts", "pack_version", "governing")
 _STORED_COLUMNS = ("unit_id", "unit_path", "requirement_id", *_ROW)
 _COUNTED = Prepared(lambda unit: Evaluation.objects.filter(unit_id=unit).values_list(
-    "unit_id", "stage", "locale"), -7_000_000_601)
+    "unit_id", "stage", "locale", "results_digest"), -7_000_000_601)
 _STORED = Prepared(lambda unit: Result.objects.filter(unit_id=unit).values_list(
     *_STORED_COLUMNS), -7_000_000_602)
 
@@ -150,6 +150,8 @@ def evaluate_units(paths: list[str]) -> int:
 # A stored result without its unit: (requirement_id, status, required, actual, reason,
 # facts, pack_version, governing).
 Row = tuple
+# A unit whose inputs changed: (path, digest of its inputs, results, their digest).
+Changed = tuple[str, str, list[Row], str]
 
 
 @dataclass
@@ -218,7 +220,7 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
     clock_defaults = {n: v for n, v in defaults.items() if n not in kept_names}
     reqs_of: dict[frozenset, tuple[Plan, str]] = {}
     blank = dict.fromkeys(n for reqs in by_pack.values() for r in reqs for n in r.inputs)
-    changed: dict[int, tuple[str, str, list[Row]]] = {}
+    changed: dict[int, Changed] = {}
     for unit_id, path, *attrs in units:
         chosen = frozenset(packs[path])
         if chosen not in reqs_of:
@@ -235,13 +237,12 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
             env.update(got)
             if unit_id in unread:  # its kept facts, as stored
                 env.update(json.loads(text))
-            changed[unit_id] = (path, digest, _rows(plan, env, cache))
+            changed[unit_id] = (path, digest, *_rows(plan, env, cache))
             keeping.text[unit_id] = text
     where = {u[0]: (u[1], u[2 + ATTRS.index("stage")], u[2 + ATTRS.index("locale")])
              for u in units if u[0] in changed}
-    _store(units_q, changed, where, keeping, stored if parallel else None,
-           records_q if parallel else None)
-    return sum(len(rows) for _, _, rows in changed.values())
+    return _store(units_q, changed, where, keeping, stored if parallel else None,
+                  records_q if parallel else None)
 
 
 @dataclass
@@ -323,9 +324,10 @@ class Plan:
                     for req in reqs], [i for i, req in enumerate(reqs) if req.quantity])
 
 
-def _rows(plan: Plan, env: dict[str, Any], cache: dict) -> list[Row]:
-    """The results of a unit (`env`: its attributes and facts, every input present).
-    The cache holds each outcome as a row twice, not governing and governing."""
+def _rows(plan: Plan, env: dict[str, Any], cache: dict) -> tuple[list[Row], str]:
+    """The results of a unit (`env`: its attributes and facts, every input present) and
+    their digest. The cache holds each outcome as a row twice, not governing and
+    governing, each with its text for the digest."""
     outs = []
     for req, inputs in plan.reqs:
         key = (req.pk, inputs(env))
@@ -336,24 +338,25 @@ def _rows(plan: Plan, env: dict[str, Any], cache: dict) -> list[Row]:
             out = evaluate(req, unit, facts)
             row = (req.pk, out.status, out.required, out.actual,
                    ",".join(out.missing)[:300], out.facts, req.pack_version)
-            hit = cache[key] = ((*row, False), (*row, True))
+            hit = cache[key] = ((*row, False), (*row, True), repr((*row, False)),
+                                repr((*row, True)))
         outs.append(hit)
     q = plan.quantified
     chosen = governing([plan.reqs[i][0] for i in q], [outs[i][0][1] for i in q],
                        [outs[i][0][2] for i in q])
-    rows = [pair[0] for pair in outs]
+    rows, texts = [out[0] for out in outs], [out[2] for out in outs]
     for i in chosen:
-        rows[q[i]] = outs[q[i]][1]
-    return rows
+        rows[q[i]], texts[q[i]] = outs[q[i]][1], outs[q[i]][3]
+    return rows, hashlib.blake2b("\n".join(texts).encode(), digest_size=16).hexdigest()
 
 
 # Above this many changed units the tallies are recounted instead of adjusted.
 REBUILD_TALLIES_AT = 2000
 
 
-def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
+def _store(units_q: Q, changed: dict[int, Changed],
            where: dict[int, tuple[str, str, str]], keeping: Keeping,
-           read: dict[int, str] | None = None, within: Q | None = None) -> None:
+           read: dict[int, str] | None = None, within: Q | None = None) -> int:
     """Replace the results of changed units, stamp every evaluated unit, keep the
     authorities' tallies exact, and tell `results_changed` receivers which statuses
     changed. `read`: the digests as they were when the facts were read (a subtree's
@@ -361,37 +364,43 @@ def _store(units_q: Q, changed: dict[int, tuple[str, str, list[Row]]],
     write, keeps that newer one. `within`: the results' condition, when so many units
     changed that one scan of the subtree's results beats a lookup per unit. Only the
     results that differ are written: a result that held keeps its row and the time
-    since when it has held (`computed_at`)."""
+    since when it has held (`computed_at`); a unit whose results are all as stored and
+    counted (by their digest, `Evaluation.results_digest`) has them neither read nor
+    written, only its evaluation (its inputs changed: a release, a pack's checksum).
+    Returns the results of the units whose results were written."""
     now = timezone.now()
-    adjust = len(changed) <= REBUILD_TALLIES_AT
     listening = results_changed.has_listeners()
     with transaction.atomic():
         _lock(list(changed))
         if read is not None:
             _drop_overtaken(changed, read)
         ids = list(changed)
-        stored = _stored(ids, None if adjust else within, entries=adjust)
+        counted = _counted(ids)
+        differ = [i for i in ids
+                  if counted.get(i) != (where[i][1], where[i][2], changed[i][3])]
+        adjust = len(differ) <= REBUILD_TALLIES_AT
+        stored = _stored(differ, None if adjust else within, counted if adjust else None)
         for chunk in _chunks(ids, 500):
             Evaluation.objects.filter(unit_id__in=chunk).delete()
         Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q)).update(
             computed_at=now)
-        moved = _write_results(changed, stored.rows, now)
-        Evaluation.objects.bulk_create(
-            [Evaluation(unit_id=i, digest=changed[i][1], computed_at=now, stage=where[i][1],
-                        locale=where[i][2], **_counts(changed[i][2]),
-                        kept=keeping.text[i], kept_signature=keeping.signature)
-             for i in ids], batch_size=2000)
+        moved = _write_results({i: changed[i] for i in differ}, stored.rows, now)
+        at = Evaluation._meta.get_field("computed_at").get_db_prep_save(now, connection)
+        bulk.insert(Evaluation, _EVALUATION_COLUMNS, [
+            (i, changed[i][1], at, where[i][1], where[i][2], *_counts(changed[i][2]),
+             keeping.text[i], keeping.signature, changed[i][3]) for i in ids])
         _keep(keeping, set(changed), read or {})
         if adjust:
             tallies.apply(stored.entries, [
                 (where[i][0], row[0], row[1], row[5], where[i][1], where[i][2])
-                for i in ids for row in changed[i][2]])
-        elif ids:
+                for i in differ for row in changed[i][2]])
+        elif differ:
             tallies.rebuild()
         if moved and listening:
             results_changed.send(sender=Result, transitions=moved)
     if not adjust:
         _analyze(Result, Evaluation)
+    return sum(len(changed[i][2]) for i in differ)
 
 
 def _drop_overtaken(changed: dict[int, tuple], read: dict[int, str]) -> None:
@@ -430,10 +439,17 @@ def _analyze(*models) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _counts(rows: list[Row]) -> dict[str, int]:
-    """A unit's results by status, kept on its evaluation for the gap matrix."""
+# An evaluation's row as `_store` inserts it (`core.bulk`: Django's bulk_create built a
+# model instance for each of a province's units, 2 s).
+_EVALUATION_COLUMNS = ("unit_id", "digest", "computed_at", "stage", "locale", "met",
+                       "unmet", "unknown", "kept", "kept_signature", "results_digest")
+
+
+def _counts(rows: list[Row]) -> tuple[int, int, int]:
+    """A unit's results met, unmet and unknown, kept on its evaluation for the gap
+    matrix."""
     statuses = [row[1] for row in rows]
-    return {s: statuses.count(s) for s in ("met", "unmet", "unknown")}
+    return statuses.count("met"), statuses.count("unmet"), statuses.count("unknown")
 
 
 def _lock(ids: list[int]) -> None:
@@ -460,10 +476,26 @@ class Stored:
     rows: dict[tuple[int, int], tuple] = field(default_factory=dict)
 
 
-def _stored(ids: list[int], within: Q | None = None, entries: bool = True) -> Stored:
+def _counted(ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """The units' stage and locale as the tallies counted them, and their results'
+    digest: {unit: (stage, locale, results digest)} of those with an evaluation."""
+    out = {}
+    for chunk in _chunks(ids, 500):
+        one = chunk[0] if len(chunk) == 1 else None  # a single unit's: compiled once
+        for unit_id, *counted in (
+                _COUNTED.rows(one, using=connection.alias) if one is not None else
+                Evaluation.objects.filter(unit_id__in=chunk).values_list(
+                    "unit_id", "stage", "locale", "results_digest")):
+            out[unit_id] = tuple(counted)
+    return out
+
+
+def _stored(ids: list[int], within: Q | None = None,
+            counted: dict[int, tuple] | None = None) -> Stored:
     """The stored results of these units; `within`: read them in one scan of the results
-    matching it (most of a subtree), not by unit. `entries`: also as the tallies counted
-    them (units with an evaluation; a result without one was never counted)."""
+    matching it (most of a subtree), not by unit. `counted` (`_counted`): also as the
+    tallies counted them (units with an evaluation; a result without one was never
+    counted)."""
     out, wanted = Stored(), set(ids)
     if within is not None:  # a million rows: without Django's conversion of each value
         sql, params = Result.objects.filter(within).order_by().values_list(
@@ -477,24 +509,20 @@ def _stored(ids: list[int], within: Q | None = None, entries: bool = True) -> St
         return out
     for chunk in _chunks(ids, 500):
         one = chunk[0] if len(chunk) == 1 else None  # a single unit's: compiled once
-        counted = {u: (s, loc) for u, s, loc in (
-            _COUNTED.rows(one, using=connection.alias) if one is not None else
-            Evaluation.objects.filter(unit_id__in=chunk).values_list(
-                "unit_id", "stage", "locale"))} if entries else {}
         for row in (_STORED.rows(one, using=connection.alias) if one is not None else
                     Result.objects.filter(unit_id__in=chunk).values_list(*_STORED_COLUMNS)):
-            _add(out, row, counted.get(row[0]))
+            _add(out, row, (counted or {}).get(row[0]))
     return out
 
 
-def _add(out: Stored, row: tuple, counted: tuple[str, str] | None) -> None:
+def _add(out: Stored, row: tuple, counted: tuple[str, str, str] | None) -> None:
     unit_id, path, req, *stored = row  # `_STORED_COLUMNS`
     out.rows[(unit_id, req)] = tuple(stored)
     if counted is not None:
-        out.entries.append((path, req, stored[1], stored[5], *counted))
+        out.entries.append((path, req, stored[1], stored[5], *counted[:2]))
 
 
-def _write_results(changed: dict[int, tuple[str, str, list[Row]]],
+def _write_results(changed: dict[int, Changed],
                    stored: dict[tuple[int, int], tuple], now) -> list[Transition]:
     """Write the results of the changed units that differ from `stored` (theirs): an
     UPDATE of each that changed, plain INSERTs (core.bulk: bulk_create took 15 s of a
@@ -512,7 +540,7 @@ def _write_results(changed: dict[int, tuple[str, str, list[Row]]],
         return facts_db[key]
 
     new, moved, transitions = [], [], []
-    for unit_id, (path, _, rows) in changed.items():
+    for unit_id, (path, _, rows, _) in changed.items():
         for row in rows:
             req, status, required, actual, reason, facts, version, gov = row
             old = stored.pop((unit_id, req), None)

@@ -315,8 +315,9 @@ class ComplianceSnapshot(UnitRecord):
 
 
 class Evaluation(models.Model):
-    """When a unit was last evaluated, and a digest of its results: a re-evaluation that
-    changes nothing writes nothing, so the nightly run over a province stays cheap, while
+    """When a unit was last evaluated, with a digest of its inputs and one of its results:
+    a re-evaluation whose inputs did not change writes nothing, one whose results did not
+    change writes only this row, so the nightly run over a province stays cheap, while
     each result's own `computed_at` says since when it has held."""
 
     unit = models.OneToOneField("core.Unit", on_delete=models.CASCADE, primary_key=True,
@@ -334,13 +335,17 @@ class Evaluation(models.Model):
     unknown = models.PositiveIntegerField(default=0)
     # The facts of its families that read no clock, as JSON, when the evaluation read
     # them (`engine`: the nightly run reuses them instead of reading every record of a
-    # province again); empty after an evaluation of the unit alone, which keeps none.
-    # `kept_signature` names the families' queries they came from: another query (a
+    # province again). `kept_signature` names the families' queries they came from: another query (a
     # new release, another set of packs) makes them stale.
     kept = models.TextField(null=True, blank=True)
     # db_default: a server of the release before, still running while this one migrates,
     # inserts evaluations without it
     kept_signature = models.CharField(max_length=32, blank=True, default="", db_default="")
+    # Of the unit's results as stored (`engine`): a re-evaluation whose inputs changed but
+    # whose results did not (a new release, a pack's new checksum: every unit of a
+    # province) neither reads nor writes them. Empty: not known, they are read.
+    results_digest = models.CharField(max_length=32, blank=True, default="",
+                                      db_default="")
 
     class Meta:
         verbose_name = _("evaluation")

@@ -36,9 +36,17 @@ class Compiled:
     checksum: str = ""  # of the pack, so a reloaded pack re-evaluates every unit
     uses: set[str] = field(default_factory=set)  # facts read
     inputs: tuple[str, ...] = ()  # every variable read: facts and unit attributes
+    # facts_of each program, by its id: asked for every evaluation that misses the cache
+    _facts: dict[int, frozenset[str]] = field(default_factory=dict, repr=False,
+                                              compare=False)
 
-    def facts_of(self, program) -> set[str]:
-        return set(program.variables()) & set(FACTS) if program is not None else set()
+    def facts_of(self, program) -> frozenset[str]:
+        if program is None:
+            return frozenset()
+        found = self._facts.get(id(program))
+        if found is None:
+            found = self._facts[id(program)] = frozenset(program.variables()) & FACTS.keys()
+        return found
 
 
 @dataclass

@@ -285,14 +285,15 @@ def test_a_single_units_reads_answer_as_the_general_ones(tree):
 
     engine.evaluate_subtree([tree["city"].path])
     for unit in Unit.objects.all():
-        one = engine._stored([unit.pk])
-        general = engine._stored([unit.pk, 0])  # two ids: Django's query
+        counted = engine._counted([unit.pk])
+        assert counted == engine._counted([unit.pk, 0])  # two ids: Django's query
+        one = engine._stored([unit.pk], counted=counted)
+        general = engine._stored([unit.pk, 0], counted=counted)
         assert sorted(map(repr, one.entries)) == sorted(map(repr, general.entries))
         assert one.rows == general.rows
         assert one.entries or unit.kind != "school"
         # one scan of a subtree's results reads them as stored (JSON text, 0/1)
-        scanned = engine._stored([unit.pk], within=Q(unit_path__startswith=unit.path[:1]),
-                                 entries=False)
+        scanned = engine._stored([unit.pk], within=Q(unit_path__startswith=unit.path[:1]))
         assert scanned.rows.keys() == one.rows.keys()
         for key, row in scanned.rows.items():
             new = (key[1], *one.rows[key][1:])  # as the engine's row: requirement first
@@ -305,3 +306,55 @@ def test_a_single_units_reads_answer_as_the_general_ones(tree):
             assert tallies._authorities(chosen) == dict(
                 Unit.objects.filter(path__in=chosen, children__isnull=False)
                 .values_list("path", "id").distinct())
+
+
+def _tallies() -> list[tuple]:
+    from fangfan.standards.models import Tally
+
+    return sorted(Tally.objects.exclude(n=0).values_list(
+        "unit_id", "key", "stage", "locale", "status", "n"))
+
+
+def test_results_as_stored_are_neither_read_nor_written(tree, monkeypatch):
+    """A re-evaluation whose inputs changed but whose results did not (every digest of
+    a province changes with a release): the results are not read, not written, and
+    the tallies stay as counted; a unit whose results changed still has them read."""
+    _varied_records(tree)
+    engine.evaluate_subtree([tree["city"].path])
+    before, counted = _stored()[0], _tallies()
+    stamps = dict(Result.objects.values_list("id", "updated_at"))
+    read = []
+    real = engine._stored
+    monkeypatch.setattr(engine, "_stored", lambda ids, *a, **k: read.append(ids) or real(
+        ids, *a, **k))
+    Evaluation.objects.update(digest="a release ago")
+    assert engine.evaluate_subtree([tree["city"].path]) == 0  # none written
+    assert read == [[]] and Evaluation.objects.filter(digest="a release ago").count() == 0
+    assert _stored()[0] == before and _tallies() == counted
+    assert dict(Result.objects.values_list("id", "updated_at")) == stamps
+    assert len(set(Evaluation.objects.values_list("results_digest", flat=True))) > 1
+    # a change of one unit's results: only its results are read
+    Evaluation.objects.update(digest="a release ago")
+    services.create_record(None, Person, {"unit": tree["b"], "name": "保安",
+                                          "is_guard": True})
+    read.clear()
+    engine.evaluate_subtree([tree["city"].path])
+    assert read == [[tree["b"].pk]]
+
+
+def test_a_unit_counted_in_another_locale_is_moved_in_the_tallies(tree):
+    """Equal results counted under another locale are read and moved in the tallies."""
+    from fangfan.core.models import Unit
+    from fangfan.standards import tallies
+
+    _varied_records(tree)
+    engine.evaluate_subtree([tree["city"].path])
+    b = tree["b"]
+    digest = Evaluation.objects.get(unit=b).results_digest
+    Unit.objects.filter(pk=b.pk).update(locale="rural")
+    engine.evaluate_units([b.path])
+    assert Evaluation.objects.get(unit=b).results_digest == digest  # results as they were
+    adjusted = _tallies()
+    assert any(t[3] == "rural" for t in adjusted)
+    tallies.rebuild()
+    assert _tallies() == adjusted
