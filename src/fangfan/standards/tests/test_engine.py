@@ -358,3 +358,23 @@ def test_a_unit_counted_in_another_locale_is_moved_in_the_tallies(tree):
     assert any(t[3] == "rural" for t in adjusted)
     tallies.rebuild()
     assert _tallies() == adjusted
+
+
+def test_a_reloaded_rule_is_evaluated_anew_by_the_same_process(tree, tmp_path):
+    """Outcomes kept by the process (`engine._outcomes`) are those of the requirements
+    as they are: a pack reloaded with another rule under the same requirement gives
+    the new rule's outcome for the same inputs."""
+    from fangfan.standards.tests.test_packs import GOOD, write
+
+    a = tree["a"]
+    services.create_record(None, Person, {"unit": a, "name": "保安", "is_guard": True})
+    path = write(tmp_path, "a.yaml", GOOD)
+    call_command("standards", "load", str(path))
+    engine.evaluate_units([a.path])
+    mine = Result.objects.filter(unit=a, requirement__urn="urn:test:pack:a:one")
+    assert mine.get().status == "met"  # one guard, one required
+    write(tmp_path, "a.yaml", GOOD.replace("version: 1", "version: 2")
+          .replace('required: "1"', 'required: "2"'))
+    call_command("standards", "load", str(path))
+    engine.evaluate_units([a.path])
+    assert (mine.get().status, mine.get().required) == ("unmet", 2)
