@@ -114,13 +114,43 @@ def rebuild() -> int:
             targets = four_targets(dict(zip(FOUR_FACTS, values, strict=True)))
             for key, value in targets.items():
                 add(paths[unit_id], own, (key, stage, locale, value), count)
-    rows = [(inner[path], path, k, s, loc, st, n)
-            for path, counter in totals.items() for (k, s, loc, st), n in counter.items()]
+    counted = {(inner[path], *key): (path, n) for path, counter in totals.items()
+               for key, n in counter.items() if n}
     with transaction.atomic():
-        Tally.objects.all().delete()
-        bulk.insert(Tally, ["unit_id", "unit_path", "key", "stage", "locale", "status", "n"],
-                    rows)
-    return len(rows)
+        _write(counted)
+    return len(counted)
+
+
+def _write(counted: dict[tuple, tuple[str, int]]) -> None:
+    """Make the stored tallies `counted` ({(unit, key, stage, locale, status): (path,
+    n)}) by difference: a recount after a province's evaluation changes few of its
+    370,000 tallies, and rewriting them all took 4 s."""
+    table = connection.ops.quote_name(Tally._meta.db_table)
+    stored, gone = {}, []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, unit_id, key, stage, locale, status, unit_path, n "
+                       f"FROM {table}")
+        while chunk := cursor.fetchmany(10_000):
+            for pk, *where, path, n in chunk:
+                where = tuple(where)
+                if where in counted:
+                    stored[where] = (pk, (path, n))
+                else:
+                    gone.append(pk)
+        for part in _chunks(gone, 500):
+            cursor.execute(f"DELETE FROM {table} WHERE id IN "
+                           f"({', '.join(['%s'] * len(part))})", part)
+        cursor.executemany(f"UPDATE {table} SET unit_path = %s, n = %s WHERE id = %s", [
+            (*now, stored[where][0]) for where, now in counted.items()
+            if where in stored and stored[where][1] != now])
+    bulk.insert(Tally, ["unit_id", "unit_path", "key", "stage", "locale", "status", "n"],
+                [(*where[:1], path, *where[1:], n) for where, (path, n) in counted.items()
+                 if where not in stored])
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def apply(old: list[Entry], new: list[Entry]) -> None:

@@ -378,3 +378,34 @@ def test_a_reloaded_rule_is_evaluated_anew_by_the_same_process(tree, tmp_path):
     call_command("standards", "load", str(path))
     engine.evaluate_units([a.path])
     assert (mine.get().status, mine.get().required) == ("unmet", 2)
+
+
+def test_a_recount_writes_only_the_tallies_that_differ(tree):
+    """`tallies.rebuild` by difference: the tallies of a recount from nothing, with the
+    rows that were right left as they were."""
+    from fangfan.standards import tallies
+    from fangfan.standards.models import Tally
+
+    _varied_records(tree)
+    engine.evaluate_subtree([tree["city"].path])
+    right = _tallies()
+    rows = list(Tally.objects.order_by("pk"))
+    wrong, lost, moved = rows[0], rows[1], rows[2]
+    Tally.objects.filter(pk=wrong.pk).update(n=wrong.n + 5)
+    Tally.objects.filter(pk=lost.pk).delete()
+    Tally.objects.filter(pk=moved.pk).update(unit_path="0")
+    Tally.objects.create(unit=tree["city"], unit_path=tree["city"].path, key="stray",
+                         stage="", locale="", status="met", n=3)
+    Tally.objects.create(unit=tree["city"], unit_path=tree["city"].path, key="zero",
+                         stage="", locale="", status="met", n=0)
+    tallies.rebuild()
+    assert _tallies() == right
+    assert Tally.objects.count() == len(right)  # none at zero
+    now = {t.pk: (t.unit_path, t.n) for t in Tally.objects.all()}
+    assert {r.pk: (r.unit_path, r.n) for r in rows if r.pk != lost.pk}.items() <= now.items()
+    again = Tally.objects.get(unit=lost.unit_id, key=lost.key, stage=lost.stage,
+                              locale=lost.locale, status=lost.status)
+    assert again.pk not in {r.pk for r in rows} and again.n == lost.n
+    Tally.objects.all().delete()
+    tallies.rebuild()
+    assert _tallies() == right
