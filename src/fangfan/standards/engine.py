@@ -551,7 +551,10 @@ def _write_results(changed: dict[int, Changed],
     facts_field, facts_db = field_of("facts"), {}
 
     def db_facts(facts: dict) -> Any:
-        key = repr(facts)
+        """As stored, once per outcome: the rows of equal outcomes share their facts
+        (`_rows`' cache), and `changed` holds them all while this runs, so an id is
+        not reused."""
+        key = id(facts)
         if key not in facts_db:
             facts_db[key] = facts_field.get_db_prep_save(facts, connection)
         return facts_db[key]
