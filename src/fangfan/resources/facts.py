@@ -15,12 +15,15 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
+from fangfan.core.models import Unit
 from fangfan.resources.models import (
     ALARMS,
     RECHECK_DAYS,
@@ -30,6 +33,7 @@ from fangfan.resources.models import (
     BackgroundCheck,
     BusDriver,
     Certificate,
+    Fault,
     HazmatMovement,
     HazmatStore,
     Location,
@@ -279,25 +283,33 @@ fact("maintenance_overdue", "faults", "int",
 
 @family("faults", clock=True, minute=True, source="assets")
 def _faults(scope: Q) -> QuerySet:
-    """The upkeep of the unit's assets. A unit that records assets but no fault has none
-    (0), not an unknown count."""
+    """The upkeep of the unit's assets, for the units that record assets: one with
+    assets but no fault has none (0), not an unknown count. Counted per unit from the
+    faults, alarms and schedules of its path (a fault is of an asset of its own unit),
+    each a lookup of their path's index: joining every asset to its faults read a
+    province's 2.75 million assets every night for a few thousand faults."""
     now = fact_time()
     tested = AlarmTest.objects.filter(asset=OuterRef("pk"),
                                       tested_at__gte=now - dt.timedelta(days=90))
     late = MaintenanceSchedule.objects.filter(asset=OuterRef("pk"),
                                               next_due_on__lt=fact_day())
-    open_late = Q(faults__restored_at__isnull=True, faults__due_at__lt=now)
-    return (Asset.objects.filter(scope)
-            .annotate(tested=Exists(tested), overdue_upkeep=Exists(late))
-            .values("unit_path").annotate(
-                faults_recorded=Count("faults", distinct=True),
-                faults_open=Count("faults", distinct=True,
-                                  filter=Q(faults__restored_at__isnull=True)),
-                faults_unrestored_over_24h=Count("faults", distinct=True, filter=open_late),
-                alarms_untested_90_days=Count("id", distinct=True, filter=Q(
-                    category__in=ALARMS, status="in_service", tested=False)),
-                maintenance_overdue=Count("id", distinct=True, filter=Q(
-                    overdue_upkeep=True))))
+    faults = Fault.objects.filter(unit_path=OuterRef("path"))
+    assets = Asset.objects.filter(unit_path=OuterRef("path"))
+    return (Unit.objects.annotate(unit_path=F("path")).filter(scope)
+            .filter(Exists(assets)).values("unit_path").annotate(
+                faults_recorded=_count(faults),
+                faults_open=_count(faults.filter(restored_at__isnull=True)),
+                faults_unrestored_over_24h=_count(faults.filter(
+                    restored_at__isnull=True, due_at__lt=now)),
+                alarms_untested_90_days=_count(assets.filter(
+                    category__in=ALARMS, status="in_service").exclude(Exists(tested))),
+                maintenance_overdue=_count(assets.filter(Exists(late)))))
+
+
+def _count(records: QuerySet) -> Coalesce:
+    """How many `records` (a queryset on the outer unit's path) there are: 0 for none."""
+    return Coalesce(Subquery(records.order_by().values("unit_path").annotate(
+        n=Count("*")).values("n")), 0)
 
 
 # --- dedicated funding (RES-7) --------------------------------------------------------

@@ -342,8 +342,8 @@ def _query(fam: Family, scope: Q, needed: set[str] | None) -> QuerySet:
     qs = fam.query(scope)
     if fam.columns and needed is not None:
         names = set(qs.query.annotation_select)
-        if not names <= needed:
-            qs.query.set_annotation_mask(names & needed)
+        if not names <= needed:  # unit_path first, a column or the unit's path
+            qs.query.set_annotation_mask(names & (needed | {"unit_path"}))
     return qs
 
 
