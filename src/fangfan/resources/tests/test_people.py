@@ -77,6 +77,16 @@ def test_background_checks_and_licences_feed_the_engine(tree):
     certificate(tree["a"], guard, expires_on=today() + dt.timedelta(days=300))
     values = facts.compute_unit(tree["a"].path)[tree["a"].path]
     assert values["guards_without_licence"] == 0 and values["certificates_expired"] == 0
+    # a person counted once, however many checks or certificates they have
+    services.create_record(None, BackgroundCheck, {
+        "unit": tree["a"], "person": teacher, "kind": "yearly",
+        "checked_on": today() - dt.timedelta(days=1)})
+    for days in (10, 20):
+        certificate(tree["a"], guard, kind="first_aid",
+                    expires_on=today() - dt.timedelta(days=days))
+    values = facts.compute_unit(tree["a"].path)[tree["a"].path]
+    assert values["background_checks_overdue"] == 0
+    assert values["certificates_expired"] == 1 and values["guards_without_licence"] == 0
     refused("checked_on", services.create_record, None, BackgroundCheck, {
         "unit": tree["a"], "person": teacher, "kind": "yearly",
         "checked_on": today() + dt.timedelta(days=1)})
