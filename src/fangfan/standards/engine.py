@@ -355,7 +355,7 @@ def _rows(plan: Plan, env: dict[str, Any], cache: dict) -> tuple[list[Row], str]
 # a change asks mostly what was asked before (each CEL evaluation ~30 µs, thirty-five a
 # unit). Dropped when it grows past `OUTCOMES_KEPT` or the requirements change.
 _OUTCOMES: dict[tuple, dict] = {}
-OUTCOMES_KEPT = 200_000
+OUTCOMES_KEPT = 50_000  # a province asks ~45,000 in one run (some 25 MB)
 
 
 def _outcomes(reqs: list[Compiled]) -> dict[tuple, tuple]:
