@@ -78,7 +78,14 @@ class Inspection(UnitRecord):
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
         ordering = ["unit_path", "-inspected_on"]
-        indexes = [models.Index(fields=["unit_path", "kind", "inspected_on"])]
+        # Each covers what a nightly fact reads of a province's 715,000 inspections, so
+        # its count reads the index alone: the months of self-inspection by path
+        # (`inspections`), the supervisor's by unit (`supervision`; 0.55 and 0.5 s
+        # reading the rows).
+        indexes = [models.Index(fields=["unit_path", "kind", "inspected_on", "completed_on"],
+                                name="inspections_self_months"),
+                   models.Index(fields=["unit", "by_supervisor", "completed_on",
+                                        "inspected_on"], name="inspections_supervised")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.inspected_on}"
