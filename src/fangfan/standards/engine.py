@@ -397,7 +397,7 @@ def _store(units_q: Q, changed: dict[int, Changed],
                   if counted.get(i) != (where[i][1], where[i][2], changed[i][3])]
         adjust = len(differ) <= REBUILD_TALLIES_AT
         stored = _stored(differ, None if adjust else within, counted if adjust else None)
-        for chunk in _chunks(ids, 500):
+        for chunk in bulk.chunks(ids, 500):
             Evaluation.objects.filter(unit_id__in=chunk).delete()
         Evaluation.objects.filter(unit__in=Unit.objects.filter(units_q)).update(
             computed_at=now)
@@ -422,7 +422,7 @@ def _store(units_q: Q, changed: dict[int, Changed],
 
 def _drop_overtaken(changed: dict[int, tuple], read: dict[int, str]) -> None:
     """Leave out of `changed` the units whose stored digest is no longer the one read."""
-    for chunk in _chunks(list(changed), 500):
+    for chunk in bulk.chunks(list(changed), 500):
         now = dict(Evaluation.objects.filter(unit_id__in=chunk).values_list(
             "unit_id", "digest"))
         for unit_id in chunk:
@@ -440,7 +440,7 @@ def _keep(keeping: Keeping, written: set[int], read: dict[int, str]) -> None:
         return
     table = connection.ops.quote_name(Evaluation._meta.db_table)
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 2000):
+        for chunk in bulk.chunks(rows, 2000):
             cursor.executemany(f"UPDATE {table} SET kept = %s, kept_signature = %s "
                                f"WHERE unit_id = %s AND digest = %s", chunk)
 
@@ -478,7 +478,7 @@ def _lock(ids: list[int]) -> None:
     evaluation waits for the audit chain's head that write holds (a deadlock)."""
     if not connection.features.has_select_for_update:  # SQLite: one writer at a time
         return
-    for chunk in _chunks(sorted(ids), 500):
+    for chunk in bulk.chunks(sorted(ids), 500):
         list(Unit.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk")
              .values_list("pk", flat=True))
 
@@ -497,7 +497,7 @@ def _counted(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     """The units' stage and locale as the tallies counted them, and their results'
     digest: {unit: (stage, locale, results digest)} of those with an evaluation."""
     out = {}
-    for chunk in _chunks(ids, 500):
+    for chunk in bulk.chunks(ids, 500):
         one = chunk[0] if len(chunk) == 1 else None  # a single unit's: compiled once
         for unit_id, *counted in (
                 _COUNTED.rows(one, using=connection.alias) if one is not None else
@@ -524,7 +524,7 @@ def _stored(ids: list[int], within: Q | None = None,
                     if row[0] in wanted:
                         out.rows[(row[0], row[1])] = row[2:]
         return out
-    for chunk in _chunks(ids, 500):
+    for chunk in bulk.chunks(ids, 500):
         one = chunk[0] if len(chunk) == 1 else None  # a single unit's: compiled once
         for row in (_STORED.rows(one, using=connection.alias) if one is not None else
                     Result.objects.filter(unit_id__in=chunk).values_list(*_STORED_COLUMNS)):
@@ -575,12 +575,10 @@ def _write_results(changed: dict[int, Changed],
                                               required, actual))
     transitions.extend(Transition(unit_id, changed[unit_id][0], req, old[1], None)
                        for (unit_id, req), old in stored.items())
+    bulk.delete(Result, sorted(old[0] for old in stored.values()))
     table = connection.ops.quote_name(Result._meta.db_table)
     with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(old[0] for old in stored.values()), 500):
-            cursor.execute(f"DELETE FROM {table} WHERE id IN "
-                           f"({', '.join(['%s'] * len(chunk))})", chunk)
-        for chunk in _chunks(moved, 2000):
+        for chunk in bulk.chunks(moved, 2000):
             cursor.executemany(
                 f"UPDATE {table} SET status = %s, required = %s, actual = %s, reason = %s, "
                 f"facts = %s, pack_version = %s, governing = %s, computed_at = %s, "
@@ -599,7 +597,3 @@ def _same_stored(old: tuple, new: Row, text: Any) -> bool:
         return False
     return facts == text or isinstance(facts, str) and json.loads(facts) == new[5]
 
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]

@@ -137,20 +137,14 @@ def _write(counted: dict[tuple, tuple[str, int]]) -> None:
                     stored[where] = (pk, (path, n))
                 else:
                     gone.append(pk)
-        for part in _chunks(gone, 500):
-            cursor.execute(f"DELETE FROM {table} WHERE id IN "
-                           f"({', '.join(['%s'] * len(part))})", part)
         cursor.executemany(f"UPDATE {table} SET unit_path = %s, n = %s WHERE id = %s", [
             (*now, stored[where][0]) for where, now in counted.items()
             if where in stored and stored[where][1] != now])
+    bulk.delete(Tally, gone)
     bulk.insert(Tally, ["unit_id", "unit_path", "key", "stage", "locale", "status", "n"],
                 [(*where[:1], path, *where[1:], n) for where, (path, n) in counted.items()
                  if where not in stored])
 
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def apply(old: list[Entry], new: list[Entry]) -> None:
