@@ -367,7 +367,8 @@ def _outcomes(reqs: list[Compiled]) -> dict[tuple, tuple]:
     return cache
 
 
-# Above this many changed units the tallies are recounted instead of adjusted.
+# Above this many units whose results changed the tallies are recounted (by difference)
+# instead of adjusted.
 REBUILD_TALLIES_AT = 2000
 
 
