@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from django.db.models import CharField, Count, F, Min, Q, QuerySet
+from django.db.models import CharField, Count, Min, Q, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.utils.translation import gettext_noop
 
-from fangfan.core.models import Unit
 from fangfan.inspections.models import Inspection, InspectionKind
 from fangfan.inspections.services import SUPERVISIONS_PER_SEMESTER
 from fangfan.standards import calendar
-from fangfan.standards.facts import fact, fact_day, family, rows
+from fangfan.standards.facts import fact, fact_day, family, rows, units
 
 # R-SELF looks back this many ended months (and no further than the unit's first
 # recorded self-inspection, so months before it used Fangfan are not counted).
@@ -118,8 +117,7 @@ def _supervision(scope: Q) -> QuerySet:
     windows = {w for pair in _run.semesters.values() for w in pair if w}
     _run.windows = named = {w: f"w{i}" for i, w in enumerate(sorted(windows))}
     counted = Q(inspection__by_supervisor=True, inspection__completed_on__isnull=False)
-    return rows("supervision", lambda scope: Unit.objects.annotate(
-        unit_path=F("path")).filter(scope).values("unit_path").annotate(
+    return rows("supervision", lambda scope: units(scope).values("unit_path").annotate(
         **{name: Count("inspection", filter=counted & Q(
             inspection__inspected_on__range=window)) for window, name in named.items()}),
         scope, tuple(named.items()))

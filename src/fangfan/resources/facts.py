@@ -15,15 +15,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
-from fangfan.core.models import Unit
 from fangfan.resources.models import (
     ALARMS,
     RECHECK_DAYS,
@@ -44,7 +41,7 @@ from fangfan.resources.models import (
     SecurityBudget,
 )
 from fangfan.resources.models.buses import valid_qualification
-from fangfan.standards.facts import fact, fact_day, fact_time, family
+from fangfan.standards.facts import count_at, fact, fact_day, fact_time, family, units
 
 KIT = ["helmet", "shield", "stab_vest", "cut_gloves", "baton", "strong_flashlight",
        "defence_spray"]
@@ -253,17 +250,17 @@ def _people_checks(scope: Q) -> QuerySet:
     people = Person.objects.filter(unit_path=OuterRef("path"))
     checks = BackgroundCheck.objects.filter(unit_path=OuterRef("path"))
     certificates = Certificate.objects.filter(unit_path=OuterRef("path"))
-    return (Unit.objects.annotate(unit_path=F("path")).filter(scope)
+    return (units(scope)
             .filter(Exists(people)).values("unit_path").annotate(
-                background_checks_overdue=_count(people.filter(contact_with_minors=True))
-                - _count(checks.filter(
+                background_checks_overdue=count_at(people.filter(contact_with_minors=True))
+                - count_at(checks.filter(
                     person__contact_with_minors=True,
                     checked_on__gt=today - dt.timedelta(days=RECHECK_DAYS)), "person"),
-                guards_without_licence=_count(people.filter(is_guard=True))
-                - _count(certificates.filter(
+                guards_without_licence=count_at(people.filter(is_guard=True))
+                - count_at(certificates.filter(
                     Q(expires_on__isnull=True) | Q(expires_on__gte=today),
                     person__is_guard=True, kind="guard_licence"), "person"),
-                certificates_expired=_count(certificates.filter(expires_on__lt=today),
+                certificates_expired=count_at(certificates.filter(expires_on__lt=today),
                                             "person")))
 
 
@@ -302,23 +299,15 @@ def _faults(scope: Q) -> QuerySet:
                                               next_due_on__lt=fact_day())
     faults = Fault.objects.filter(unit_path=OuterRef("path"))
     assets = Asset.objects.filter(unit_path=OuterRef("path"))
-    return (Unit.objects.annotate(unit_path=F("path")).filter(scope)
+    return (units(scope)
             .filter(Exists(assets)).values("unit_path").annotate(
-                faults_recorded=_count(faults),
-                faults_open=_count(faults.filter(restored_at__isnull=True)),
-                faults_unrestored_over_24h=_count(faults.filter(
+                faults_recorded=count_at(faults),
+                faults_open=count_at(faults.filter(restored_at__isnull=True)),
+                faults_unrestored_over_24h=count_at(faults.filter(
                     restored_at__isnull=True, due_at__lt=now)),
-                alarms_untested_90_days=_count(assets.filter(
+                alarms_untested_90_days=count_at(assets.filter(
                     category__in=ALARMS, status="in_service").exclude(Exists(tested))),
-                maintenance_overdue=_count(assets.filter(Exists(late)))))
-
-
-def _count(records: QuerySet, distinct: str | None = None) -> Coalesce:
-    """How many `records` (a queryset on the outer unit's path) there are, or how many
-    different values of their field `distinct`: 0 for none."""
-    n = Count(distinct, distinct=True) if distinct else Count("*")
-    return Coalesce(Subquery(records.order_by().values("unit_path").annotate(
-        n=n).values("n")), 0)
+                maintenance_overdue=count_at(assets.filter(Exists(late)))))
 
 
 # --- dedicated funding (RES-7) --------------------------------------------------------

@@ -85,13 +85,15 @@ _UNIT = Prepared(lambda path: Unit.objects.filter(path=path).values_list("id", "
                  "\x00unit-path\x00")
 _DIGEST = Prepared(lambda path: Evaluation.objects.filter(unit__path=path).values_list(
     "unit_id", "digest"), "\x00unit-path\x00")
+# What `_counted` reads of a unit's evaluation.
+_EVALUATED = ("stage", "locale", "results_digest", "digest")
 # A unit's stored results (`_stored`), for one unit: as the tallies counted them, and
 # the rest of each row, to write only the results that changed.
 # A stored result's columns in `Stored.rows`, after its unit, path and requirement.
 _ROW = ("id", "status", "required", "actual", "reason", "facts", "pack_version", "governing")
 _STORED_COLUMNS = ("unit_id", "unit_path", "requirement_id", *_ROW)
 _COUNTED = Prepared(lambda unit: Evaluation.objects.filter(unit_id=unit).values_list(
-    "unit_id", "stage", "locale", "results_digest"), -7_000_000_601)
+    "unit_id", *_EVALUATED), -7_000_000_601)
 _STORED = Prepared(lambda unit: Result.objects.filter(unit_id=unit).values_list(
     *_STORED_COLUMNS), -7_000_000_602)
 
@@ -176,10 +178,16 @@ def _digest(signature: str, attrs: list, kept: str, read: dict[str, Any],
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _kept_json(values: dict[str, Any]) -> str:
-    """A unit's facts of the families that read no clock, as `Evaluation.kept`."""
-    return json.dumps({n: v for n, v in values.items() if fact_registry.is_kept(n)},
+def _kept_json(values: dict[str, Any], kept: frozenset[str]) -> str:
+    """A unit's facts of the families that read no clock (`kept`: their names), as
+    `Evaluation.kept`."""
+    return json.dumps({n: v for n, v in values.items() if n in kept},
                       sort_keys=True, separators=(",", ":"))
+
+
+def _kept_names() -> frozenset[str]:
+    """The facts of the families that read no clock."""
+    return frozenset(n for n in fact_registry.FACTS if fact_registry.is_kept(n))
 
 
 def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
@@ -216,7 +224,7 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
     packs = active_packs(path for _, path, *_ in units)
     cache = _outcomes([r for reqs in by_pack.values() for r in reqs])
     defaults = fact_registry.defaults()  # a fact's value where its family has no row
-    kept_names = frozenset(n for n in fact_registry.FACTS if fact_registry.is_kept(n))
+    kept_names = _kept_names()
     clock_defaults = {n: v for n, v in defaults.items() if n not in kept_names}
     reqs_of: dict[frozenset, tuple[Plan, str]] = {}
     blank = dict.fromkeys(n for reqs in by_pack.values() for r in reqs for n in r.inputs)
@@ -230,7 +238,7 @@ def _evaluate(units_q: Q, records_q: Q, parallel: bool = False,
                                                     sorted(defaults.items()))))
         plan, signature = reqs_of[chosen]
         got = values.get(path, {})
-        text = kept.get(unit_id) or _kept_json(got)
+        text = kept.get(unit_id) or _kept_json(got, kept_names)
         digest = _digest(signature, attrs, text, got, clock_defaults, kept_names)
         if stored.get(unit_id) != digest:
             env = {**blank, **dict(zip(ATTRS, attrs, strict=True)), **defaults}
@@ -282,10 +290,10 @@ def _subtree_facts(units_q: Q, records_q: Q, units: list[tuple], needed: set[str
             + fact_registry.parts_of(sorted(again - set(share)), keepable), needed,
             parallel=True)
         again |= set(share)
-    out = SubtreeFacts(stored, values, {}, set(), {})
+    out, names = SubtreeFacts(stored, values, {}, set(), {}), _kept_names()
     for unit_id, path, *_ in units:
         if path in again:
-            text = out.kept[unit_id] = _kept_json(values.get(path, {}))
+            text = out.kept[unit_id] = _kept_json(values.get(path, {}), names)
             if had.get(unit_id) != text:
                 out.stale[unit_id] = text
         else:
@@ -390,12 +398,12 @@ def _store(units_q: Q, changed: dict[int, Changed],
     listening = results_changed.has_listeners()
     with transaction.atomic():
         _lock(list(changed))
+        counted = _counted(list(changed))
         if read is not None:
-            _drop_overtaken(changed, read)
+            _drop_overtaken(changed, read, counted)
         ids = list(changed)
-        counted = _counted(ids)
         differ = [i for i in ids
-                  if counted.get(i) != (where[i][1], where[i][2], changed[i][3])]
+                  if (counted.get(i) or ())[:3] != (where[i][1], where[i][2], changed[i][3])]
         adjust = len(differ) <= REBUILD_TALLIES_AT
         stored = _stored(differ, None if adjust else within, counted if adjust else None)
         for chunk in bulk.chunks(ids, 500):
@@ -421,14 +429,13 @@ def _store(units_q: Q, changed: dict[int, Changed],
     return sum(len(changed[i][2]) for i in differ)
 
 
-def _drop_overtaken(changed: dict[int, tuple], read: dict[int, str]) -> None:
-    """Leave out of `changed` the units whose stored digest is no longer the one read."""
-    for chunk in bulk.chunks(list(changed), 500):
-        now = dict(Evaluation.objects.filter(unit_id__in=chunk).values_list(
-            "unit_id", "digest"))
-        for unit_id in chunk:
-            if now.get(unit_id) != read.get(unit_id):
-                del changed[unit_id]
+def _drop_overtaken(changed: dict[int, tuple], read: dict[int, str],
+                    counted: dict[int, tuple]) -> None:
+    """Leave out of `changed` the units whose stored digest (`counted`, as `_counted`
+    reads it under the units' lock) is no longer the one read."""
+    for unit_id in list(changed):
+        if (counted.get(unit_id) or (None,) * 4)[3] != read.get(unit_id):
+            del changed[unit_id]
 
 
 def _keep(keeping: Keeping, written: set[int], read: dict[int, str]) -> None:
@@ -494,16 +501,17 @@ class Stored:
     rows: dict[tuple[int, int], tuple] = field(default_factory=dict)
 
 
-def _counted(ids: list[int]) -> dict[int, tuple[str, str, str]]:
-    """The units' stage and locale as the tallies counted them, and their results'
-    digest: {unit: (stage, locale, results digest)} of those with an evaluation."""
+def _counted(ids: list[int]) -> dict[int, tuple[str, str, str, str]]:
+    """The units' stage and locale as the tallies counted them, their results' digest
+    and their inputs' digest: {unit: (stage, locale, results digest, digest)} of those
+    with an evaluation."""
     out = {}
     for chunk in bulk.chunks(ids, 500):
         one = chunk[0] if len(chunk) == 1 else None  # a single unit's: compiled once
         for unit_id, *counted in (
                 _COUNTED.rows(one, using=connection.alias) if one is not None else
                 Evaluation.objects.filter(unit_id__in=chunk).values_list(
-                    "unit_id", "stage", "locale", "results_digest")):
+                    "unit_id", *_EVALUATED)):
             out[unit_id] = tuple(counted)
     return out
 
@@ -533,7 +541,7 @@ def _stored(ids: list[int], within: Q | None = None,
     return out
 
 
-def _add(out: Stored, row: tuple, counted: tuple[str, str, str] | None) -> None:
+def _add(out: Stored, row: tuple, counted: tuple[str, ...] | None) -> None:
     unit_id, path, req, *stored = row  # `_STORED_COLUMNS`
     out.rows[(unit_id, req)] = tuple(stored)
     if counted is not None:

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.utils import timezone
 
+from fangfan.core.models import Unit
 from fangfan.core.prepared import Prepared
 
 # {unit path: {fact: value}}: keyed by path because grouping by it follows the
@@ -187,6 +189,22 @@ def fact_time() -> dt.datetime:
 
 def fact_day() -> dt.date:
     return timezone.localdate(fact_time())
+
+
+def units(scope: Q) -> QuerySet:
+    """The units `scope` names (a condition on `unit_path`), their path as `unit_path`:
+    the rows of a family counted per unit (`by_path`, or from a few records among many
+    with `count_at`)."""
+    return Unit.objects.annotate(unit_path=F("path")).filter(scope)
+
+
+def count_at(records: QuerySet, distinct: str | None = None) -> Coalesce:
+    """How many `records` (a queryset on the outer unit's path, `OuterRef("path")`)
+    there are, or how many different values of their field `distinct`: 0 for none. One
+    lookup of the records' path index per unit."""
+    n = Count(distinct, distinct=True) if distinct else Count("*")
+    return Coalesce(Subquery(records.order_by().values("unit_path").annotate(
+        n=n).values("n")), 0)
 
 
 def compute_unit(path: str, needed: set[str] | None = None) -> Values:

@@ -335,8 +335,8 @@ class Evaluation(models.Model):
     unknown = models.PositiveIntegerField(default=0)
     # The facts of its families that read no clock, as JSON, when the evaluation read
     # them (`engine`: the nightly run reuses them instead of reading every record of a
-    # province again). `kept_signature` names the families' queries they came from: another query (a
-    # new release, another set of packs) makes them stale.
+    # province again). `kept_signature` names the families' queries they came from:
+    # another query (a new release, another set of packs) makes them stale.
     kept = models.TextField(null=True, blank=True)
     # db_default: a server of the release before, still running while this one migrates,
     # inserts evaluations without it

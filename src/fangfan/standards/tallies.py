@@ -146,7 +146,6 @@ def _write(counted: dict[tuple, tuple[str, int]]) -> None:
                  if where not in stored])
 
 
-
 def apply(old: list[Entry], new: list[Entry]) -> None:
     """Add the difference between the old and new results of some units to the tallies
     of every authority above them (and of an authority's own results to itself)."""

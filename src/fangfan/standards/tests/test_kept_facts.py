@@ -141,7 +141,7 @@ def test_a_unit_rewritten_meanwhile_keeps_the_newer_evaluation(tree):
     read = dict(Evaluation.objects.values_list("unit_id", "digest"))
     Evaluation.objects.filter(unit=a).update(digest="written meanwhile")
     changed = {a.id: (a.path, "older", []), tree["b"].id: (tree["b"].path, "x", [])}
-    engine._drop_overtaken(changed, read)
+    engine._drop_overtaken(changed, read, engine._counted(list(changed)))
     assert list(changed) == [tree["b"].id]
     # nor are its kept facts, read before, stored over the newer ones
     keeping = engine.Keeping("sig", stale={a.id: "{}", tree["b"].id: "{}"})
